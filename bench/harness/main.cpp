@@ -1,0 +1,99 @@
+// The shared main() of every suite binary: our --hotbench_* flags, then Google
+// Benchmark's own flags, then the suite's registrations, then the run.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "measure.h"
+#include "suite.h"
+
+#ifndef HOTBENCH_BUILD_TYPE
+#define HOTBENCH_BUILD_TYPE "unknown"
+#endif
+#ifndef HOTBENCH_CXX_FLAGS
+#define HOTBENCH_CXX_FLAGS "unknown"
+#endif
+
+namespace hotbench {
+namespace {
+Options g_options;  // handed to the harness with set_options() once parsed
+
+constexpr const char* kUsage =
+    "hotbench options (besides Google Benchmark's --benchmark_* flags):\n"
+    "  --hotbench_data=PATH        a dataset file or a folder of them (repeatable)\n"
+    "  --hotbench_iterations=N     run every benchmark for exactly N iterations\n"
+    "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n";
+
+long parse_positive(std::string_view flag, const std::string& text) {
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v <= 0)
+    throw UsageError(std::string(flag) + " wants a positive integer, got '" + text + "'");
+  return v;
+}
+
+bool parse_bool(std::string_view flag, const std::string& text) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  throw UsageError(std::string(flag) + " wants true or false, got '" + text + "'");
+}
+
+// Removes our flags from argv so Google Benchmark never sees them.
+void take_our_flags(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") std::fputs(kUsage, stdout);
+    if (arg.rfind("--hotbench_", 0) != 0) {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    auto eq = arg.find('=');
+    std::string_view flag = arg.substr(0, eq);
+    std::string value = eq == std::string_view::npos ? "" : std::string(arg.substr(eq + 1));
+    if (flag == "--hotbench_data" && !value.empty()) {
+      g_options.data.push_back(value);
+    } else if (flag == "--hotbench_iterations") {
+      g_options.iterations = parse_positive(flag, value);
+    } else if (flag == "--hotbench_bare") {
+      g_options.bare = parse_bool(flag, value);
+    } else {
+      throw UsageError("unknown or empty flag '" + std::string(arg) + "'\n" + kUsage);
+    }
+  }
+  argc = kept;
+  argv[argc] = nullptr;
+}
+}  // namespace
+}  // namespace hotbench
+
+int main(int argc, char** argv) {
+  using namespace hotbench;
+  try {
+    take_our_flags(argc, argv);
+    if (g_options.data.empty()) g_options.data = default_data_paths();
+    set_options(g_options);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+    // Google Benchmark's context reports how *it* was built (Debian's is a debug
+    // build); these say how our code was built, which is what the figures depend on.
+    benchmark::AddCustomContext("hotbench_suite", suite_name());
+    benchmark::AddCustomContext("hotbench_build_type", HOTBENCH_BUILD_TYPE);
+    benchmark::AddCustomContext("hotbench_cxx_flags", HOTBENCH_CXX_FLAGS);
+    benchmark::AddCustomContext("hotbench_compiler", __VERSION__);
+    benchmark::AddCustomContext("hotbench_under_valgrind", measure::under_valgrind() ? "true" : "false");
+    if (g_options.iterations > 0)
+      benchmark::AddCustomContext("hotbench_fixed_iterations", std::to_string(g_options.iterations));
+    register_suite(g_options);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "hotbench: error: %s\n", e.what());
+    return 2;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

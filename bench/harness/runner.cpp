@@ -1,0 +1,108 @@
+#include <benchmark/benchmark.h>
+
+#include <exception>
+#include <optional>
+
+#include "alloc_counter.h"
+#include "case.h"
+#include "measure.h"
+#include "suite.h"
+
+namespace hotbench {
+namespace {
+
+Options g_options;
+
+// Google Benchmark calls a benchmark function several times (to pick the
+// iteration count, then once per repetition). Building and checking a case
+// once per process is enough, and keeping only the current one bounds memory.
+struct Prepared {
+  std::string name;
+  std::unique_ptr<Case> instance;
+  Check check;
+  Work work;
+  std::optional<std::pair<double, double>> allocs;  // allocations and bytes per operation
+};
+
+constexpr int kAllocationPassRuns = 3;
+
+Prepared& prepare(const CaseId& id, const CaseFactory& make) {
+  static Prepared current;
+  const std::string name = id.name();
+  if (current.name == name) return current;
+  current = Prepared{};
+  current.name = name;
+  try {
+    current.instance = make();
+    current.check = current.instance->check();
+    current.work = current.instance->work();  // after check(): some cases learn their output size there
+    if (current.check.ok() && alloc::available()) {
+      // A separate pass, so the timed loop pays nothing for counting.
+      alloc::start();
+      for (int i = 0; i < kAllocationPassRuns; ++i) current.instance->run();
+      alloc::Totals t = alloc::stop();
+      current.allocs = std::pair{static_cast<double>(t.allocations) / kAllocationPassRuns,
+                                 static_cast<double>(t.bytes) / kAllocationPassRuns};
+    }
+  } catch (const std::exception& e) {
+    current.check = Check::failed(e.what());
+  }
+  if (!current.check.ok()) current.instance.reset();
+  return current;
+}
+
+void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
+  Prepared& p = prepare(id, make);
+  if (!p.check.ok()) {
+    state.SkipWithError(p.check.error.c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  Case& c = *p.instance;
+  measure::begin();
+  try {
+    for (auto _ : state) c.run();
+  } catch (const std::exception& e) {
+    measure::end(p.name);
+    // It passed its check, so this is a library failing under repetition
+    // (e.g. memory exhaustion): an error row, never a figure, never a crash.
+    p.check = Check::failed(std::string("failed while timed: ") + e.what());
+    p.instance.reset();
+    state.SkipWithError(p.check.error.c_str());
+    return;
+  }
+  measure::end(p.name);
+
+  using benchmark::Counter;
+  const auto iterations = static_cast<int64_t>(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(p.work.input_bytes * static_cast<double>(iterations)));
+  state.counters["input_bytes"] = p.work.input_bytes;
+  state.counters["documents"] = p.work.items;
+  state.counters["documents_per_second"] = Counter(p.work.items, Counter::kIsIterationInvariantRate);
+  if (p.work.output_bytes > 0) {
+    state.counters["output_bytes"] = p.work.output_bytes;
+    state.counters["output_bytes_per_second"] =
+        Counter(p.work.output_bytes, Counter::kIsIterationInvariantRate);
+  }
+  if (p.allocs) {
+    state.counters["allocs_per_op"] = p.allocs->first;
+    state.counters["alloc_bytes_per_op"] = p.allocs->second;
+  }
+  for (const auto& [key, value] : p.check.findings) state.counters[key] = value;
+  if (!p.check.label.empty()) state.SetLabel(p.check.label);
+}
+
+}  // namespace
+
+const Options& options() { return g_options; }
+void set_options(const Options& options) { g_options = options; }
+
+void register_case(const CaseId& id, CaseFactory make) {
+  auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
+    run_case(s, id, make);
+  });
+  if (options().iterations > 0) b->Iterations(options().iterations);
+}
+
+}  // namespace hotbench

@@ -1,0 +1,30 @@
+// What a suite binary provides to the shared main() (main.cpp).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hotbench {
+
+// Options the harness takes besides Google Benchmark's own --benchmark_* flags.
+struct Options {
+  std::vector<std::string> data;  // --hotbench_data=PATH (file or folder; repeatable)
+  long iterations = 0;            // --hotbench_iterations=N: fixed count per benchmark (instruction counting)
+  bool bare = false;              // --hotbench_bare=true adds the bare-loop rows (harness overhead)
+};
+
+// Bad flags or unusable input: main() prints one line and exits 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const Options& options();
+void set_options(const Options& options);
+
+// Implemented once per suite binary.
+const char* suite_name();
+std::vector<std::string> default_data_paths();
+void register_suite(const Options& options);  // may throw UsageError
+
+}  // namespace hotbench
