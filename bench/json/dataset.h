@@ -1,0 +1,49 @@
+// A JSON dataset as the suite sees it: a file's bytes split into documents
+// (one for .json, one per non-empty line for .jsonl), each copied into its own
+// zero-padded slot so that simdjson may read kPadding bytes past its end
+// without a copy, and the reference statistics computed once.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stats.h"
+
+namespace hotbench::json {
+
+constexpr std::size_t kPadding = 64;  // >= SIMDJSON_PADDING
+
+struct DatasetError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Dataset {
+ public:
+  std::string name;  // file name without its extension
+  std::string path;
+  std::vector<std::string_view> documents;
+  std::size_t bytes = 0;  // sum of the documents' sizes
+  DeepStats reference;    // over all documents, from the reference parser
+
+  // Reads and validates `path`. Throws DatasetError naming the file, the line,
+  // column and byte offset, and the problem.
+  static std::shared_ptr<const Dataset> load(const std::string& path);
+
+ private:
+  std::unique_ptr<char[]> storage_;
+};
+
+// One load per path per process.
+std::shared_ptr<const Dataset> cached_dataset(const std::string& path);
+
+// Expands files and folders into dataset files (*.json, *.jsonl, sorted by
+// name within a folder). Throws DatasetError for a missing path, a folder with
+// no dataset file, an unsupported extension, or two files with the same name.
+std::vector<std::string> discover_datasets(const std::vector<std::string>& paths);
+
+std::string dataset_name(const std::string& path);
+
+}  // namespace hotbench::json
