@@ -1,0 +1,53 @@
+"""The single entry point: `python3 -m hotbench <subcommand>` (./hotbench wraps it).
+
+Exit codes: 0 success; 1 the work ran and found a problem (error rows, a regression);
+2 usage error (bad flags or names, unusable folders; nothing ran); 3 unreadable or
+incomparable input files; 130 interrupted.
+"""
+
+import argparse
+import sys
+
+import importlib
+
+from .errors import HotbenchError
+
+# name -> (module, one-line help). Each module has add_arguments(parser) and main(args) -> exit code.
+SUBCOMMANDS = {
+    "run": ("runner", "run benchmark suites and write a result set under results/"),
+    "report": ("report", "turn a result set or Google Benchmark JSON into the tidy CSV, aggregates or HTML"),
+    "compare": ("compare", "compare two results benchmark by benchmark, with confidence intervals"),
+    "check": ("check", "the CI regression gate: exit 0 pass, 1 regression, 2 unresolved, 3 error"),
+    "plot": ("plot", "draw a result set's figures (PNG and SVG)"),
+    "smoke": ("smoke", "exercise a suite binary end to end on the tiny corpus (used by the tests)"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hotbench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        try:
+            module = importlib.import_module(f".{module_name}", __package__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.{module_name}":
+                raise
+            continue  # a subcommand whose module is not written yet
+        sp = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip(),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(sp)
+        sp.set_defaults(handler=module.main)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except HotbenchError as e:
+        print(f"hotbench: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("hotbench: interrupted", file=sys.stderr)
+        return 130

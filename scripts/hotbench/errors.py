@@ -1,0 +1,21 @@
+"""Errors the CLI reports as one line and an exit code, never as a traceback."""
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the work ran and found something wrong (an error row, a regression)
+EXIT_USAGE = 2  # bad flags, unknown names, unusable folders: nothing was run
+EXIT_BAD_INPUT = 3  # a result file that cannot be read or compared
+
+
+class HotbenchError(Exception):
+    """A problem the user can fix, described in one line."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class BadInput(HotbenchError):
+    """A result file (CSV, JSON, result set) is malformed or unusable; names the file and the place."""
+
+    def __init__(self, message: str):
+        super().__init__(message, EXIT_BAD_INPUT)

@@ -1,0 +1,32 @@
+"""`hotbench report`: any result (result set, tidy CSV, Google Benchmark JSON) -> the tidy CSV,
+its aggregates (--aggregate, one row per benchmark), or a self-contained HTML report (--html)."""
+
+import pathlib
+import sys
+
+from . import tidy
+
+
+def add_arguments(p):
+    p.add_argument("input", type=pathlib.Path, help="a result set directory, a tidy CSV or Google Benchmark JSON")
+    p.add_argument("-o", "--output", type=pathlib.Path, help="write the CSV here (atomically) instead of stdout")
+    p.add_argument("--allow-incomplete", action="store_true", help="read a result set marked INCOMPLETE")
+    p.add_argument("--aggregate", action="store_true",
+                   help="one row per benchmark: median, min, max, mean, cv and n of every metric")
+    p.add_argument("--html", type=pathlib.Path, metavar="FILE", help="write a self-contained HTML report")
+
+
+def main(args) -> int:
+    rows, meta = tidy.load_rows(args.input, allow_incomplete=args.allow_incomplete)
+    if args.html:
+        from . import html
+        html.write_report(args.html, rows, meta, source=args.input)
+        return 0
+    if args.aggregate:
+        from . import aggregate
+        rows = aggregate.aggregate_rows(rows)
+    if args.output:
+        tidy.write_csv(args.output, rows)
+    else:
+        sys.stdout.write(tidy.to_csv_text(rows))
+    return 0

@@ -1,0 +1,230 @@
+"""`hotbench run`: datasets -> benchmark binary -> a result set (docs/results-format.md).
+
+The runner chooses what to run (suites, datasets, profile), runs each suite's Google Benchmark
+binary once, and writes raw JSON, the tidy CSV and metadata atomically into a new directory
+that stays marked INCOMPLETE until everything is in place.
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import re
+import secrets
+import subprocess
+import sys
+import time
+
+from . import SCHEMA_VERSION, atomic, gbench, metadata, progress, tidy
+from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
+
+ROOT = metadata.ROOT
+DATA_SUFFIXES = (".json", ".jsonl")
+
+
+class Suite:
+    def __init__(self, name: str, binary: str, default_data: pathlib.Path | None):
+        self.name, self.binary, self.default_data = name, binary, default_data
+
+
+SUITES = {
+    "json": Suite("json", "hotbench_json", ROOT / "data" / "corpus"),
+}
+
+# min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds).
+PROFILES = {
+    "default": {"min_time": 0.1, "repetitions": 3},
+    "quick": {"min_time": 0.01, "repetitions": 1},
+}
+
+
+def add_arguments(p):
+    p.add_argument("--suite", action="append", default=[], metavar="NAME",
+                   help=f"suite to run (repeatable; default: all of {', '.join(SUITES)})")
+    p.add_argument("--dataset", action="append", default=[], metavar="NAME",
+                   help="run only these datasets (file name without extension; repeatable)")
+    p.add_argument("--data", action="append", default=[], metavar="PATH", type=pathlib.Path,
+                   help="dataset files or folders to use instead of the bundled corpus (repeatable)")
+    p.add_argument("--quick", action="store_true", help="the quick profile: one short repetition each")
+    p.add_argument("--repetitions", type=int, metavar="N", help="repetitions per benchmark (overrides the profile)")
+    p.add_argument("--min-time", type=float, metavar="SECONDS", help="minimum time per repetition")
+    p.add_argument("--filter", metavar="REGEX", help="Google Benchmark --benchmark_filter regex")
+    p.add_argument("--overhead", action="store_true",
+                   help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
+    p.add_argument("--results", type=pathlib.Path, default=ROOT / "results", metavar="DIR",
+                   help="where result sets are created (default: results/)")
+    p.add_argument("--build-dir", type=pathlib.Path, default=ROOT / "build" / "release", metavar="DIR",
+                   help="where the suite binaries are (default: build/release)")
+
+
+def discover(paths: list[pathlib.Path]) -> list[pathlib.Path]:
+    """The same expansion as the binaries' (bench/json/dataset.cpp), so hashes match what runs."""
+    files = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix in DATA_SUFFIXES)
+            if not found:
+                raise HotbenchError(f"{p}: no .json or .jsonl dataset files in this folder")
+            files += found
+        elif p.is_file():
+            if p.suffix not in DATA_SUFFIXES:
+                raise HotbenchError(f"{p}: not a dataset file (expected a .json or .jsonl file)")
+            files.append(p)
+        else:
+            raise HotbenchError(f"{p}: no such file or folder")
+    return files
+
+
+def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
+    if args.data:
+        paths = args.data
+    else:
+        if suite.name == "json":
+            ensure_corpus()
+        paths = [suite.default_data]
+    files = discover(paths)
+    if args.dataset:
+        by_name = {f.stem: f for f in files}
+        unknown = [d for d in args.dataset if d not in by_name]
+        if unknown:
+            raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(by_name))}")
+        files = [by_name[d] for d in args.dataset]
+    return files
+
+
+def corpus_generator():
+    sys.path.insert(0, str(ROOT / "data"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    return generate
+
+
+def ensure_corpus(profile: str = "default") -> list[pathlib.Path]:
+    """Generates the bundled corpus where it is missing or differs from data/manifest.json."""
+    generate = corpus_generator()
+    quiet_unless_generating = lambda line: line.startswith("ok") or print(line, file=sys.stderr)  # noqa: E731
+    try:
+        return generate.ensure_corpus(profile=profile, log=quiet_unless_generating)
+    except generate.CorpusError as e:
+        raise HotbenchError(f"cannot generate the {profile} corpus: {e}")
+
+
+def new_run_dir(results: pathlib.Path) -> pathlib.Path:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    run_dir = results / f"{stamp}-{secrets.token_hex(3)}"
+    try:
+        results.mkdir(parents=True, exist_ok=True)
+        run_dir.mkdir()
+        atomic.write_text(run_dir / "INCOMPLETE", "This run has not finished (or was interrupted).\n")
+    except OSError as e:
+        raise HotbenchError(f"cannot create a result set in {results}: {e.strerror or e}")
+    return run_dir
+
+
+def benchmark_args(args) -> list[str]:
+    profile = PROFILES["quick" if args.quick else "default"]
+    repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
+    min_time = args.min_time if args.min_time is not None else profile["min_time"]
+    if repetitions < 1:
+        raise HotbenchError(f"--repetitions must be at least 1, got {repetitions}")
+    if min_time <= 0:
+        raise HotbenchError(f"--min-time must be positive, got {min_time}")
+    out = [f"--benchmark_repetitions={repetitions}", f"--benchmark_min_time={min_time}"]
+    if args.filter:
+        try:
+            re.compile(args.filter)
+        except re.error as e:
+            raise HotbenchError(f"--filter {args.filter!r} is not a valid regular expression: {e}")
+        out.append(f"--benchmark_filter={args.filter}")
+    if args.overhead:
+        out.append("--hotbench_bare=true")
+    return out
+
+
+def list_benchmarks(binary: pathlib.Path, args: list[str]) -> list[str]:
+    result = subprocess.run([str(binary), *args, "--benchmark_list_tests=true"], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise HotbenchError(f"{binary} refused its arguments: {result.stderr.strip() or result.stdout.strip()}")
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
+              run_dir: pathlib.Path) -> tuple[dict, list[str]]:
+    args = [f"--hotbench_data={f}" for f in files] + bench_args
+    names = list_benchmarks(binary, args)
+    if not names:
+        raise HotbenchError(f"no {suite.name} benchmark matches the selection")
+    raw_dir = run_dir / "raw"
+    raw_dir.mkdir(exist_ok=True)
+    partial = raw_dir / f".{suite.name}.json.partial"
+    command = [str(binary), *args, f"--benchmark_out={partial}", "--benchmark_out_format=json",
+               "--benchmark_color=false"]
+    reps = next((int(a.split("=")[1]) for a in bench_args if a.startswith("--benchmark_repetitions=")), 1)
+    bar = progress.Progress(total=len(names) * reps, what=suite.name)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    known = set(names)
+    for line in proc.stdout:
+        first = line.split(" ", 1)[0]
+        name = gbench.base_name({"name": first})
+        if name in known and not re.search(r"_(mean|median|stddev|cv)$", first):
+            bar.step(name)
+    stderr = proc.stderr.read()
+    code = proc.wait()
+    bar.done()
+    if code != 0:
+        raise HotbenchError(f"{binary} exited with status {code}: {stderr.strip()[-2000:]}", EXIT_FAILED)
+    raw = raw_dir / f"{suite.name}.json"
+    os.replace(partial, raw)
+    return gbench.load(raw), command
+
+
+def main(args) -> int:
+    suites = args.suite or list(SUITES)
+    unknown = [s for s in suites if s not in SUITES]
+    if unknown:
+        raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(SUITES)}")
+    bench_args = benchmark_args(args)
+    plan = []
+    for name in suites:
+        suite = SUITES[name]
+        binary = args.build_dir / suite.binary
+        if not binary.exists():
+            raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset release && "
+                                "cmake --build --preset release)")
+        plan.append((suite, binary, select_datasets(suite, args)))
+
+    run_dir = new_run_dir(args.results)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
+            "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
+            "profile": "quick" if args.quick else "default", "benchmark_args": bench_args,
+            "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
+    rows, all_files = [], []
+    t0 = time.monotonic()
+    try:
+        for suite, binary, files in plan:
+            doc, command = run_suite(suite, binary, files, bench_args, run_dir)
+            ctx = doc["context"]
+            meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
+                        libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
+            meta["suites"][suite.name] = {"command": command, "benchmark_context": ctx}
+            rows += tidy.rows_from_gbench(doc, run_id=run_dir.name)
+            all_files += files
+    finally:
+        meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        meta["datasets"] = metadata.datasets(all_files or [f for _, _, fs in plan for f in fs])
+        atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
+
+    tidy.write_csv(run_dir / "results.csv", rows)
+    meta["complete"] = True
+    atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
+    (run_dir / "INCOMPLETE").unlink()
+
+    errors = [r for r in rows if r["status"] == "error"]
+    print(f"hotbench: {len(rows) - len(errors)} rows ok, {len(errors)} errors, "
+          f"{time.monotonic() - t0:.0f} s -> {os.path.relpath(run_dir)}")
+    for r in errors:
+        print(f"  ERROR {r['benchmark']}: {r['error_message']}")
+    return EXIT_FAILED if errors else EXIT_OK

@@ -1,0 +1,114 @@
+"""`hotbench run` with a stand-in benchmark binary: the result set's layout, atomicity,
+metadata, and every usage error (one line, exit 2, nothing half-written)."""
+
+import json
+import pathlib
+import stat
+import textwrap
+
+import pytest
+
+from hotbench import cli, tidy
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+
+
+def fake_binary(folder: pathlib.Path, fail: bool = False) -> pathlib.Path:
+    """A script that answers like a suite binary: lists tests, writes --benchmark_out, or dies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "hotbench_json"
+    path.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env python3
+        import json, shutil, sys
+        args = sys.argv[1:]
+        src = json.load(open({str(FIXTURES / "gbench-1.7.1-repetitions.json")!r}))
+        names = sorted({{b["run_name"] for b in src["benchmarks"]}})
+        if "--benchmark_list_tests=true" in args:
+            print("\\n".join(names)); sys.exit(0)
+        out = next(a.split("=", 1)[1] for a in args if a.startswith("--benchmark_out="))
+        for n in names:
+            print(n + "    123 ns", flush=True)
+        if {fail!r}:
+            sys.stderr.write("killed halfway\\n"); sys.exit(1)
+        json.dump(src, open(out, "w"))
+        """))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def data(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "catalog.json").write_text("{}")
+    (folder / "social.json").write_text("[]")
+    return folder
+
+
+def run(tmp_path, data, *extra, fail=False):
+    build = tmp_path / "build"
+    fake_binary(build, fail=fail)
+    return cli.main(["run", "--build-dir", str(build), "--data", str(data), "--results", str(tmp_path / "results"),
+                     *extra])
+
+
+def test_run_writes_a_complete_result_set(tmp_path, data, capsys):
+    assert run(tmp_path, data, "--quick") == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    assert sorted(p.name for p in run_dir.iterdir()) == ["metadata.json", "raw", "results.csv"]
+    assert (run_dir / "raw" / "json.json").exists()
+    rows = tidy.read_csv(run_dir / "results.csv")
+    assert len(rows) == 12 and all(r["run_id"] == run_dir.name for r in rows)
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    assert meta["complete"] is True and meta["profile"] == "quick"
+    assert {d["name"] for d in meta["datasets"]} == {"catalog", "social"}
+    assert all(len(d["sha256"]) == 64 for d in meta["datasets"])
+    assert meta["machine"]["cpu_model"] and "commit" in meta["git"]
+    assert meta["build"]["compiler"] and meta["libraries"]["simdjson"] == "3.0.1"
+    assert "--benchmark_repetitions=1" in meta["benchmark_args"]
+
+
+def test_an_interrupted_run_stays_marked_incomplete_and_spares_earlier_results(tmp_path, data, capsys):
+    assert run(tmp_path, data) == 0
+    (earlier,) = (tmp_path / "results").iterdir()
+    before = {p.name: p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
+    assert run(tmp_path, data, fail=True) == 1
+    assert "killed halfway" in capsys.readouterr().err
+    (failed,) = [p for p in (tmp_path / "results").iterdir() if p != earlier]
+    assert (failed / "INCOMPLETE").exists() and not (failed / "results.csv").exists()
+    assert json.loads((failed / "metadata.json").read_text())["complete"] is False
+    assert {p.name: p.read_bytes() for p in earlier.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--suite", "nosuch"], "unknown suite(s) nosuch; available: json"),
+    (["--dataset", "nosuch"], "unknown dataset(s) nosuch; available: catalog, social"),
+    (["--repetitions", "0"], "--repetitions must be at least 1"),
+    (["--min-time", "-1"], "--min-time must be positive"),
+    (["--filter", "("], "not a valid regular expression"),
+])
+def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, capsys, args, message):
+    assert run(tmp_path, data, *args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "results").exists()
+
+
+def test_missing_or_empty_data_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert run(tmp_path, tmp_path / "empty") == 2
+    assert "no .json or .jsonl dataset files" in capsys.readouterr().err
+    assert run(tmp_path, tmp_path / "missing") == 2
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_unwritable_results_folder(tmp_path, data, capsys):
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where the results folder should be")
+    assert run(tmp_path, data) == 2
+    assert "cannot create a result set in" in capsys.readouterr().err
+
+
+def test_missing_binary_says_how_to_build(tmp_path, data, capsys):
+    assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 2
+    assert "not built" in capsys.readouterr().err
