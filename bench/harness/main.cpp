@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
     "hotbench options (besides Google Benchmark's --benchmark_* flags):\n"
     "  --hotbench_data=PATH        a dataset file or a folder of them (repeatable)\n"
     "  --hotbench_iterations=N     run every benchmark for exactly N iterations\n"
-    "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n";
+    "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n"
+    "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n";
 
 long parse_positive(std::string_view flag, const std::string& text) {
   char* end = nullptr;
@@ -61,6 +63,19 @@ void take_our_flags(int& argc, char** argv) {
       g_options.iterations = parse_positive(flag, value);
     } else if (flag == "--hotbench_bare") {
       g_options.bare = parse_bool(flag, value);
+    } else if (flag == "--hotbench_slowdown") {
+      auto colon = value.rfind(':');
+      char* end = nullptr;
+      double f = colon == std::string::npos ? -1 : std::strtod(value.c_str() + colon + 1, &end);
+      if (colon == std::string::npos || colon == 0 || *end != '\0' || !(f > 0 && f <= 1))
+        throw UsageError("--hotbench_slowdown wants REGEX:FRACTION with 0 < FRACTION <= 1, got '" + value + "'");
+      g_options.slowdown_pattern = value.substr(0, colon);
+      g_options.slowdown = f;
+      try {
+        std::regex check(g_options.slowdown_pattern);
+      } catch (const std::regex_error& e) {
+        throw UsageError("--hotbench_slowdown: '" + g_options.slowdown_pattern + "' is not a valid regex: " + e.what());
+      }
     } else {
       throw UsageError("unknown or empty flag '" + std::string(arg) + "'\n" + kUsage);
     }
@@ -88,6 +103,9 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("hotbench_under_valgrind", measure::under_valgrind() ? "true" : "false");
     if (g_options.iterations > 0)
       benchmark::AddCustomContext("hotbench_fixed_iterations", std::to_string(g_options.iterations));
+    if (g_options.slowdown > 0)
+      benchmark::AddCustomContext("hotbench_injected_slowdown",
+                                  g_options.slowdown_pattern + ":" + std::to_string(g_options.slowdown));
     register_suite(g_options);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hotbench: error: %s\n", e.what());

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <optional>
+#include <regex>
 
 #include "alloc_counter.h"
 #include "case.h"
@@ -25,6 +26,12 @@ struct Prepared {
 };
 
 constexpr int kAllocationPassRuns = 3;
+
+double injected_slowdown(const std::string& name) {
+  const Options& o = options();
+  if (o.slowdown == 0) return 0;
+  return std::regex_search(name, std::regex(o.slowdown_pattern)) ? o.slowdown : 0;
+}
 
 Prepared& prepare(const CaseId& id, const CaseFactory& make) {
   static Prepared current;
@@ -60,9 +67,23 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     return;
   }
   Case& c = *p.instance;
+  const double extra = injected_slowdown(p.name);
   measure::begin();
   try {
-    for (auto _ : state) c.run();
+    if (extra == 0) {
+      for (auto _ : state) c.run();
+    } else {
+      // Runs the operation once more every 1/extra iterations (error diffusion),
+      // so the extra work is exactly `extra` of the total over N iterations.
+      double owed = 0;
+      for (auto _ : state) {
+        c.run();
+        if ((owed += extra) >= 1) {
+          owed -= 1;
+          c.run();
+        }
+      }
+    }
   } catch (const std::exception& e) {
     measure::end(p.name);
     // It passed its check, so this is a library failing under repetition
@@ -90,7 +111,13 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     state.counters["alloc_bytes_per_op"] = p.allocs->second;
   }
   for (const auto& [key, value] : p.check.findings) state.counters[key] = value;
-  if (!p.check.label.empty()) state.SetLabel(p.check.label);
+  std::string label = p.check.label;
+  if (extra > 0) {
+    if (!label.empty()) label += ' ';
+    label += "injected_slowdown=";
+    label += std::to_string(extra);
+  }
+  if (!label.empty()) state.SetLabel(label);
 }
 
 }  // namespace

@@ -12,6 +12,11 @@ struct Options {
   std::vector<std::string> data;  // --hotbench_data=PATH (file or folder; repeatable)
   long iterations = 0;            // --hotbench_iterations=N: fixed count per benchmark (instruction counting)
   bool bare = false;              // --hotbench_bare=true adds the bare-loop rows (harness overhead)
+  // --hotbench_slowdown=REGEX:FRACTION: benchmarks whose name matches do FRACTION
+  // more of their own work (the operation repeated for that share of iterations),
+  // so the regression gate can be tested against a known, exact slowdown.
+  std::string slowdown_pattern;
+  double slowdown = 0;
 };
 
 // Bad flags or unusable input: main() prints one line and exits 2.

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import time
 
-from . import SCHEMA_VERSION, atomic, gbench, metadata, progress, tidy
+import tempfile
+
+from . import SCHEMA_VERSION, atomic, gbench, instructions, metadata, progress, tidy
 from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
 
 ROOT = metadata.ROOT
@@ -48,13 +50,23 @@ def add_arguments(p):
     p.add_argument("--quick", action="store_true", help="the quick profile: one short repetition each")
     p.add_argument("--repetitions", type=int, metavar="N", help="repetitions per benchmark (overrides the profile)")
     p.add_argument("--min-time", type=float, metavar="SECONDS", help="minimum time per repetition")
+    p.add_argument("--processes", type=int, default=1, metavar="N",
+                   help="run each suite binary N times as separate processes (their rows are kept apart by the "
+                        "`process` column); with N > 1 benchmarks also run in random order")
     p.add_argument("--filter", metavar="REGEX", help="Google Benchmark --benchmark_filter regex")
     p.add_argument("--overhead", action="store_true",
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
+    p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
+                   help="benchmarks matching REGEX do FRACTION more work (to test the regression gate)")
+    p.add_argument("--instructions", action="store_true",
+                   help="count instructions per operation under callgrind instead of timing (deterministic)")
+    p.add_argument("--iterations", type=int, default=10, metavar="N",
+                   help="with --instructions: iterations per benchmark (default 10)")
     p.add_argument("--results", type=pathlib.Path, default=ROOT / "results", metavar="DIR",
                    help="where result sets are created (default: results/)")
-    p.add_argument("--build-dir", type=pathlib.Path, default=ROOT / "build" / "release", metavar="DIR",
-                   help="where the suite binaries are (default: build/release)")
+    p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
+                   help="where the suite binaries are (default: build/release, or build/callgrind with "
+                        "--instructions)")
 
 
 def discover(paths: list[pathlib.Path]) -> list[pathlib.Path]:
@@ -124,6 +136,10 @@ def new_run_dir(results: pathlib.Path) -> pathlib.Path:
 
 
 def benchmark_args(args) -> list[str]:
+    if args.instructions:
+        if args.iterations < 1:
+            raise HotbenchError(f"--iterations must be at least 1, got {args.iterations}")
+        return _filter_args(args)
     profile = PROFILES["quick" if args.quick else "default"]
     repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
     min_time = args.min_time if args.min_time is not None else profile["min_time"]
@@ -131,7 +147,18 @@ def benchmark_args(args) -> list[str]:
         raise HotbenchError(f"--repetitions must be at least 1, got {repetitions}")
     if min_time <= 0:
         raise HotbenchError(f"--min-time must be positive, got {min_time}")
+    if args.processes < 1:
+        raise HotbenchError(f"--processes must be at least 1, got {args.processes}")
     out = [f"--benchmark_repetitions={repetitions}", f"--benchmark_min_time={min_time}"]
+    if args.processes > 1:
+        # Repetitions of one benchmark interleaved with the others, so that a slow
+        # stretch of the machine does not land on one benchmark's repetitions only.
+        out.append("--benchmark_enable_random_interleaving=true")
+    return out + _filter_args(args)
+
+
+def _filter_args(args) -> list[str]:
+    out = []
     if args.filter:
         try:
             re.compile(args.filter)
@@ -140,6 +167,8 @@ def benchmark_args(args) -> list[str]:
         out.append(f"--benchmark_filter={args.filter}")
     if args.overhead:
         out.append("--hotbench_bare=true")
+    if args.inject_slowdown:
+        out.append(f"--hotbench_slowdown={args.inject_slowdown}")
     return out
 
 
@@ -151,18 +180,29 @@ def list_benchmarks(binary: pathlib.Path, args: list[str]) -> list[str]:
 
 
 def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
-              run_dir: pathlib.Path) -> tuple[dict, list[str]]:
+              run_dir: pathlib.Path, iterations: int | None, process: int = 0) -> tuple[dict, list[dict], list[str]]:
+    """Runs one suite binary once; returns its raw document, tidy rows and the command that ran.
+    `iterations` set means instruction counting under callgrind instead of timing."""
     args = [f"--hotbench_data={f}" for f in files] + bench_args
     names = list_benchmarks(binary, args)
     if not names:
         raise HotbenchError(f"no {suite.name} benchmark matches the selection")
     raw_dir = run_dir / "raw"
     raw_dir.mkdir(exist_ok=True)
-    partial = raw_dir / f".{suite.name}.json.partial"
+    stem = suite.name if process == 0 else f"{suite.name}-p{process}"
+    partial = raw_dir / f".{stem}.json.partial"
+    raw = raw_dir / f"{stem}.json"
+    if iterations:
+        print(f"hotbench: counting instructions of {len(names)} {suite.name} benchmarks under callgrind "
+              f"({iterations} iterations each)", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="hotbench-callgrind-") as work:
+            rows, command = instructions.count(binary, args, iterations, pathlib.Path(work), partial)
+        os.replace(partial, raw)
+        return gbench.load(raw), rows, command
     command = [str(binary), *args, f"--benchmark_out={partial}", "--benchmark_out_format=json",
                "--benchmark_color=false"]
     reps = next((int(a.split("=")[1]) for a in bench_args if a.startswith("--benchmark_repetitions=")), 1)
-    bar = progress.Progress(total=len(names) * reps, what=suite.name)
+    bar = progress.Progress(total=len(names) * reps, what=suite.name if process == 0 else f"{suite.name} #{process}")
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
     known = set(names)
     for line in proc.stdout:
@@ -175,9 +215,9 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
     bar.done()
     if code != 0:
         raise HotbenchError(f"{binary} exited with status {code}: {stderr.strip()[-2000:]}", EXIT_FAILED)
-    raw = raw_dir / f"{suite.name}.json"
     os.replace(partial, raw)
-    return gbench.load(raw), command
+    doc = gbench.load(raw)
+    return doc, tidy.rows_from_gbench(doc, run_id="", process=process), command
 
 
 def main(args) -> int:
@@ -186,31 +226,37 @@ def main(args) -> int:
     if unknown:
         raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(SUITES)}")
     bench_args = benchmark_args(args)
+    preset = "callgrind" if args.instructions else "release"
+    build_dir = args.build_dir or ROOT / "build" / preset
     plan = []
     for name in suites:
         suite = SUITES[name]
-        binary = args.build_dir / suite.binary
+        binary = build_dir / suite.binary
         if not binary.exists():
-            raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset release && "
-                                "cmake --build --preset release)")
+            raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset {preset} && "
+                                f"cmake --build --preset {preset})")
         plan.append((suite, binary, select_datasets(suite, args)))
 
     run_dir = new_run_dir(args.results)
     started = datetime.datetime.now(datetime.timezone.utc)
     meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
             "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
-            "profile": "quick" if args.quick else "default", "benchmark_args": bench_args,
+            "profile": "instructions" if args.instructions else "quick" if args.quick else "default",
+            "benchmark_args": bench_args,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
     rows, all_files = [], []
     t0 = time.monotonic()
     try:
+        processes = 1 if args.instructions else args.processes
         for suite, binary, files in plan:
-            doc, command = run_suite(suite, binary, files, bench_args, run_dir)
+            for process in range(processes):
+                doc, suite_rows, command = run_suite(suite, binary, files, bench_args, run_dir,
+                                                     args.iterations if args.instructions else None, process)
+                rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
             ctx = doc["context"]
             meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
                         libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
-            meta["suites"][suite.name] = {"command": command, "benchmark_context": ctx}
-            rows += tidy.rows_from_gbench(doc, run_id=run_dir.name)
+            meta["suites"][suite.name] = {"command": command, "processes": processes, "benchmark_context": ctx}
             all_files += files
     finally:
         meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

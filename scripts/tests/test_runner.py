@@ -112,3 +112,13 @@ def test_unwritable_results_folder(tmp_path, data, capsys):
 def test_missing_binary_says_how_to_build(tmp_path, data, capsys):
     assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 2
     assert "not built" in capsys.readouterr().err
+
+
+def test_repetitions_in_separate_processes(tmp_path, data, capsys):
+    assert run(tmp_path, data, "--processes", "2", "--repetitions", "3") == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    assert sorted(p.name for p in (run_dir / "raw").iterdir()) == ["json-p1.json", "json.json"]
+    rows = tidy.read_csv(run_dir / "results.csv")
+    assert {r["process"] for r in rows} == {0, 1} and len(rows) == 24
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    assert "--benchmark_enable_random_interleaving=true" in meta["benchmark_args"]

@@ -1,0 +1,76 @@
+"""Instruction counts: the deterministic metric behind the CI gate.
+
+Wall-clock noise on 2-core shared machines is far larger than a 5 % regression, but
+callgrind's instruction counts repeat exactly for the same binary and inputs. The suite
+binary (the `callgrind` preset: no AVX-512, which valgrind cannot decode) runs every selected
+benchmark for a fixed number of iterations under
+`valgrind --tool=callgrind --instr-atstart=no`; the harness starts instrumentation at the
+top of the measured loop and dumps the counts under the benchmark's name at its end
+(bench/harness/measure.cpp). Each dump's total, divided by the iterations, is
+`instructions_per_op` for that benchmark.
+
+Input: the suite binary, its arguments. Output: tidy rows (docs/results-format.md) whose time
+metrics are empty (time under valgrind means nothing) and whose `instructions_per_op` is set.
+"""
+
+import pathlib
+import re
+import shutil
+import subprocess
+
+from . import gbench, tidy
+from .errors import EXIT_FAILED, HotbenchError
+
+TIME_METRICS = ("real_time_ns", "cpu_time_ns", "input_mb_per_s", "output_mb_per_s", "documents_per_s")
+
+_TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+)$", re.M)
+_TOTAL = re.compile(r"^(?:summary|totals):\s+(\d+)", re.M)
+
+
+def valgrind() -> str:
+    path = shutil.which("valgrind")
+    if not path:
+        raise HotbenchError("valgrind is not installed (Debian package: valgrind)")
+    return path
+
+
+def parse_dump(path: pathlib.Path) -> tuple[str, int] | None:
+    """(benchmark name, instructions) from one callgrind dump; None for dumps not made by the harness."""
+    text = path.read_text(errors="replace")
+    trigger, total = _TRIGGER.search(text), _TOTAL.search(text)
+    if not trigger:
+        return None
+    if not total:
+        raise HotbenchError(f"{path}: a callgrind dump without a total", EXIT_FAILED)
+    return trigger.group(1).strip(), int(total.group(1))
+
+
+def count(binary: pathlib.Path, args: list[str], iterations: int, work_dir: pathlib.Path,
+          raw_out: pathlib.Path) -> tuple[list[dict], list[str]]:
+    """Runs the binary under callgrind; returns the benchmark's raw-JSON rows with instruction counts."""
+    prefix = work_dir / "callgrind.out"
+    command = [valgrind(), "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}",
+               str(binary), *args, f"--hotbench_iterations={iterations}", "--benchmark_repetitions=1",
+               f"--benchmark_out={raw_out}", "--benchmark_out_format=json", "--benchmark_color=false"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise HotbenchError(f"valgrind/{binary.name} exited with status {result.returncode}: "
+                            f"{result.stderr.strip()[-2000:]}", EXIT_FAILED)
+    counts = {}
+    for dump in sorted(work_dir.glob("callgrind.out*")):
+        parsed = parse_dump(dump)
+        if parsed:
+            counts[parsed[0]] = parsed[1]
+    doc = gbench.load(raw_out)
+    rows = []
+    for row in tidy.rows_from_gbench(doc, run_id=""):
+        for metric in TIME_METRICS:
+            row.pop(metric, None)
+        if row["status"] == "ok":
+            name = next((n for n in counts if gbench.base_name({"name": n}) == row["benchmark"]), None)
+            if name is None:
+                row.update(status="error", error_message="callgrind produced no count for this benchmark")
+            else:
+                row["instructions_per_op"] = counts[name] / row["iterations"]
+        rows.append(row)
+    return rows, command
