@@ -86,7 +86,15 @@ def datasets(paths: list[pathlib.Path]) -> list[dict]:
 
 
 def fingerprint(meta: dict) -> dict:
-    """What must be equal for two result sets' figures to be comparable."""
+    """What must be equal for two result sets' figures to be comparable.
+
+    Instruction counts do not depend on the CPU model, only on the code that ran: the binary's
+    build and the kernels that dispatching libraries chose (in `libraries`). Under valgrind,
+    which hides AVX-512, any AVX2 machine picks the same kernels, so an instruction-count
+    baseline made on one machine of the class gates another."""
     m, b = meta.get("machine", {}), meta.get("build", {})
-    return {"cpu_model": m.get("cpu_model"), "compiler": b.get("compiler"), "cxx_flags": b.get("cxx_flags"),
-            "build_type": b.get("build_type"), "libraries": meta.get("libraries")}
+    fp = {"cpu_model": m.get("cpu_model"), "compiler": b.get("compiler"), "cxx_flags": b.get("cxx_flags"),
+          "build_type": b.get("build_type"), "libraries": meta.get("libraries")}
+    if meta.get("profile") == "instructions":
+        del fp["cpu_model"]
+    return fp

@@ -4,7 +4,7 @@ its aggregates (--aggregate, one row per benchmark), or a self-contained HTML re
 import pathlib
 import sys
 
-from . import tidy
+from . import atomic, tidy
 
 
 def add_arguments(p):
@@ -24,9 +24,11 @@ def main(args) -> int:
         return 0
     if args.aggregate:
         from . import aggregate
-        rows = aggregate.aggregate_rows(rows)
-    if args.output:
-        tidy.write_csv(args.output, rows)
+        text = aggregate.to_csv_text(aggregate.aggregate_rows(rows))
     else:
-        sys.stdout.write(tidy.to_csv_text(rows))
+        text = tidy.to_csv_text(rows)
+    if args.output:
+        atomic.write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
     return 0

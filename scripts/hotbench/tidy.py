@@ -61,7 +61,7 @@ def rows_from_gbench(doc: dict, run_id: str, process: int = 0) -> list[dict]:
     return rows
 
 
-def _format(value) -> str:
+def format_value(value) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, float):
@@ -77,7 +77,7 @@ def to_csv_text(rows: list[dict]) -> str:
     w = csv.DictWriter(out, fieldnames=COLUMNS + extra, lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: _format(r.get(k)) for k in COLUMNS + extra})
+        w.writerow({k: format_value(r.get(k)) for k in COLUMNS + extra})
     return out.getvalue()
 
 

@@ -1,0 +1,115 @@
+"""The registry of known metrics: column name, unit, better direction, and how to talk about a change.
+
+Every metric column of docs/results-format.md is here, plus those later suites will add
+(cache: `hit_ratio`, queue: `ops_per_s`, `ns_per_op`, latency percentiles, ...). `compare` and
+`check` use it to know which way is better and which words to print:
+
+- time-like and throughput metrics (`kind` "time" or "throughput") say `faster` / `slower`;
+- other metrics with a better direction say `better` / `worse`;
+- metrics with no better direction (sizes, iteration counts) say `higher` / `lower`.
+
+`deterministic` marks metrics that are exact counts, identical in every repetition of an unchanged
+program (instruction counts from callgrind, allocation counts from the untimed pass, ...). For those
+a single repetition is enough to decide, provided the repetitions present are indeed identical
+(see compare.required_repetitions).
+"""
+
+from dataclasses import dataclass
+
+from .errors import BadInput
+
+LOWER, HIGHER = "lower", "higher"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    better: str | None  # LOWER, HIGHER, or None when neither direction is better
+    kind: str  # "time", "throughput", "count", "size", "fraction" or "other"
+    deterministic: bool = False
+    meaning: str = ""
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """(word for an improvement, word for a deterioration)."""
+        if self.better is None:
+            raise ValueError(f"{self.name} has no better direction")
+        return ("faster", "slower") if self.kind in ("time", "throughput") else ("better", "worse")
+
+    def shift_word(self, shift: str) -> str:
+        """The word for a resolved shift of the value: shift is "lower", "higher" or "same"."""
+        if shift == "same":
+            return "no change"
+        if self.better is None:
+            return shift
+        improved, deteriorated = self.words
+        return improved if shift == self.better else deteriorated
+
+    @property
+    def better_text(self) -> str:
+        return f"{self.better} is better" if self.better else "no better direction"
+
+
+def _m(name, unit, better, kind, deterministic=False, meaning=""):
+    return Metric(name, unit, better, kind, deterministic, meaning)
+
+
+_ALL = [
+    # docs/results-format.md, "Metric columns"
+    _m("iterations", "count", None, "count", meaning="iterations Google Benchmark ran for this repetition"),
+    _m("real_time_ns", "ns per operation", LOWER, "time", meaning="wall-clock time of one operation"),
+    _m("cpu_time_ns", "ns per operation", LOWER, "time", meaning="CPU time of the benchmark thread per operation"),
+    _m("input_mb_per_s", "MB/s (10^6 B/s)", HIGHER, "throughput", meaning="input bytes processed per second"),
+    _m("output_mb_per_s", "MB/s (10^6 B/s)", HIGHER, "throughput", meaning="output bytes produced per second"),
+    _m("documents_per_s", "documents/s", HIGHER, "throughput", meaning="documents handled per second"),
+    _m("input_bytes", "bytes per operation", None, "size", True, "input size of one operation"),
+    _m("output_bytes", "bytes per operation", None, "size", True, "output size of one operation"),
+    _m("documents", "count per operation", None, "count", True, "documents in one operation"),
+    _m("allocs_per_op", "count per operation", LOWER, "count", True, "heap allocations per operation"),
+    _m("alloc_bytes_per_op", "bytes per operation", LOWER, "size", True, "bytes requested by those allocations"),
+    _m("number_mismatches", "count", LOWER, "count", True, "numbers that differ from a correctly rounded parse"),
+    _m("instructions_per_op", "instructions per operation", LOWER, "count", True,
+       "instructions per operation, from the callgrind mode"),
+    # later suites (cache, queue)
+    _m("hit_ratio", "fraction", HIGHER, "fraction", meaning="cache hits / requests"),
+    _m("ops_per_s", "operations/s", HIGHER, "throughput", meaning="operations per second of wall-clock time"),
+    _m("ns_per_op", "ns per operation", LOWER, "time", meaning="wall-clock time per operation"),
+    _m("p50_ns", "ns", LOWER, "time", meaning="median per-operation latency"),
+    _m("p90_ns", "ns", LOWER, "time", meaning="90th percentile per-operation latency"),
+    _m("p99_ns", "ns", LOWER, "time", meaning="99th percentile per-operation latency"),
+    _m("p999_ns", "ns", LOWER, "time", meaning="99.9th percentile per-operation latency"),
+    _m("max_ns", "ns", LOWER, "time", meaning="largest per-operation latency"),
+    _m("cpu_s_per_million", "CPU seconds per 10^6 operations", LOWER, "time",
+       meaning="CPU time (all threads) per million operations"),
+]
+
+METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
+
+
+def known_names() -> list[str]:
+    return list(METRICS)
+
+
+def get(name: str) -> Metric:
+    """The registered metric, or BadInput listing the known ones."""
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise BadInput(f"unknown metric {name!r}; known metrics: {', '.join(known_names())}") from None
+
+
+def resolve(name: str, columns_in_data: set[str] = frozenset()) -> Metric:
+    """A registered metric, or a column the data has but the registry does not know.
+
+    Benchmarks may report counters the schema does not list (docs/results-format.md copies them into
+    columns of their own name); such a column can still be compared, but without a better direction.
+    Anything else is BadInput listing the known metrics.
+    """
+    if name in METRICS:
+        return METRICS[name]
+    if name in columns_in_data:
+        return Metric(name, "", None, "other")
+    extra = sorted(columns_in_data - set(METRICS))
+    also = f"; other numeric columns in the input: {', '.join(extra)}" if extra else ""
+    raise BadInput(f"unknown metric {name!r}; known metrics: {', '.join(known_names())}{also}")
