@@ -19,8 +19,8 @@ def add_arguments(p):
 def main(args) -> int:
     rows, meta = tidy.load_rows(args.input, allow_incomplete=args.allow_incomplete)
     if args.html:
-        from . import html
-        html.write_report(args.html, rows, meta, source=args.input)
+        from . import html_report
+        html_report.write_report(args.html, rows, meta, source=args.input)
         return 0
     if args.aggregate:
         from . import aggregate

@@ -1,0 +1,151 @@
+"""`hotbench gate-experiment`: how well does the regression gate work on this machine?
+
+Measures, with the real `run` and `check` subcommands:
+- time mode (real_time_ns, repetitions in separate processes, random interleaving): the
+  false-positive rate over A/A comparisons (the same binary against itself), and the detection
+  rate for slowdowns of 2 %, 5 % and 10 % injected with --inject-slowdown (the benchmark repeats
+  its own operation for that share of iterations: an exact amount of extra work);
+- instruction mode (instructions_per_op under callgrind): the same, which should be exact.
+A "comparison" is one benchmark's verdict in one `check` of a pair of result sets.
+
+Output (in --out, default results/gate-experiment/): summary.json, summary.md (the table the
+README quotes) and noise_floor.csv (per benchmark: the spread of A/A median ratios in time mode).
+"""
+
+import datetime
+import json
+import pathlib
+import tempfile
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+from . import atomic, cli, tidy
+from .errors import EXIT_FAILED, HotbenchError
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_FILTER = r"json/(parse|serialize)/(boost_json|rapidjson:precise|simdjson:dom|nlohmann)/(orders|social)$"
+
+
+def add_arguments(p):
+    p.add_argument("--filter", default=DEFAULT_FILTER, help="the benchmarks to use (a Google Benchmark regex)")
+    p.add_argument("--aa-pairs", type=int, default=13, metavar="N",
+                   help="time-mode A/A pairs of result sets (comparisons = pairs x benchmarks; default 13)")
+    p.add_argument("--detect-pairs", type=int, default=4, metavar="N",
+                   help="time-mode pairs per injected slowdown (default 4)")
+    p.add_argument("--slowdowns", default="0.02,0.05,0.10", help="injected slowdowns (fractions)")
+    p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--min-time", type=float, default=0.02)
+    p.add_argument("--iterations", type=int, default=10, help="instruction mode: iterations per benchmark")
+    p.add_argument("--skip-instructions", action="store_true", help="time mode only")
+    p.add_argument("--out", type=pathlib.Path, default=ROOT / "results" / "gate-experiment")
+
+
+def _run(results: pathlib.Path, *args: str) -> pathlib.Path:
+    before = set(results.iterdir()) if results.exists() else set()
+    code = cli.main(["run", "--results", str(results), *args])
+    if code != 0:
+        raise HotbenchError(f"a run for the experiment failed (exit {code})", EXIT_FAILED)
+    (new,) = set(results.iterdir()) - before
+    return new
+
+
+def _verdicts(baseline: pathlib.Path, current: pathlib.Path, metric: str, work: pathlib.Path) -> dict:
+    """benchmark -> 'regression' | 'unresolved' | 'pass', from check's JUnit output."""
+    junit = work / f"{baseline.name}-{current.name}.xml"
+    cli.main(["check", "--baseline", str(baseline), "--current", str(current), "--metric", metric,
+              "--junit", str(junit)])
+    if not junit.exists():
+        raise HotbenchError(f"check wrote no JUnit file for {baseline} vs {current}", EXIT_FAILED)
+    out = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        skipped = case.find("skipped")
+        if case.find("failure") is not None:
+            out[case.get("name")] = "regression"
+        elif skipped is None:
+            out[case.get("name")] = "pass"
+        elif (skipped.get("message") or "").startswith("unresolved"):
+            out[case.get("name")] = "unresolved"
+        # missing/new/ignored benchmarks are not comparisons
+    return out
+
+
+def _tally(verdict_sets: list[dict]) -> dict:
+    flat = [v for vs in verdict_sets for v in vs.values()]
+    n = len(flat)
+    count = {k: sum(v == k for v in flat) for k in ("regression", "unresolved", "pass")}
+    return {"comparisons": n, **count, "flagged_rate": count["regression"] / n if n else None}
+
+
+def _median_ratios(pairs: list[tuple[pathlib.Path, pathlib.Path]], metric: str) -> dict:
+    ratios = {}
+    for a, b in pairs:
+        med = []
+        for side in (a, b):
+            rows, _ = tidy.load_rows(side)
+            by = {}
+            for r in rows:
+                if r["status"] == "ok" and r.get(metric):
+                    by.setdefault(r["benchmark"], []).append(r[metric])
+            med.append({k: float(np.median(v)) for k, v in by.items()})
+        for k in med[0].keys() & med[1].keys():
+            ratios.setdefault(k, []).append(med[1][k] / med[0][k])
+    return ratios
+
+
+def experiment(args, mode: str, work: pathlib.Path) -> dict:
+    metric = "real_time_ns" if mode == "time" else "instructions_per_op"
+    results = work / mode
+    common = ["--filter", args.filter]
+    if mode == "time":
+        common += ["--repetitions", str(args.repetitions), "--processes", str(args.processes),
+                   "--min-time", str(args.min_time)]
+        aa_pairs, detect_pairs = args.aa_pairs, args.detect_pairs
+    else:
+        common += ["--instructions", "--iterations", str(args.iterations)]
+        aa_pairs, detect_pairs = 1, 1  # counts are exact: one pair says all there is
+    aa = [(_run(results, *common), _run(results, *common)) for _ in range(aa_pairs)]
+    out = {"metric": metric, "aa": _tally([_verdicts(a, b, metric, work) for a, b in aa]), "detection": {}}
+    for s in [float(x) for x in args.slowdowns.split(",")]:
+        pairs = [(_run(results, *common), _run(results, *common, "--inject-slowdown", f".:{s}"))
+                 for _ in range(detect_pairs)]
+        out["detection"][f"{s:.0%}"] = _tally([_verdicts(a, b, metric, work) for a, b in pairs])
+    out["aa_median_ratios"] = _median_ratios(aa, metric)
+    return out
+
+
+def markdown(summary: dict) -> str:
+    lines = ["| mode | injected slowdown | comparisons | flagged as regression | unresolved | passed |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for mode, res in summary["modes"].items():
+        rows = [("none (A/A)", res["aa"])] + list(res["detection"].items())
+        for label, t in rows:
+            lines.append(f"| {mode} | {label} | {t['comparisons']} | {t['regression']} ({t['flagged_rate']:.0%}) "
+                         f"| {t['unresolved']} | {t['pass']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(args) -> int:
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    modes = ["time"] + ([] if args.skip_instructions else ["instructions"])
+    summary = {"started_utc": started, "filter": args.filter, "settings": {
+        k: getattr(args, k) for k in ("aa_pairs", "detect_pairs", "slowdowns", "repetitions", "processes",
+                                      "min_time", "iterations")}, "modes": {}}
+    with tempfile.TemporaryDirectory(prefix="hotbench-gate-experiment-") as tmp:
+        for mode in modes:
+            summary["modes"][mode] = experiment(args, mode, pathlib.Path(tmp))
+    summary["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    args.out.mkdir(parents=True, exist_ok=True)
+    noise = ["benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change"]
+    for name, ratios in sorted(summary["modes"]["time"].pop("aa_median_ratios").items()):
+        r = np.abs(np.array(ratios) - 1)
+        noise.append(f"{name},{len(ratios)},{float(np.max(np.abs(np.log(ratios)))):.4f},"
+                     f"{float(np.percentile(r, 95)):.4f}")
+    for mode in summary["modes"].values():
+        mode.pop("aa_median_ratios", None)
+    atomic.write_text(args.out / "noise_floor.csv", "\n".join(noise) + "\n")
+    atomic.write_text(args.out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    atomic.write_text(args.out / "summary.md", markdown(summary))
+    print(markdown(summary))
+    return 0

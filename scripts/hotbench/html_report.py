@@ -1,0 +1,346 @@
+"""`hotbench report INPUT --html FILE`: one self-contained HTML page per result.
+
+The page needs nothing but itself: CSS is inline, figures are inline SVG drawn by plot.py in
+memory, and there is no external URL at all (no CDN, no web font, no link), so it can be mailed,
+archived or opened offline and shows the same thing forever. Everything that comes from the data
+(benchmark names, error messages, metadata) is HTML-escaped.
+
+Order of the page: title and verdict, errors (every error row, prominent), findings
+(number_mismatches > 0), figures each with its caption and the table behind it, validation status
+of every benchmark, and the run's metadata (machine, build, libraries, datasets with sha256, git).
+"""
+
+import html
+import json
+import pathlib
+import re
+import statistics
+
+from . import atomic, plot
+from .errors import HotbenchError
+
+# Every style the page uses; system fonts only, so nothing is fetched.
+CSS = """
+:root { --bad: #b3261e; --bad-bg: #fdecea; --warn: #8a5a00; --warn-bg: #fff4e0; --good: #1e6b35;
+        --good-bg: #e8f5ec; --line: #d6d6d6; --muted: #555; }
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 0 auto;
+       max-width: 1280px; padding: 1.2em 1.6em 4em; color: #1b1b1b; line-height: 1.45; }
+h1 { font-size: 1.6em; margin: 0.2em 0; }
+h2 { font-size: 1.3em; margin-top: 2em; border-bottom: 2px solid var(--line); padding-bottom: 0.2em; }
+h3 { font-size: 1.1em; margin-top: 1.6em; }
+nav a { margin-right: 1em; }
+code, .mono { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
+th, td { border: 1px solid var(--line); padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.error td { background: var(--bad-bg); }
+tr.partial td, tr.finding td { background: var(--warn-bg); }
+tr.reference td { color: var(--muted); font-style: italic; }
+.banner { padding: 0.8em 1em; border-radius: 6px; margin: 1em 0; font-weight: 600; }
+.banner.bad { background: var(--bad-bg); color: var(--bad); border: 2px solid var(--bad); }
+.banner.warn { background: var(--warn-bg); color: var(--warn); border: 2px solid var(--warn); }
+.banner.good { background: var(--good-bg); color: var(--good); border: 2px solid var(--good); }
+section.errors { border: 3px solid var(--bad); border-radius: 6px; padding: 0 1em 0.6em; }
+section.errors h2 { color: var(--bad); border: none; margin-top: 0.6em; }
+figure { margin: 1em 0 2em; }
+figure svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: 0.9em; color: #333; max-width: 75em; }
+figcaption ul.errors { color: var(--bad); margin: 0.3em 0; }
+details > summary { cursor: pointer; color: #0b4f8a; margin: 0.4em 0; }
+.muted { color: var(--muted); }
+.status-ok { color: var(--good); font-weight: 600; }
+.status-error { color: var(--bad); font-weight: 600; }
+.status-partial, .status-finding { color: var(--warn); font-weight: 600; }
+"""
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def write_report(path, rows: list[dict], meta: dict, source) -> None:
+    path = pathlib.Path(path)
+    if not path.parent.is_dir():
+        raise HotbenchError(f"{path}: cannot write the report: no folder {path.parent}")
+    atomic.write_text(path, render_report(rows, meta, source))
+
+
+def render_report(rows: list[dict], meta: dict, source) -> str:
+    statuses = benchmark_statuses(rows)
+    plots, notes, problem = make_plots(rows, meta, source)
+    body = [
+        heading(rows, meta, source),
+        verdict(rows, statuses, meta),
+        errors_section(rows),
+        findings_section(statuses),
+        figures_section(plots, notes, problem),
+        validation_section(statuses),
+        metadata_section(meta, source),
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{esc(page_title(rows, meta, source))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            + "\n".join(part for part in body if part) + "\n</body>\n</html>\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# What the page is about
+
+
+def run_id(rows: list[dict], meta: dict, source) -> str:
+    ids = sorted({r.get("run_id") for r in rows if r.get("run_id")})
+    if meta.get("run_id"):
+        return meta["run_id"]
+    if len(ids) == 1:
+        return ids[0]
+    return ", ".join(ids) if ids else str(source)
+
+
+def page_title(rows, meta, source) -> str:
+    return f"hotbench report: {run_id(rows, meta, source)}"
+
+
+def heading(rows, meta, source) -> str:
+    sections = [("errors", "Errors") if any(is_error(r) for r in rows) else None, ("findings", "Findings"),
+                ("figures", "Figures"), ("validation", "Validation"), ("metadata", "Metadata")]
+    links = " ".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in filter(None, sections))
+    return (f"<header><h1>{esc(page_title(rows, meta, source))}</h1>\n"
+            f"<p class=\"muted\">source: <code>{esc(source)}</code> &middot; {esc(plot.provenance(meta, rows))}</p>\n"
+            f"<nav>{links}</nav></header>")
+
+
+def is_error(row: dict) -> bool:
+    return row.get("status") == "error"
+
+
+def benchmark_statuses(rows: list[dict]) -> list[dict]:
+    """One entry per benchmark (and thread count), in the input's order."""
+    statuses = {}
+    for r in rows:
+        entry = statuses.setdefault((r.get("benchmark"), r.get("threads")), {
+            "benchmark": r.get("benchmark"), "threads": r.get("threads"), "ok": 0, "errors": [], "mismatches": []})
+        if is_error(r):
+            entry["errors"].append(r.get("error_message") or "unknown error")
+        else:
+            entry["ok"] += 1
+            if plot.is_number(r.get("number_mismatches")):
+                entry["mismatches"].append(r["number_mismatches"])
+    for entry in statuses.values():
+        entry["status"] = status_word(entry)
+    return list(statuses.values())
+
+
+def status_word(entry: dict) -> str:
+    if entry["errors"]:
+        return "error" if not entry["ok"] else "partial"
+    if any(m > 0 for m in entry["mismatches"]):
+        return "finding"
+    return "ok"
+
+
+def verdict(rows, statuses, meta) -> str:
+    banners = []
+    failed = [s for s in statuses if s["errors"]]
+    error_rows = sum(1 for r in rows if is_error(r))
+    if failed:
+        partly = sum(1 for s in failed if s["ok"])
+        how = f" ({partly} of them in some repetitions only)" if partly else ""
+        banners.append(("bad", f"{len(failed)} of {len(statuses)} benchmarks failed{how}: {error_rows} error rows, "
+                               "left out of every median and figure; see Errors below."))
+    else:
+        banners.append(("good", f"All {len(statuses)} benchmarks passed validation ({len(rows)} rows)."))
+    findings = [s for s in statuses if s["status"] == "finding"]
+    if findings:
+        banners.append(("warn", f"{len(findings)} benchmarks report number mismatches (numbers not correctly "
+                                "rounded): a finding, not an error; see Findings."))
+    if meta.get("complete") is False:
+        banners.append(("bad", "This result set is INCOMPLETE: the run was interrupted or failed."))
+    if (meta.get("git") or {}).get("dirty"):
+        banners.append(("warn", "Built from a working tree with uncommitted changes (git dirty)."))
+    return "\n".join(f'<div class="banner {kind}">{esc(text)}</div>' for kind, text in banners)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors and findings
+
+
+def table(headers: list[str] | None, rows: list[list], classes: list[str] | None = None,
+          numeric: set[int] = frozenset()) -> str:
+    """An HTML table; cells are escaped here, so callers pass raw values. No headers: key-value rows."""
+    head = "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr></thead>\n" if headers else ""
+    lines = []
+    for i, cells in enumerate(rows):
+        css = f' class="{esc(classes[i])}"' if classes and classes[i] else ""
+        tds = "".join(f'<td class="num">{esc(c)}</td>' if j in numeric else f"<td>{esc(c)}</td>"
+                      for j, c in enumerate(cells))
+        lines.append(f"<tr{css}>{tds}</tr>")
+    return f"<table>\n{head}<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>"
+
+
+def errors_section(rows: list[dict]) -> str:
+    errors = [r for r in rows if is_error(r)]
+    if not errors:
+        return ""
+    listed = [[r.get("benchmark"), r.get("threads"), r.get("repetition"), r.get("process"),
+               r.get("error_message") or "unknown error"] for r in errors]
+    return ('<section class="errors" id="errors">\n'
+            f"<h2>Errors: {len(errors)} error rows</h2>\n"
+            "<p>These repetitions failed validation or their library failed; they are not in any median. "
+            "The message names the file and the place when the input is at fault.</p>\n"
+            + table(["benchmark", "threads", "repetition", "process", "message"], listed, ["error"] * len(listed),
+                    numeric={1, 2, 3})
+            + "\n</section>")
+
+
+def findings_section(statuses: list[dict]) -> str:
+    found = [s for s in statuses if any(m > 0 for m in s["mismatches"])]
+    intro = ("<p><code>number_mismatches</code>: numbers whose parsed value differs from the correctly rounded "
+             "one. A finding about the library's accuracy, not an error: the benchmark still counts.</p>")
+    if not found:
+        return (f'<section id="findings"><h2>Findings</h2>\n{intro}\n'
+                "<p>No benchmark reports number mismatches.</p></section>")
+    listed = [[s["benchmark"], s["threads"], plot.format_value(statistics.median(s["mismatches"])),
+               plot.format_value(max(s["mismatches"])), len(s["mismatches"])] for s in found]
+    return (f'<section id="findings"><h2>Findings: {len(found)} benchmarks with number mismatches</h2>\n{intro}\n'
+            + table(["benchmark", "threads", "median mismatches", "max mismatches", "repetitions"], listed,
+                    ["finding"] * len(listed), numeric={1, 2, 3, 4})
+            + "</section>")
+
+
+def validation_section(statuses: list[dict]) -> str:
+    counts = {}
+    for s in statuses:
+        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    words = {"ok": "ok", "finding": "ok with number mismatches", "partial": "partly failed", "error": "failed"}
+    summary = ", ".join(f"{counts[k]} {words[k]}" for k in words if k in counts)
+    listed = [[s["benchmark"], s["threads"], s["status"], s["ok"], len(s["errors"]),
+               plot.format_value(max(s["mismatches"])) if s["mismatches"] else "",
+               s["errors"][0] if s["errors"] else ""] for s in statuses]
+    classes = [{"error": "error", "partial": "partial", "finding": "finding"}.get(s["status"], "") for s in statuses]
+    is_open = " open" if any(s["errors"] for s in statuses) else ""
+    return ('<section id="validation"><h2>Validation status per benchmark</h2>\n'
+            f"<details{is_open}><summary>{len(statuses)} benchmarks: {esc(summary)}</summary>\n"
+            + table(["benchmark", "threads", "status", "ok repetitions", "error repetitions", "number mismatches (max)",
+                     "first error"], listed, classes, numeric={1, 3, 4, 5})
+            + "</details></section>")
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+def make_plots(rows, meta, source):
+    """(plots, notes, problem): problem explains why there is no figure at all (every row failed)."""
+    try:
+        plots, notes = plot.build_plots(rows, meta, source=source, caption_in_figure=False)
+        return plots, notes, None
+    except plot.NothingToPlot as e:
+        return [], [], str(e)
+
+
+def figures_section(plots, notes, problem) -> str:
+    parts = ['<section id="figures"><h2>Figures</h2>']
+    if problem:
+        parts.append(f'<div class="banner bad">{esc(problem)}</div>')
+    for note in notes:
+        parts.append(f'<p class="muted">{esc(note)}</p>')
+    for index, p in enumerate(plots):
+        parts.append(figure_html(p, index))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def figure_html(p: plot.Plot, index: int) -> str:
+    errors = ""
+    if p.errors:
+        errors = '<ul class="errors">' + "".join(f"<li>{esc(e)}</li>" for e in p.errors) + "</ul>"
+    numeric = {i for i, c in enumerate(p.table.columns) if c.split(" ")[0] in ("median", "min", "max", "n")}
+    return (f'<h3 id="{esc(p.name)}">{esc(p.title)}</h3>\n<figure>\n{inline_svg(p, index)}\n'
+            f"<figcaption><p>{esc(p.description)}</p>{errors}<p class=\"muted\">{esc(p.provenance)}</p>"
+            "</figcaption>\n</figure>\n"
+            f"<details><summary>Table behind this figure ({len(p.table.rows)} rows)</summary>\n"
+            + table(p.table.columns, p.table.rows, p.table.kinds, numeric) + "</details>")
+
+
+_BEFORE_SVG = re.compile(r"\A.*?(?=<svg\b)", re.S)  # XML declaration and DOCTYPE (which names a w3.org URL)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_METADATA = re.compile(r"<metadata\b.*?</metadata>", re.S)
+_ID_REF = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+
+
+def inline_svg(p: plot.Plot, index: int) -> str:
+    """The figure as an <svg> element for the page. matplotlib names its definitions (glyphs, clip
+    paths) the same in every figure, so ids get a per-figure prefix to stay unique in the page."""
+    svg = plot.render(p, "svg").decode("utf-8")
+    svg = _BEFORE_SVG.sub("", svg, count=1)
+    svg = _METADATA.sub("", _COMMENT.sub("", svg))
+    svg = _ID_REF.sub(lambda m: f"{m.group(1)}f{index}-{m.group(2)}", svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{esc(p.title)}" ', 1).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata
+
+
+def metadata_section(meta: dict, source) -> str:
+    parts = ['<section id="metadata"><h2>Metadata</h2>']
+    if not meta:
+        parts.append(f"<p>No metadata: <code>{esc(source)}</code> is not a result set (a tidy CSV carries only "
+                     "the measurements).</p></section>")
+        return "\n".join(parts)
+    run_keys = ["run_id", "complete", "started_utc", "finished_utc", "profile", "command", "benchmark_args"]
+    parts.append(key_values("Run", {k: meta[k] for k in run_keys if k in meta}))
+    parts.append(key_values("Git", meta.get("git")))
+    machine = dict(meta.get("machine") or {})
+    if "caches" in machine:
+        machine["caches"] = caches_text(machine["caches"])
+    parts.append(key_values("Machine", machine))
+    parts.append(key_values("Build", meta.get("build")))
+    parts.append(key_values("Libraries", meta.get("libraries")))
+    parts.append(key_values("Debian packages", meta.get("debian_packages")))
+    parts.append(datasets_table(meta.get("datasets")))
+    known = set(run_keys) | {"git", "machine", "build", "libraries", "debian_packages", "datasets", "schema_version"}
+    rest = {k: v for k, v in meta.items() if k not in known}
+    if rest:
+        parts.append("<details><summary>Everything else in the metadata (Google Benchmark context, suite "
+                     "commands)</summary>\n<pre class=\"mono\">" + esc(json.dumps(rest, indent=2, sort_keys=True))
+                     + "</pre></details>")
+    parts.append("</section>")
+    return "\n".join(p for p in parts if p)
+
+
+def key_values(title: str, values: dict | None) -> str:
+    if not values:
+        return ""
+    rows = [[key, value_text(value)] for key, value in values.items()]
+    return f"<h3>{esc(title)}</h3>\n" + table(None, rows)
+
+
+def value_text(value) -> str:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " ".join(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    if value is None:
+        return "unknown"
+    return str(value)
+
+
+def caches_text(caches) -> str:
+    if not isinstance(caches, list):
+        return value_text(caches)
+    words = []
+    for c in caches:
+        if isinstance(c, dict) and isinstance(c.get("size"), (int, float)):
+            shared = f", shared by {c['num_sharing']}" if c.get("num_sharing", 1) > 1 else ""
+            words.append(f"L{c.get('level')} {str(c.get('type', '')).lower()} {c['size'] / 1024:g} KiB{shared}")
+    return "; ".join(words) if words else value_text(caches)
+
+
+def datasets_table(datasets) -> str:
+    if not datasets:
+        return ""
+    rows = [[d.get("name"), d.get("path"), plot.format_value(d.get("bytes")) if plot.is_number(d.get("bytes")) else "",
+             d.get("sha256")] for d in datasets if isinstance(d, dict)]
+    return "<h3>Datasets</h3>\n" + table(["name", "path", "bytes", "sha256"], rows, numeric={2})
