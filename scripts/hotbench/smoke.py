@@ -14,6 +14,7 @@ from . import gbench, runner, tidy
 from .errors import EXIT_FAILED, EXIT_OK
 
 POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s", "documents_per_s", "input_bytes", "documents"]
+BARE_POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s"]  # the bare loop sets bytes only, on purpose
 
 
 def add_arguments(p):
@@ -37,7 +38,7 @@ def check_rows(rows: list[dict], expected: list[str]) -> list[str]:
         if r["status"] != "ok":
             problems.append(f"{r['benchmark']}: error: {r['error_message']}")
             continue
-        for column in POSITIVE:
+        for column in BARE_POSITIVE if r["task"] == "parse_bare" else POSITIVE:
             if not (isinstance(r.get(column), (int, float)) and r[column] > 0):
                 problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a positive number")
         if r["task"] in ("serialize", "typed_encode") and not r.get("output_mb_per_s"):
@@ -72,7 +73,7 @@ def main(args) -> int:
         if not broken or any(r["status"] != "error" for r in broken):
             problems.append("the invalid dataset did not produce error rows")
         for r in broken:
-            if "broken.json: line 1, column 14 (byte 13)" not in r["error_message"]:
+            if "broken.json: line 1, column 13 (byte 12)" not in r["error_message"]:
                 problems.append(f"{r['benchmark']}: error does not name the file and byte: {r['error_message']}")
         if not any(r["dataset"] == "catalog" and r["status"] == "ok" for r in rows):
             problems.append("the valid dataset next to an invalid one did not run")
