@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "compare": ("compare", "compare two results benchmark by benchmark, with confidence intervals"),
     "check": ("check", "the CI regression gate: exit 0 pass, 1 regression, 2 unresolved, 3 error"),
     "gate": ("gate", "the CI gate: instruction counts of a subset vs the committed baseline"),
+    "overhead": ("overhead", "what the harness costs: parse rows against the bare-loop rows"),
     "plot": ("plot", "draw a result set's figures (PNG and SVG)"),
     "gate-experiment": ("gate_experiment", "measure the gate's false-positive and detection rates on this machine"),
     "smoke": ("smoke", "exercise a suite binary end to end on the tiny corpus (used by the tests)"),
