@@ -111,7 +111,8 @@ def comparability(meta_a: dict, meta_b: dict, label_a: str = "A", label_b: str =
             unchecked.append(f"{key} (only {label_a if key in fa else label_b} records it)")
     differences += dataset_differences(meta_a, meta_b, label_a, label_b)
     notes = [f"not checked: {', '.join(unchecked)}"] if unchecked else []
-    if "cpu_model" not in fa and "cpu_model" not in fb:
+    counts_only = all(m.get("profile") == "instructions" for m in (meta_a, meta_b))  # CPU-independent
+    if "cpu_model" not in fa and "cpu_model" not in fb and not counts_only:
         notes.append("neither input records the CPU model (Google Benchmark JSON has none): same machine assumed")
     return differences, notes
 

@@ -24,7 +24,7 @@ from .errors import EXIT_FAILED, HotbenchError
 TIME_METRICS = ("real_time_ns", "cpu_time_ns", "input_mb_per_s", "output_mb_per_s", "documents_per_s")
 
 _TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+)$", re.M)
-_TOTAL = re.compile(r"^(?:summary|totals):\s+(\d+)", re.M)
+_TOTAL = re.compile(r"^totals:\s+(\d+)", re.M)  # the "summary:" line can read 0
 
 
 def valgrind() -> str:
@@ -45,13 +45,14 @@ def parse_dump(path: pathlib.Path) -> tuple[str, int] | None:
     return trigger.group(1).strip(), int(total.group(1))
 
 
-def count(binary: pathlib.Path, args: list[str], iterations: int, work_dir: pathlib.Path,
+def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path,
           raw_out: pathlib.Path) -> tuple[list[dict], list[str]]:
-    """Runs the binary under callgrind; returns the benchmark's raw-JSON rows with instruction counts."""
+    """Runs the binary under callgrind; returns the benchmark's tidy rows with instruction counts.
+    `args` must fix the iteration count (--hotbench_iterations=N)."""
     prefix = work_dir / "callgrind.out"
     command = [valgrind(), "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}",
-               str(binary), *args, f"--hotbench_iterations={iterations}", "--benchmark_repetitions=1",
-               f"--benchmark_out={raw_out}", "--benchmark_out_format=json", "--benchmark_color=false"]
+               str(binary), *args, f"--benchmark_out={raw_out}", "--benchmark_out_format=json",
+               "--benchmark_color=false"]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise HotbenchError(f"valgrind/{binary.name} exited with status {result.returncode}: "

@@ -139,7 +139,7 @@ def benchmark_args(args) -> list[str]:
     if args.instructions:
         if args.iterations < 1:
             raise HotbenchError(f"--iterations must be at least 1, got {args.iterations}")
-        return _filter_args(args)
+        return [f"--hotbench_iterations={args.iterations}", "--benchmark_repetitions=1", *_filter_args(args)]
     profile = PROFILES["quick" if args.quick else "default"]
     repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
     min_time = args.min_time if args.min_time is not None else profile["min_time"]
@@ -164,7 +164,11 @@ def _filter_args(args) -> list[str]:
             re.compile(args.filter)
         except re.error as e:
             raise HotbenchError(f"--filter {args.filter!r} is not a valid regular expression: {e}")
-        out.append(f"--benchmark_filter={args.filter}")
+        pattern = args.filter
+        if args.instructions and pattern.endswith("$"):
+            # A fixed iteration count makes Google Benchmark append /iterations:N to every name.
+            pattern = pattern[:-1] + "(/iterations:[0-9]+)?$"
+        out.append(f"--benchmark_filter={pattern}")
     if args.overhead:
         out.append("--hotbench_bare=true")
     if args.inject_slowdown:
@@ -196,7 +200,7 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
         print(f"hotbench: counting instructions of {len(names)} {suite.name} benchmarks under callgrind "
               f"({iterations} iterations each)", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="hotbench-callgrind-") as work:
-            rows, command = instructions.count(binary, args, iterations, pathlib.Path(work), partial)
+            rows, command = instructions.count(binary, args, pathlib.Path(work), partial)
         os.replace(partial, raw)
         return gbench.load(raw), rows, command
     command = [str(binary), *args, f"--benchmark_out={partial}", "--benchmark_out_format=json",
