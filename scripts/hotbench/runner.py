@@ -35,7 +35,7 @@ SUITES = {
 
 # min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds).
 PROFILES = {
-    "default": {"min_time": 0.1, "repetitions": 3},
+    "default": {"min_time": 0.25, "repetitions": 3},
     "quick": {"min_time": 0.01, "repetitions": 1},
 }
 
