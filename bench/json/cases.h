@@ -26,6 +26,19 @@ std::string label_of(const Lib& lib) {
     return {};
 }
 
+// The reference parser's view of text a library wrote (serialize, typed_encode).
+// Throws, naming the document and the byte, when the text is not JSON at all.
+inline DeepStats reference_stats_of_output(std::string_view text, std::size_t document, const char* what) {
+  DeepVisitor v;
+  try {
+    parse_reference(text, v);
+  } catch (const SyntaxError& e) {
+    throw std::runtime_error("document " + std::to_string(document) + ": " + what +
+                             " output is not valid JSON at byte " + std::to_string(e.offset) + ": " + e.what());
+  }
+  return v.finish();
+}
+
 // parse: text -> the library's full document -> the traversal statistics.
 // One operation handles every document of the dataset.
 template <class Lib>
@@ -107,15 +120,7 @@ class SerializeCase final : public Case {
         given.add(g.finish());
         libs_[i]->serialize(docs_[i], out_);
         output_bytes_ += static_cast<double>(out_.size());
-        DeepVisitor w;
-        try {
-          parse_reference(out_, w);
-        } catch (const SyntaxError& e) {
-          return Check::failed(data_->path + ": document " + std::to_string(i) +
-                               ": serialized output is not valid JSON at byte " + std::to_string(e.offset) +
-                               ": " + e.what());
-        }
-        written.add(w.finish());
+        written.add(reference_stats_of_output(out_, i, "serialized"));
       }
       Comparison c = compare(given, written);
       if (!c.error.empty()) return Check::failed(data_->path + ": serialized output: " + c.error);

@@ -17,11 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../harness/case.h"
-#include "../contract.h"
-#include "../dataset.h"
-#include "../reference.h"
-#include "../stats.h"
+#include "../cases.h"
 #include "messages.h"
 #include "reflect.h"
 
@@ -40,14 +36,6 @@ inline constexpr std::tuple kMessageKinds{
 
 template <class Codec, class T>
 concept CanEncode = requires(Codec& codec, const T& in, std::string& out) { codec.encode(in, out); };
-
-template <class Codec>
-std::string codec_label(const Codec& codec) {
-  if constexpr (requires { codec.label(); })
-    return codec.label();
-  else
-    return {};
-}
 
 template <class T>
 DeepStats deep_stats_of(const T& message) {
@@ -115,7 +103,7 @@ class TypedDecodeCase final : public Case {
         decoded.add(deep_stats_of(message));
       }
       Check c = judge_decode<T>(decoded, codec_, *data_, "");
-      c.label = codec_label(codec_);
+      c.label = label_of(codec_);
       return c;
     } catch (const std::exception& e) {
       return Check::failed(data_->path + ": " + e.what());
@@ -168,21 +156,13 @@ class TypedEncodeCase final : public Case {
       for (std::size_t i = 0; i < messages_.size(); ++i) {
         codec_.encode(messages_[i], out_);
         output_bytes_ += static_cast<double>(out_.size());
-        DeepVisitor w;
-        try {
-          parse_reference(out_, w);
-        } catch (const SyntaxError& e) {
-          return Check::failed(data_->path + ": document " + std::to_string(i) +
-                               ": encoded output is not valid JSON at byte " + std::to_string(e.offset) + ": " +
-                               e.what());
-        }
-        written.add(w.finish());
+        written.add(reference_stats_of_output(out_, i, "encoded"));
       }
       Comparison c = compare(given, written);
       if (!c.error.empty()) return Check::failed(data_->path + ": encoded output: " + c.error);
       Check ok;
       ok.findings.emplace_back("number_mismatches", static_cast<double>(c.number_mismatches));
-      ok.label = codec_label(codec_);
+      ok.label = label_of(codec_);
       return ok;
     } catch (const std::exception& e) {
       return Check::failed(data_->path + ": " + e.what());
