@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "../harness/measure.h"
 #include "../harness/suite.h"
 #include "contract.h"
 #include "dataset.h"
@@ -159,7 +160,7 @@ std::function<CaseFactory(const std::string&)> for_every_dataset() {
 // that comparing json/parse_bare/* with json/parse/* measures what the harness
 // costs (see --hotbench_bare).
 template <class Lib>
-void bare_parse_loop(benchmark::State& state, const std::string& path) {
+void bare_parse_loop(benchmark::State& state, const std::string& path, const std::string& name) {
   std::shared_ptr<const Dataset> data;
   try {
     data = cached_dataset(path);
@@ -170,6 +171,7 @@ void bare_parse_loop(benchmark::State& state, const std::string& path) {
     return;
   }
   Lib lib;
+  measure::begin();  // so the instruction-count mode can compare it too
   for (auto _ : state) {
     StatsVisitor v;
     for (auto text : data->documents) {
@@ -178,11 +180,12 @@ void bare_parse_loop(benchmark::State& state, const std::string& path) {
     }
     benchmark::DoNotOptimize(v.stats);
   }
+  measure::end(name);
   state.SetBytesProcessed(static_cast<int64_t>(data->bytes) * static_cast<int64_t>(state.iterations()));
 }
 
-void register_bare(const std::string& library, const std::string& variant,
-                   void (*loop)(benchmark::State&, const std::string&));
+using BareLoop = void (*)(benchmark::State&, const std::string& path, const std::string& name);
+void register_bare(const std::string& library, const std::string& variant, BareLoop loop);
 
 template <class Lib>
 void parse(std::string library, std::string variant) {

@@ -22,7 +22,7 @@ std::vector<Family>& family_list() {
 
 struct Bare {
   std::string library, variant;
-  void (*loop)(benchmark::State&, const std::string&);
+  BareLoop loop;
 };
 std::vector<Bare>& bare_list() {
   static std::vector<Bare> list;
@@ -68,8 +68,7 @@ const char* kTaskOrder[] = {"limit", "parse", "parse_bare", "serialize", "typed_
 void add_family(Family f) { family_list().push_back(std::move(f)); }
 const std::vector<Family>& families() { return family_list(); }
 
-void register_bare(const std::string& library, const std::string& variant,
-                   void (*loop)(benchmark::State&, const std::string&)) {
+void register_bare(const std::string& library, const std::string& variant, BareLoop loop) {
   bare_list().push_back({library, variant, loop});
 }
 
@@ -129,8 +128,9 @@ void register_suite(const Options& options) {
         for (const auto& b : bare_list()) {
           id.library = b.library;
           id.variant = b.variant;
-          benchmark::RegisterBenchmark(id.name().c_str(),
-                                       [loop = b.loop, file](benchmark::State& s) { loop(s, file); });
+          auto* bench = benchmark::RegisterBenchmark(
+              id.name().c_str(), [loop = b.loop, file, name = id.name()](benchmark::State& s) { loop(s, file, name); });
+          if (options.iterations > 0) bench->Iterations(options.iterations);
         }
         continue;
       }

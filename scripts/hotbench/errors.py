@@ -1,5 +1,7 @@
 """Errors the CLI reports as one line and an exit code, never as a traceback."""
 
+import pathlib
+
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work ran and found something wrong (an error row, a regression)
 EXIT_USAGE = 2  # bad flags, unknown names, unusable folders: nothing was run
@@ -19,3 +21,13 @@ class BadInput(HotbenchError):
 
     def __init__(self, message: str):
         super().__init__(message, EXIT_BAD_INPUT)
+
+
+def read_input_text(path: pathlib.Path) -> str:
+    """A file the user named, as text; any problem reading it becomes BadInput naming the file."""
+    try:
+        return pathlib.Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"{path}: cannot read: {e}")

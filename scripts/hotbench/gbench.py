@@ -8,7 +8,7 @@ import json
 import pathlib
 import re
 
-from .errors import BadInput
+from .errors import BadInput, read_input_text
 
 # Suffixes Google Benchmark appends to a benchmark's name for its own settings; they are
 # not part of what the benchmark measures, so they are not part of its identity.
@@ -22,12 +22,7 @@ TIME_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 def load(path: pathlib.Path) -> dict:
     path = pathlib.Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file")
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"{path}: cannot read: {e}")
+    text = read_input_text(path)
     if not text.strip():
         raise BadInput(f"{path}: the file is empty")
     try:

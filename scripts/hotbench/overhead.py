@@ -2,11 +2,14 @@
 
 For every implementation and dataset that has both a `json/parse/...` row (the harness's case:
 a virtual call per operation, the counters) and a `json/parse_bare/...` row (the same loop
-written inline without the harness), prints median(parse) / median(parse_bare) of real time
-with a 95 % bootstrap interval, then the geometric mean per implementation. 1.00 means the
-harness adds nothing measurable. Run both in one process with random interleaving so the
-machine's drift hits them alike: `./hotbench run --overhead --filter 'json/parse(_bare)?/'
---repetitions 10 --processes 2`.
+written inline without the harness), prints median(parse) / median(parse_bare) of the metric
+(real time, or instructions from an `--instructions` run) with a 95 % bootstrap interval, then
+the geometric mean per implementation. 1.00 means the harness adds nothing.
+
+    ./hotbench run --overhead --filter 'json/parse(_bare)?/' --repetitions 5 --processes 2
+    ./hotbench run --overhead --instructions --data data/corpus-tiny --filter 'json/parse(_bare)?/'
+
+Time on a shared 2-core machine resolves only about +-10 %; instruction counts are exact.
 """
 
 import collections
@@ -18,19 +21,24 @@ from .errors import BadInput
 
 def add_arguments(p):
     p.add_argument("input", type=pathlib.Path, help="a result set (or CSV / Google Benchmark JSON) with bare rows")
+    p.add_argument("--metric", default=None,
+                   help="real_time_ns (default) or instructions_per_op (default for an --instructions run)")
 
 
 def main(args) -> int:
-    rows, _ = tidy.load_rows(args.input)
+    rows, meta = tidy.load_rows(args.input)
+    metric = args.metric or ("instructions_per_op" if meta.get("profile") == "instructions" else "real_time_ns")
     times = collections.defaultdict(list)
     for r in rows:
-        if r["status"] == "ok" and r["task"] in ("parse", "parse_bare") and r.get("real_time_ns"):
+        if r["status"] == "ok" and r["task"] in ("parse", "parse_bare") and r.get(metric):
             implementation = r["library"] + (f":{r['variant']}" if r["variant"] else "")
-            times[(r["task"], implementation, r["dataset"])].append(r["real_time_ns"])
+            times[(r["task"], implementation, r["dataset"])].append(r[metric])
     pairs = sorted((impl, ds) for task, impl, ds in times if task == "parse_bare" and ("parse", impl, ds) in times)
     if not pairs:
-        raise BadInput(f"{args.input}: no benchmark has both parse and parse_bare rows (run with --overhead)")
+        raise BadInput(f"{args.input}: no benchmark has both parse and parse_bare rows with {metric} "
+                       "(run with --overhead)")
     by_impl = collections.defaultdict(list)
+    print(f"harness / bare loop, {metric}")
     print(f"{'implementation':<24} {'dataset':<16} {'harness/bare':>12}  95 % interval")
     for impl, ds in pairs:
         e = stats.ratio_of_medians(times[("parse_bare", impl, ds)], times[("parse", impl, ds)])

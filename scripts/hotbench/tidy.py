@@ -12,7 +12,7 @@ import math
 import pathlib
 
 from . import SCHEMA_VERSION, atomic, gbench
-from .errors import BadInput
+from .errors import BadInput, read_input_text
 
 IDENTITY = ["schema_version", "run_id", "benchmark", "suite", "task", "library", "variant", "dataset",
             "threads", "repetition", "process"]
@@ -87,12 +87,7 @@ def write_csv(path: pathlib.Path, rows: list[dict]) -> None:
 
 def read_csv(path: pathlib.Path) -> list[dict]:
     path = pathlib.Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file")
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"{path}: cannot read: {e}")
+    text = read_input_text(path)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     missing = [c for c in ("schema_version", "benchmark", "status") if c not in header]

@@ -1,0 +1,75 @@
+"""`overhead` (harness vs bare loop) and `gate` (instruction counts vs a baseline)."""
+
+import json
+import pathlib
+import shutil
+
+import pytest
+
+from hotbench import cli, gate, tidy
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CALLGRIND_BINARY = ROOT / "build" / "callgrind" / "hotbench_json"
+
+
+def row(task, library, dataset, rep, time):
+    return {"schema_version": 1, "run_id": "r", "benchmark": f"json/{task}/{library}/{dataset}", "suite": "json",
+            "task": task, "library": library, "variant": "", "dataset": dataset, "threads": 1, "repetition": rep,
+            "process": 0, "status": "ok", "error_message": "", "label": "", "iterations": 10,
+            "real_time_ns": time, "cpu_time_ns": time}
+
+
+def test_overhead_reports_harness_over_bare(tmp_path, capsys):
+    rows = [row("parse", "lib", "d", i, 110.0 + i) for i in range(5)]
+    rows += [row("parse_bare", "lib", "d", i, 100.0 + i) for i in range(5)]
+    tidy.write_csv(tmp_path / "r.csv", rows)
+    assert cli.main(["overhead", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "lib" in out and "1.098" in out  # median 112 / median 102
+
+
+def test_overhead_without_bare_rows_is_bad_input(tmp_path, capsys):
+    tidy.write_csv(tmp_path / "r.csv", [row("parse", "lib", "d", 0, 1.0)])
+    assert cli.main(["overhead", str(tmp_path / "r.csv")]) == 3
+    assert "run with --overhead" in capsys.readouterr().err
+
+
+needs_build = pytest.mark.skipif(not CALLGRIND_BINARY.exists() or not shutil.which("valgrind"),
+                                 reason="needs build/callgrind/hotbench_json and valgrind (./hotbench test builds it)")
+
+
+@pytest.fixture
+def small_subset(monkeypatch):
+    monkeypatch.setattr(gate, "SUBSET", {"json": r"^json/parse/(simdjson:dom|nlohmann)/orders"})
+
+
+@needs_build
+def test_gate_passes_against_its_own_baseline_and_catches_a_regression(tmp_path, small_subset, capsys):
+    baseline = tmp_path / "baseline"
+    assert cli.main(["gate", "--baseline", str(baseline), "--update-baseline"]) == 0
+    assert (baseline / "results.csv").exists()
+    assert cli.main(["gate", "--baseline", str(baseline)]) == 0
+    assert "2 pass" in capsys.readouterr().out
+
+    # The baseline made 5 % cheaper: the current build now looks 5 % worse, beyond the 1 % threshold.
+    rows = tidy.read_csv(baseline / "results.csv")
+    for r in rows:
+        if "nlohmann" in r["benchmark"]:
+            r["instructions_per_op"] *= 0.95
+    tidy.write_csv(baseline / "results.csv", rows)
+    assert cli.main(["gate", "--baseline", str(baseline), "--junit", str(tmp_path / "gate.xml")]) == 1
+    assert "regression" in capsys.readouterr().out
+    assert "<failure" in (tmp_path / "gate.xml").read_text()
+
+
+@needs_build
+def test_gate_says_not_comparable_and_how_to_refresh(tmp_path, small_subset, capsys):
+    baseline = tmp_path / "baseline"
+    assert cli.main(["gate", "--baseline", str(baseline), "--update-baseline"]) == 0
+    meta = json.loads((baseline / "metadata.json").read_text())
+    meta["build"]["compiler"] = "11.0.0"
+    (baseline / "metadata.json").write_text(json.dumps(meta))
+    capsys.readouterr()
+    assert cli.main(["gate", "--baseline", str(baseline)]) == 0
+    out = capsys.readouterr().out
+    assert "not comparable" in out and "compiler" in out and gate.REFRESH in out
