@@ -1,6 +1,9 @@
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
+#include <vector>
 #include <optional>
 #include <regex>
 
@@ -23,6 +26,7 @@ struct Prepared {
   Check check;
   Work work;
   std::optional<std::pair<double, double>> allocs;  // allocations and bytes per operation
+  double op_ns = 0;  // one operation's wall time, measured untimed (for --hotbench_slowdown)
 };
 
 constexpr int kAllocationPassRuns = 3;
@@ -31,6 +35,17 @@ double injected_slowdown(const std::string& name) {
   const Options& o = options();
   if (o.slowdown == 0) return 0;
   return std::regex_search(name, std::regex(o.slowdown_pattern)) ? o.slowdown : 0;
+}
+
+double median_op_ns(Case& c) {
+  std::vector<double> ns;
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    c.run();
+    ns.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(ns.begin(), ns.begin() + 2, ns.end());
+  return ns[2];
 }
 
 Prepared& prepare(const CaseId& id, const CaseFactory& make) {
@@ -43,6 +58,7 @@ Prepared& prepare(const CaseId& id, const CaseFactory& make) {
     current.instance = make();
     current.check = current.instance->check();
     current.work = current.instance->work();  // after check(): some cases learn their output size there
+    if (current.check.ok() && options().slowdown > 0) current.op_ns = median_op_ns(*current.instance);
     if (current.check.ok() && alloc::available()) {
       // A separate pass, so the timed loop pays nothing for counting.
       alloc::start();
@@ -72,15 +88,26 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
   try {
     if (extra == 0) {
       for (auto _ : state) c.run();
-    } else {
-      // Runs the operation once more every 1/extra iterations (error diffusion),
-      // so the extra work is exactly `extra` of the total over N iterations.
+    } else if (measure::under_valgrind()) {
+      // Instruction counting: the operation itself once more every 1/extra
+      // iterations (error diffusion), so the extra work is exactly extra x N
+      // operations; exact when N x extra is a whole number (use N >= 1/extra).
       double owed = 0;
       for (auto _ : state) {
         c.run();
         if ((owed += extra) >= 1 - 1e-9) {  // ten times 0.1 is 0.9999999999999999
           owed -= 1;
           c.run();
+        }
+      }
+    } else {
+      // Timing: busy-wait for `extra` of the operation's own time after each
+      // operation, so every iteration is slower by the same fraction.
+      const auto pause = std::chrono::nanoseconds(static_cast<long long>(extra * p.op_ns));
+      for (auto _ : state) {
+        c.run();
+        const auto until = std::chrono::steady_clock::now() + pause;
+        while (std::chrono::steady_clock::now() < until) {
         }
       }
     }

@@ -12,9 +12,11 @@ struct Options {
   std::vector<std::string> data;  // --hotbench_data=PATH (file or folder; repeatable)
   long iterations = 0;            // --hotbench_iterations=N: fixed count per benchmark (instruction counting)
   bool bare = false;              // --hotbench_bare=true adds the bare-loop rows (harness overhead)
-  // --hotbench_slowdown=REGEX:FRACTION: benchmarks whose name matches do FRACTION
-  // more of their own work (the operation repeated for that share of iterations),
-  // so the regression gate can be tested against a known, exact slowdown.
+  // --hotbench_slowdown=REGEX:FRACTION: benchmarks whose name matches get FRACTION
+  // more work, so the regression gate can be tested against a known slowdown:
+  // under valgrind the operation itself is repeated for that share of iterations
+  // (exact in instructions); otherwise each iteration busy-waits for that share
+  // of the operation's time, measured before timing.
   std::string slowdown_pattern;
   double slowdown = 0;
 };

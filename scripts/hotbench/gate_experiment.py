@@ -36,8 +36,9 @@ def add_arguments(p):
     p.add_argument("--slowdowns", default="0.02,0.05,0.10", help="injected slowdowns (fractions)")
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--min-time", type=float, default=0.02)
-    p.add_argument("--iterations", type=int, default=10, help="instruction mode: iterations per benchmark")
+    p.add_argument("--min-time", type=float, default=0.05)
+    p.add_argument("--iterations", type=int, default=100,
+                   help="instruction mode: iterations per benchmark (>= 1/smallest slowdown)")
     p.add_argument("--skip-instructions", action="store_true", help="time mode only")
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "results" / "gate-experiment")
 
@@ -105,6 +106,7 @@ def experiment(args, mode: str, work: pathlib.Path) -> dict:
     else:
         # The gate's own setting: the tiny corpus (valgrind is ~50x slower than native).
         tiny = runner.ensure_corpus("tiny")[0].parent
+        # 100 iterations: the injected work comes in whole operations, so 2 % needs N >= 50.
         common += ["--instructions", "--iterations", str(args.iterations), "--data", str(tiny)]
         aa_pairs, detect_pairs = 1, 1  # counts are exact: one pair says all there is
     aa = [(_run(results, *common), _run(results, *common)) for _ in range(aa_pairs)]
