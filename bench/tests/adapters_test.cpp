@@ -77,12 +77,7 @@ std::vector<Family> dom_families() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Registered, EveryDomFamily, ::testing::ValuesIn(dom_families()),
-                         [](const auto& info) {
-                           std::string n = test::family_name(info.param);
-                           for (char& ch : n)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return n;
-                         });
+                         [](const auto& info) { return test::test_name_of(info.param); });
 
 TEST(Registry, HasTheLibrariesTheSuitePromises) {
   std::set<std::string> names;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
+#include <ostream>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -41,6 +43,14 @@ inline std::string family_name(const json::Family& f) {
   return f.task + "/" + f.library + (f.variant.empty() ? "" : ":" + f.variant);
 }
 
+// A test name made of the family's name (parameterized test names allow only [A-Za-z0-9_]).
+inline std::string test_name_of(const json::Family& f) {
+  std::string n = family_name(f);
+  for (char& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
 // Builds and checks the family's case for a dataset file, as the harness does.
 inline Check check_family(const json::Family& f, const std::string& path) {
   CaseFactory make = f.for_dataset(path);
@@ -62,3 +72,9 @@ inline double finding(const Check& c, const std::string& name) {
 }
 
 }  // namespace hotbench::test
+
+namespace hotbench::json {
+// How GoogleTest (and so CTest's test list) shows a Family parameter: its name,
+// not a dump of its bytes.
+inline void PrintTo(const Family& f, std::ostream* os) { *os << test::family_name(f); }
+}  // namespace hotbench::json

@@ -102,12 +102,7 @@ std::vector<Family> typed_families(const std::string& task) {
 // its scalar kernel) is a configuration to report, not a defect to test.
 bool unavailable_here(const Check& c) { return c.error.find("scalar fallback kernel") != std::string::npos; }
 
-std::string test_name(const ::testing::TestParamInfo<Family>& info) {
-  std::string n = test::family_name(info.param);
-  for (char& ch : n)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return n;
-}
+std::string test_name(const ::testing::TestParamInfo<Family>& info) { return test::test_name_of(info.param); }
 
 class TypedFamily : public ::testing::TestWithParam<Family> {};
 
