@@ -118,10 +118,6 @@ def _parse_value(path, line, key, value):
     return int(number) if key in INT_COLUMNS else number
 
 
-def is_result_set(path: pathlib.Path) -> bool:
-    return path.is_dir() and (path / "results.csv").exists()
-
-
 def load_rows(path, allow_incomplete: bool = False) -> tuple[list[dict], dict]:
     """Rows and metadata from a result set directory, a tidy CSV, or a Google Benchmark JSON file."""
     path = pathlib.Path(path)
