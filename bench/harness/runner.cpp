@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <vector>
 #include <optional>
 #include <regex>
+#include <time.h>
 
 #include "alloc_counter.h"
 #include "case.h"
@@ -35,6 +37,12 @@ double injected_slowdown(const std::string& name) {
   const Options& o = options();
   if (o.slowdown == 0) return 0;
   return std::regex_search(name, std::regex(o.slowdown_pattern)) ? o.slowdown : 0;
+}
+
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 double median_op_ns(Case& c) {
@@ -84,6 +92,9 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
   }
   Case& c = *p.instance;
   const double extra = injected_slowdown(p.name);
+  // Our own clocks, for rates of work done on other threads (see Work::Unit).
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = process_cpu_seconds();
   measure::begin();
   try {
     if (extra == 0) {
@@ -121,13 +132,39 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     return;
   }
   measure::end(p.name);
+  const double cpu_seconds = process_cpu_seconds() - cpu_start;
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   using benchmark::Counter;
   const auto iterations = static_cast<int64_t>(state.iterations());
-  state.SetBytesProcessed(static_cast<int64_t>(p.work.input_bytes * static_cast<double>(iterations)));
-  state.counters["input_bytes"] = p.work.input_bytes;
-  state.counters["documents"] = p.work.items;
-  state.counters["documents_per_second"] = Counter(p.work.items, Counter::kIsIterationInvariantRate);
+  Counters observed;
+  try {
+    observed = c.observe();
+  } catch (const std::exception& e) {
+    p.check = Check::failed(std::string("failed while timed: ") + e.what());
+    p.instance.reset();
+    state.SkipWithError(p.check.error.c_str());
+    return;
+  }
+  if (p.work.unit == Work::Unit::documents) {
+    state.SetBytesProcessed(static_cast<int64_t>(p.work.input_bytes * static_cast<double>(iterations)));
+    state.counters["input_bytes"] = p.work.input_bytes;
+    state.counters["documents"] = p.work.items;
+    state.counters["documents_per_second"] = Counter(p.work.items, Counter::kIsIterationInvariantRate);
+  } else {
+    const double ops = p.work.items * static_cast<double>(iterations);
+    state.counters["ops"] = p.work.items;
+    state.counters["ops_per_s"] = ops / wall_seconds;
+    state.counters["ns_per_op"] = wall_seconds * 1e9 / ops;
+    state.counters["cpu_s_per_million"] = cpu_seconds / ops * 1e6;
+    if (p.work.input_bytes > 0) state.counters["input_bytes"] = p.work.input_bytes;
+  }
+  for (const auto& [key, value] : observed) state.counters[key] = value;
+  for (const auto& [key, value] : id.params) {
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    if (!value.empty() && *end == '\0') state.counters[key] = number;
+  }
   if (p.work.output_bytes > 0) {
     state.counters["output_bytes"] = p.work.output_bytes;
     state.counters["output_bytes_per_second"] =
@@ -152,11 +189,12 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
 const Options& options() { return g_options; }
 void set_options(const Options& options) { g_options = options; }
 
-void register_case(const CaseId& id, CaseFactory make) {
+void register_case(const CaseId& id, CaseFactory make, Clock clock) {
   auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
     run_case(s, id, make);
   });
   if (options().iterations > 0) b->Iterations(options().iterations);
+  if (clock == Clock::wall) b->UseRealTime();
 }
 
 }  // namespace hotbench

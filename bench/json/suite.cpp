@@ -117,7 +117,7 @@ void register_suite(const Options& options) {
   for (const char* task : kTaskOrder) {
     for (const auto& file : files) {
       const std::string name = dataset_name(file);
-      CaseId id{"json", task, "", "", name};
+      CaseId id{"json", task, "", "", name, {}};
       if (std::strcmp(task, "limit") == 0) {
         id.library = "memcpy";
         register_case(id, [file] { return std::make_unique<MemcpyLimit>(cached_dataset(file)); });

@@ -22,7 +22,7 @@ SUBCOMMANDS = {
     "overhead": ("overhead", "what the harness costs: parse rows against the bare-loop rows"),
     "plot": ("plot", "draw a result set's figures (PNG and SVG)"),
     "gate-experiment": ("gate_experiment", "measure the gate's false-positive and detection rates on this machine"),
-    "smoke": ("smoke", "exercise a suite binary end to end on the tiny corpus (used by the tests)"),
+    "smoke": ("smoke", "exercise a suite binary end to end in seconds (used by the tests)"),
 }
 
 

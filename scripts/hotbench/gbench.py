@@ -54,11 +54,16 @@ def base_name(entry: dict) -> str:
         name = stripped
 
 
+_PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=[^/=]+$")
+
+
 def split_name(name: str) -> dict:
-    """suite/task/library[:variant]/dataset for hotbench's names; a foreign name keeps only `benchmark`."""
+    """suite/task/library[:variant]/dataset[/key=value...] for hotbench's names (the parameters of a
+    sweep, e.g. capacity=1024, go to `params` as written); a foreign name keeps only `benchmark`."""
     parts = name.split("/")
-    if len(parts) == 4 and all(parts):
-        suite, task, implementation, dataset = parts
+    if len(parts) >= 4 and all(parts) and all(_PARAM.match(p) for p in parts[4:]):
+        suite, task, implementation, dataset = parts[:4]
         library, _, variant = implementation.partition(":")
-        return {"suite": suite, "task": task, "library": library, "variant": variant, "dataset": dataset}
-    return {"suite": "", "task": "", "library": "", "variant": "", "dataset": ""}
+        return {"suite": suite, "task": task, "library": library, "variant": variant, "dataset": dataset,
+                "params": "/".join(parts[4:])}
+    return {"suite": "", "task": "", "library": "", "variant": "", "dataset": "", "params": ""}

@@ -71,8 +71,8 @@ _ALL = [
     _m("number_mismatches", "count", LOWER, "count", True, "numbers that differ from a correctly rounded parse"),
     _m("instructions_per_op", "instructions per operation", LOWER, "count", True,
        "instructions per operation, from the callgrind mode"),
-    # later suites (cache, queue)
-    _m("hit_ratio", "fraction", HIGHER, "fraction", meaning="cache hits / requests"),
+    # suites whose work unit is an operation (cache request, queue message); see Work::Unit
+    _m("ops", "count per run", None, "count", True, "operations (requests, messages) in one timed run"),
     _m("ops_per_s", "operations/s", HIGHER, "throughput", meaning="operations per second of wall-clock time"),
     _m("ns_per_op", "ns per operation", LOWER, "time", meaning="wall-clock time per operation"),
     _m("p50_ns", "ns", LOWER, "time", meaning="median per-operation latency"),
@@ -80,8 +80,12 @@ _ALL = [
     _m("p99_ns", "ns", LOWER, "time", meaning="99th percentile per-operation latency"),
     _m("p999_ns", "ns", LOWER, "time", meaning="99.9th percentile per-operation latency"),
     _m("max_ns", "ns", LOWER, "time", meaning="largest per-operation latency"),
+    _m("mean_ns", "ns", LOWER, "time", meaning="mean per-operation latency"),
     _m("cpu_s_per_million", "CPU seconds per 10^6 operations", LOWER, "time",
        meaning="CPU time (all threads) per million operations"),
+    # cache suite
+    _m("hit_ratio", "fraction", HIGHER, "fraction", meaning="cache hits / requests"),
+    # queue suite
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _ALL}

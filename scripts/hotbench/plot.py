@@ -32,6 +32,7 @@ files, each atomically.
 
 import dataclasses
 import functools
+import importlib
 import io
 import math
 import pathlib
@@ -761,12 +762,29 @@ def build_plots(rows: list[dict], meta: dict, metric: str | None = None, source=
         if not made:
             notes.append(skip_note(suite, task, rows_of_task, metric))
         plots += made
+    if not metric:
+        plots += suite_plots(rows, colours, facts)
     if not plots:
         raise NothingToPlot(f"{source}: nothing to plot: " + no_values_reason(rows, metric))
     if caption_in_figure:
         for plot in plots:
             add_caption(plot.figure, caption_lines(plot))
     return plots, notes
+
+
+def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
+    """Figures particular to one suite (miss-ratio curves, floors, ...) from plot_<suite>.py, whose
+    `suite_plots(rows, colours, facts) -> list[Plot]` gets that suite's rows."""
+    made = []
+    for suite in sorted({r.get("suite") for r in rows if r.get("suite")}):
+        try:
+            module = importlib.import_module(f".plot_{suite}", __package__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.plot_{suite}":
+                raise
+            continue
+        made += module.suite_plots([r for r in rows if r.get("suite") == suite], colours, facts)
+    return made
 
 
 def plots_of_task(suite, task, rows, task_rows, metric, colours, facts) -> list[Plot]:

@@ -21,16 +21,22 @@ from . import SCHEMA_VERSION, atomic, gbench, instructions, metadata, progress, 
 from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
 
 ROOT = metadata.ROOT
-DATA_SUFFIXES = (".json", ".jsonl")
 
 
 class Suite:
-    def __init__(self, name: str, binary: str, default_data: pathlib.Path | None):
-        self.name, self.binary, self.default_data = name, binary, default_data
+    """A suite binary and the dataset files it reads (`--hotbench_data`).
+
+    `default_data` is None for suites whose workloads the binary generates itself from recorded seeds
+    (cache, queue); they still accept files of their `suffixes` (cache: request traces)."""
+
+    def __init__(self, name: str, binary: str, default_data: pathlib.Path | None, suffixes: tuple[str, ...]):
+        self.name, self.binary, self.default_data, self.suffixes = name, binary, default_data, suffixes
 
 
 SUITES = {
-    "json": Suite("json", "hotbench_json", ROOT / "data" / "corpus"),
+    "json": Suite("json", "hotbench_json", ROOT / "data" / "corpus", (".json", ".jsonl")),
+    "cache": Suite("cache", "hotbench_cache", None, (".csv", ".oracleGeneral")),
+    "queue": Suite("queue", "hotbench_queue", None, ()),
 }
 
 # min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds).
@@ -69,39 +75,88 @@ def add_arguments(p):
                         "--instructions)")
 
 
-def discover(paths: list[pathlib.Path]) -> list[pathlib.Path]:
-    """The same expansion as the binaries' (bench/json/dataset.cpp), so hashes match what runs."""
+def discover(paths: list[pathlib.Path], suffixes: tuple[str, ...]) -> list[pathlib.Path]:
+    """The same expansion as the binaries' (folders: their files with the suite's suffixes, sorted),
+    so the hashes in the metadata match what runs."""
     files = []
+    wanted = " or ".join(suffixes) or "(none)"
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix in DATA_SUFFIXES)
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix in suffixes)
             if not found:
-                raise HotbenchError(f"{p}: no .json or .jsonl dataset files in this folder")
+                raise HotbenchError(f"{p}: no {wanted} dataset files in this folder")
             files += found
         elif p.is_file():
-            if p.suffix not in DATA_SUFFIXES:
-                raise HotbenchError(f"{p}: not a dataset file (expected a .json or .jsonl file)")
+            if p.suffix not in suffixes:
+                raise HotbenchError(f"{p}: not a dataset file of this suite (expected {wanted})")
             files.append(p)
         else:
             raise HotbenchError(f"{p}: no such file or folder")
     return files
 
 
+def accepts(suite: Suite, path: pathlib.Path) -> bool:
+    if path.is_dir():
+        return any(f.suffix in suite.suffixes for f in path.iterdir() if f.is_file())
+    return path.suffix in suite.suffixes
+
+
 def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
+    """Dataset files for the suite. --dataset of a file-based suite picks files by name; for generated
+    workloads it filters benchmark names instead (see dataset_filter)."""
     if args.data:
-        paths = args.data
+        files = discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
+    elif suite.default_data is None:
+        return []
     else:
         if suite.name == "json":
             ensure_corpus()
-        paths = [suite.default_data]
-    files = discover(paths)
-    if args.dataset:
+        files = discover([suite.default_data], suite.suffixes)
+    if args.dataset and suite.default_data is not None:
         by_name = {f.stem: f for f in files}
         unknown = [d for d in args.dataset if d not in by_name]
         if unknown:
             raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(by_name))}")
         files = [by_name[d] for d in args.dataset]
     return files
+
+
+def suites_for(args) -> list[str]:
+    """--suite as given; without it every suite, or with --data the suites that read those files."""
+    unknown = [s for s in args.suite if s not in SUITES]
+    if unknown:
+        raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(SUITES)}")
+    if args.suite:
+        return args.suite
+    if not args.data:
+        return list(SUITES)
+    for p in args.data:
+        if not p.exists():
+            raise HotbenchError(f"{p}: no such file or folder")
+        if not any(accepts(s, p) for s in SUITES.values()):
+            known = ", ".join(f"{s.name}: {' '.join(s.suffixes)}" for s in SUITES.values() if s.suffixes)
+            what = "no dataset files in this folder" if p.is_dir() else "no suite reads this file"
+            raise HotbenchError(f"{p}: {what} (dataset suffixes: {known})")
+    return [name for name, s in SUITES.items() if any(accepts(s, p) for p in args.data)]
+
+
+def ere_escape(text: str) -> str:
+    """A literal for Google Benchmark's filter (POSIX extended regex)."""
+    return "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in text)
+
+
+def dataset_filter(binary: pathlib.Path, data_args: list[str], bench_args: list[str], datasets: list[str],
+                   suite: str) -> list[str]:
+    """For suites with generated workloads: the benchmarks of those datasets, as an exact filter."""
+    names = list_benchmarks(binary, data_args + bench_args)
+    known = sorted({gbench.split_name(gbench.base_name({"name": n}))["dataset"] for n in names})
+    unknown = [d for d in datasets if d not in known]
+    if unknown:
+        raise HotbenchError(f"unknown {suite} dataset(s) {', '.join(unknown)}; available: {', '.join(known)}")
+    chosen = [gbench.base_name({"name": n}) for n in names]
+    chosen = [n for n in chosen if gbench.split_name(n)["dataset"] in datasets]
+    pattern = "^(" + "|".join(ere_escape(n) for n in dict.fromkeys(chosen)) + ")(/.*)?$"
+    return [a for a in bench_args if not a.startswith("--benchmark_filter=")] + [f"--benchmark_filter={pattern}"]
 
 
 def corpus_generator():
@@ -225,10 +280,7 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
 
 
 def main(args) -> int:
-    suites = args.suite or list(SUITES)
-    unknown = [s for s in suites if s not in SUITES]
-    if unknown:
-        raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(SUITES)}")
+    suites = suites_for(args)
     bench_args = benchmark_args(args)
     preset = "callgrind" if args.instructions else "release"
     build_dir = args.build_dir or ROOT / "build" / preset
@@ -239,7 +291,12 @@ def main(args) -> int:
         if not binary.exists():
             raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset {preset} && "
                                 f"cmake --build --preset {preset})")
-        plan.append((suite, binary, select_datasets(suite, args)))
+        files = select_datasets(suite, args)
+        suite_args = bench_args
+        if args.dataset and suite.default_data is None:
+            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], bench_args, args.dataset,
+                                        suite.name)
+        plan.append((suite, binary, files, suite_args))
 
     run_dir = new_run_dir(args.results)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -252,9 +309,9 @@ def main(args) -> int:
     t0 = time.monotonic()
     try:
         processes = 1 if args.instructions else args.processes
-        for suite, binary, files in plan:
+        for suite, binary, files, suite_args in plan:
             for process in range(processes):
-                doc, suite_rows, command = run_suite(suite, binary, files, bench_args, run_dir,
+                doc, suite_rows, command = run_suite(suite, binary, files, suite_args, run_dir,
                                                      args.iterations if args.instructions else None, process)
                 rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
             ctx = doc["context"]
@@ -264,7 +321,7 @@ def main(args) -> int:
             all_files += files
     finally:
         meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        meta["datasets"] = metadata.datasets(all_files or [f for _, _, fs in plan for f in fs])
+        meta["datasets"] = metadata.datasets(all_files or [f for _, _, fs, _ in plan for f in fs])
         atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
 
     tidy.write_csv(run_dir / "results.csv", rows)

@@ -1,84 +1,29 @@
-"""`hotbench smoke`: the benchmark binary end to end on the tiny corpus, in seconds.
+"""`hotbench smoke --suite NAME --binary PATH`: a suite binary end to end, in seconds.
 
-Every registered family must produce a valid row on every dataset it applies to, and an
-invalid dataset among valid ones must give error rows that name the file and the byte while
-the valid datasets still run. Used by CTest (see CMakeLists.txt).
+Each suite's check lives in smoke_<suite>.py as `run(binary) -> (rows passed, problems)`: every
+benchmark must give a valid row, and bad input must give error rows (or a clear refusal) while
+the rest still runs. CTest runs one smoke test per suite (see CMakeLists.txt).
 """
 
+import importlib
 import pathlib
-import shutil
-import subprocess
-import tempfile
 
-from . import gbench, runner, tidy
-from .errors import EXIT_FAILED, EXIT_OK
+from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
 
-POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s", "documents_per_s", "input_bytes", "documents"]
-BARE_POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s"]  # the bare loop sets bytes only, on purpose
+SUITES = ("json", "cache", "queue")
 
 
 def add_arguments(p):
+    p.add_argument("--suite", default="json", choices=SUITES, help="which suite the binary is (default: json)")
     p.add_argument("--binary", type=pathlib.Path, required=True, help="the suite binary to exercise")
 
 
-def run_binary(binary: pathlib.Path, data: list[pathlib.Path], out: pathlib.Path) -> list[dict]:
-    command = [str(binary), *[f"--hotbench_data={d}" for d in data], "--benchmark_min_time=0.001",
-               "--hotbench_bare=true", f"--benchmark_out={out}", "--benchmark_out_format=json"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError(f"{binary} exited with {result.returncode}: {result.stderr[-2000:]}")
-    return tidy.rows_from_gbench(gbench.load(out), run_id="smoke")
-
-
-def check_rows(rows: list[dict], expected: list[str]) -> list[str]:
-    problems = []
-    seen = {r["benchmark"] for r in rows}
-    problems += [f"{name}: no row" for name in expected if name not in seen]
-    for r in rows:
-        if r["status"] != "ok":
-            problems.append(f"{r['benchmark']}: error: {r['error_message']}")
-            continue
-        for column in BARE_POSITIVE if r["task"] == "parse_bare" else POSITIVE:
-            if not (isinstance(r.get(column), (int, float)) and r[column] > 0):
-                problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a positive number")
-        if r["task"] in ("serialize", "typed_encode") and not r.get("output_mb_per_s"):
-            problems.append(f"{r['benchmark']}: no output_mb_per_s")
-        if r["task"] in ("parse", "serialize", "typed_decode", "typed_encode") and r.get("number_mismatches") is None:
-            problems.append(f"{r['benchmark']}: no number_mismatches finding")
-    return problems
-
-
 def main(args) -> int:
-    tiny = runner.ensure_corpus("tiny")
-    tiny_dir = tiny[0].parent
-    problems = []
-    with tempfile.TemporaryDirectory(prefix="hotbench-smoke-") as tmp:
-        tmp = pathlib.Path(tmp)
-        expected = runner.list_benchmarks(args.binary, [f"--hotbench_data={tiny_dir}", "--hotbench_bare=true"])
-        rows = run_binary(args.binary, [tiny_dir], tmp / "tiny.json")
-        problems += check_rows(rows, expected)
-        passed = sum(r["status"] == "ok" for r in rows)
-        tasks = {r["task"] for r in rows}
-        for task in ("limit", "parse", "parse_bare", "serialize", "typed_decode", "typed_encode"):
-            if task not in tasks:
-                problems.append(f"no {task} rows at all")
-
-        # Bad input: one invalid file among valid ones.
-        mixed = tmp / "mixed"
-        mixed.mkdir()
-        shutil.copy(tiny_dir / "catalog.json", mixed / "catalog.json")
-        (mixed / "broken.json").write_text('{"a": [1, 2,]}')
-        rows = run_binary(args.binary, [mixed], tmp / "mixed.json")
-        broken = [r for r in rows if r["dataset"] == "broken"]
-        if not broken or any(r["status"] != "error" for r in broken):
-            problems.append("the invalid dataset did not produce error rows")
-        for r in broken:
-            if "broken.json: line 1, column 13 (byte 12)" not in r["error_message"]:
-                problems.append(f"{r['benchmark']}: error does not name the file and byte: {r['error_message']}")
-        if not any(r["dataset"] == "catalog" and r["status"] == "ok" for r in rows):
-            problems.append("the valid dataset next to an invalid one did not run")
-
+    if not args.binary.exists():
+        raise HotbenchError(f"{args.binary}: no such binary")
+    check = importlib.import_module(f".smoke_{args.suite}", __package__)
+    passed, problems = check.run(args.binary)
     for p in problems:
         print(f"FAILED {p}")
-    print(f"smoke: {passed} passed, {len(problems)} failed")
+    print(f"smoke {args.suite}: {passed} passed, {len(problems)} failed")
     return EXIT_FAILED if problems else EXIT_OK

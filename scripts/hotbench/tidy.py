@@ -15,7 +15,7 @@ from . import SCHEMA_VERSION, atomic, gbench
 from .errors import BadInput, read_input_text
 
 IDENTITY = ["schema_version", "run_id", "benchmark", "suite", "task", "library", "variant", "dataset",
-            "threads", "repetition", "process"]
+            "params", "threads", "repetition", "process"]
 STATUS = ["status", "error_message", "label"]
 METRICS = ["iterations", "real_time_ns", "cpu_time_ns", "input_mb_per_s", "output_mb_per_s",
            "documents_per_s", "input_bytes", "output_bytes", "documents", "allocs_per_op",
@@ -32,7 +32,7 @@ _GBENCH_FIELDS = {"name", "family_index", "per_family_instance_index", "run_name
                   "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
                   "error_occurred", "error_message", "aggregate_name", "aggregate_unit"}
 INT_COLUMNS = {"schema_version", "threads", "repetition", "process"}
-STRING_COLUMNS = {"run_id", "benchmark", "suite", "task", "library", "variant", "dataset", "status",
+STRING_COLUMNS = {"run_id", "benchmark", "suite", "task", "library", "variant", "dataset", "params", "status",
                   "error_message", "label"}
 
 

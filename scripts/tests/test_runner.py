@@ -97,7 +97,7 @@ def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, caps
 def test_missing_or_empty_data_folder(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert run(tmp_path, tmp_path / "empty") == 2
-    assert "no .json or .jsonl dataset files" in capsys.readouterr().err
+    assert "empty: no dataset files in this folder (dataset suffixes: json: .json .jsonl" in capsys.readouterr().err
     assert run(tmp_path, tmp_path / "missing") == 2
     assert "no such file or folder" in capsys.readouterr().err
 

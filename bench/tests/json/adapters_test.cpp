@@ -7,7 +7,7 @@
 
 #include "json/contract.h"
 #include "json/reference.h"
-#include "test_util.h"
+#include "tests/test_util.h"
 
 namespace hotbench::json {
 namespace {

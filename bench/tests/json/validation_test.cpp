@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "json/cases.h"
-#include "test_util.h"
+#include "tests/test_util.h"
 
 namespace hotbench::json {
 namespace {

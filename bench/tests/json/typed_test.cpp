@@ -13,7 +13,7 @@
 #include "json/stats.h"
 #include "json/typed/messages.h"
 #include "json/typed/reflect.h"
-#include "test_util.h"
+#include "tests/test_util.h"
 
 namespace hotbench::json {
 namespace {
