@@ -28,7 +28,8 @@ constexpr const char* kUsage =
     "  --hotbench_data=PATH        a dataset file or a folder of them (repeatable)\n"
     "  --hotbench_iterations=N     run every benchmark for exactly N iterations\n"
     "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n"
-    "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n";
+    "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n"
+    "  --hotbench_set=KEY=VALUE    a setting of this suite (repeatable; the suite lists its keys)\n";
 
 long parse_positive(std::string_view flag, const std::string& text) {
   char* end = nullptr;
@@ -76,6 +77,11 @@ void take_our_flags(int& argc, char** argv) {
       } catch (const std::regex_error& e) {
         throw UsageError("--hotbench_slowdown: '" + g_options.slowdown_pattern + "' is not a valid regex: " + e.what());
       }
+    } else if (flag == "--hotbench_set") {
+      auto split = value.find('=');
+      if (split == std::string::npos || split == 0)
+        throw UsageError("--hotbench_set wants KEY=VALUE, got '" + value + "'");
+      g_options.settings.emplace_back(value.substr(0, split), value.substr(split + 1));
     } else {
       throw UsageError("unknown or empty flag '" + std::string(arg) + "'\n" + kUsage);
     }

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hotbench {
@@ -19,6 +20,10 @@ struct Options {
   // of the operation's time, measured before timing.
   std::string slowdown_pattern;
   double slowdown = 0;
+  // --hotbench_set=KEY=VALUE (repeatable): the suite's own settings (a cache
+  // suite's policies or capacities, say). The suite must reject a key it does
+  // not know with a UsageError naming it and the keys it knows.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // Bad flags or unusable input: main() prints one line and exits 2.

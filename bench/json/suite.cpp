@@ -88,6 +88,8 @@ std::vector<std::string> default_data_paths() {
 
 void register_suite(const Options& options) {
   using namespace hotbench::json;
+  if (!options.settings.empty())
+    throw UsageError("the json suite has no settings (--hotbench_set=" + options.settings.front().first + "=...)");
   std::vector<std::string> files;
   try {
     files = discover_datasets(options.data);
