@@ -1,5 +1,6 @@
 #include "trace.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -67,7 +68,8 @@ Trace read_csv_trace(const std::string& path) {
     if (line.empty()) continue;
     const auto where = [&] { return path + ": line " + std::to_string(number) + ": "; };
     std::vector<std::string> fields = split_commas(line);
-    if (!header_seen && t.requests.ids.empty() && fields[0] == "key") {
+    // The first line is a header when one of its fields is the word "key".
+    if (!header_seen && t.requests.ids.empty() && std::find(fields.begin(), fields.end(), "key") != fields.end()) {
       header_seen = true;
       columns.clear();
       for (const auto& name : fields) {

@@ -1,7 +1,8 @@
 // Request traces from files: CSV and libCacheSim's oracleGeneral binary format.
 //
 // CSV: one request per line, columns key[,size][,op]. An optional first line
-// naming the columns (key, size, op in any order) replaces that default order.
+// naming the columns (key, size, op in any order; it is a header when one of its
+// fields is the word "key") replaces that default order.
 // Keys are any text without commas; size a non-negative integer (read and
 // checked, but capacity is counted in objects, so it is not used); op one of
 // get, read, set, put, write. Blank lines are skipped.

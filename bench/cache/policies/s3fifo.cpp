@@ -8,8 +8,11 @@
 
 namespace hotbench::cache {
 
-// Hashes of recently evicted keys in FIFO order, with an index for membership.
-// Generic over the same map as the cache (keyed by 64-bit hash).
+// Hashes of recently evicted keys: a hash is in the ghost while it is among the
+// last `capacity` hashes added and has not returned since -- what the paper's
+// suggested fingerprint + insertion-time ghost gives (a returning key does not
+// free its place early). A ring of hashes with an index over the same map
+// adapter as the cache (keyed by 64-bit hash).
 template <class HashIndex>
 class GhostFifo {
  public:
