@@ -111,15 +111,17 @@ class TraceRead final : public Case {
 
 constexpr const char* kSettingsHelp =
     "policies=a,b maps=a,b workloads=zipf0.99,scan,... capacities=N,N,... keys=N requests=N value_bytes=N "
-    "threads=N,N seed=N tasks=throughput,mrc,hit,floor,concurrent,trace,trace_read";
+    "threads=N,N seed=N tasks=throughput,mrc,hit,floor,concurrent,trace,trace_read floor_levels=l1,l2,llc,dram";
 const std::vector<std::string> kTasks = {"throughput", "mrc", "hit", "floor", "concurrent", "trace", "trace_read"};
 constexpr const char* kBestMap = "boost_flat";  // the map the sweeps use (fastest here; see docs/cache.md)
 constexpr std::size_t kResidentCapacity = 65536;
-const std::vector<std::size_t> kRawLookupEntries = {1024, 65536, 1 << 20};
+// Bare lookups at a small map, at the hit rows' size and at a million keys
+// (sizes above 16 x the key space are left out, so small smoke runs stay small).
+const std::vector<std::size_t> kRawLookupEntries = {1024, 1 << 20};  // plus the hit rows' size
 constexpr std::size_t kTraceReadRecords = 1 << 21;
 
 struct Settings {
-  std::vector<std::string> policies, maps, workloads, tasks = kTasks;
+  std::vector<std::string> policies, maps, workloads, tasks = kTasks, floor_levels = {"l1", "l2", "llc", "dram"};
   bool maps_given = false;
   std::vector<std::size_t> capacities;  // empty: percentages of keys
   std::uint64_t keys = 100'000, requests = 1 << 20, seed = 42;
@@ -170,6 +172,7 @@ Settings parse_settings(const Options& options) {
     if (key == "policies") check_names(key, s.policies = split_list(key, value), known_policies);
     else if (key == "maps") check_names(key, s.maps = split_list(key, value), map_names()), s.maps_given = true;
     else if (key == "tasks") check_names(key, s.tasks = split_list(key, value), kTasks);
+    else if (key == "floor_levels") check_names(key, s.floor_levels = split_list(key, value), {"l1", "l2", "llc", "dram"});
     else if (key == "workloads") {
       s.workloads = split_list(key, value);
       for (const auto& w : s.workloads) try {
@@ -341,6 +344,7 @@ void register_suite(const Options& options) {
   benchmark::AddCustomContext("cache_requests", std::to_string(s.requests));
   const std::size_t throughput_capacity = std::max<std::uint64_t>(1, s.keys / 10);
   const std::string base = "zipf0.99";
+  const std::size_t resident_capacity = std::min<std::size_t>(kResidentCapacity, s.keys);
 
   if (wants(s, "throughput")) {
     // Every policy over the best map (or over each map given), LRU over every map,
@@ -367,7 +371,7 @@ void register_suite(const Options& options) {
         for (std::size_t c : s.capacities) add_replay(s, "mrc", policy, kBestMap, workload, c, s.value_bytes, false);
   if (wants(s, "hit")) {
     // Every request hits a resident key: the policy's hit path against a bare lookup.
-    const std::size_t capacity = std::min<std::size_t>(kResidentCapacity, s.keys);
+    const std::size_t capacity = resident_capacity;
     auto stream = std::make_shared<const Requests>(Requests{resident_stream(capacity, s.requests, s.seed), {}});
     Requests fill;
     for (std::uint32_t id = 0; id < capacity; ++id) fill.ids.push_back(id);
@@ -395,10 +399,14 @@ void register_suite(const Options& options) {
   }
   if (wants(s, "floor")) {
     for (const auto& level : chase_levels())
-      register_case(id_of("floor", "pointer_chase", "", level.name, {{"bytes", std::to_string(level.bytes)}}),
+      if (std::count(s.floor_levels.begin(), s.floor_levels.end(), level.name))
+        register_case(id_of("floor", "pointer_chase", "", level.name, {{"bytes", std::to_string(level.bytes)}}),
                     pointer_chase(level.bytes, s.seed), Clock::wall);
+    std::set<std::size_t> sizes = {resident_capacity};
+    for (std::size_t entries : kRawLookupEntries)
+      if (entries <= 16 * s.keys) sizes.insert(entries);
     for (const auto& [map, make] : raw_lookups())
-      for (std::size_t entries : kRawLookupEntries)
+      for (std::size_t entries : sizes)
         register_case(id_of("floor", "raw_lookup", map, "resident", {{"capacity", std::to_string(entries)}}),
                       make(entries, s.requests, s.seed), Clock::wall);
   }
