@@ -48,7 +48,17 @@ class TbbHashFifo {
   }
 
  private:
-  using Map = tbb::concurrent_hash_map<std::uint64_t, std::vector<std::byte>>;
+#if defined(__SANITIZE_THREAD__)
+  // TBB's default allocator hands nodes to its own pool (tbbmalloc), which
+  // ThreadSanitizer cannot see: a node erased by one thread and reused by
+  // another then looks like a race. With malloc's allocator TSan sees the
+  // free/malloc ordering; timed builds keep TBB's default.
+  using Allocator = std::allocator<std::pair<const std::uint64_t, std::vector<std::byte>>>;
+#else
+  using Allocator = tbb::tbb_allocator<std::pair<const std::uint64_t, std::vector<std::byte>>>;
+#endif
+  using Map = tbb::concurrent_hash_map<std::uint64_t, std::vector<std::byte>,
+                                       tbb::tbb_hash_compare<std::uint64_t>, Allocator>;
   Map map_;
   std::mutex order_mutex_;
   std::deque<std::uint64_t> order_;
