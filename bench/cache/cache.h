@@ -79,10 +79,17 @@ inline bool value_is_whole(const std::byte* v, std::size_t value_bytes, std::uin
 
 // Intrusive doubly-linked lists over slot numbers: several lists (LRU order,
 // S3-FIFO's small and main queues...) share one pair of link arrays, and moving
-// a slot between them allocates nothing. Head = newest, tail = oldest.
+// a slot between them allocates nothing. Head = newest, tail = oldest. A
+// slot's two links share one 8-byte record, so unlinking touches one cache
+// line per slot involved.
 struct SlotLinks {
-  std::vector<std::uint32_t> newer, older;
-  explicit SlotLinks(std::size_t n) : newer(n, kNoSlot), older(n, kNoSlot) {}
+  struct Link {
+    std::uint32_t newer = kNoSlot, older = kNoSlot;
+  };
+  std::vector<Link> link;
+  explicit SlotLinks(std::size_t n) : link(n) {}
+  std::uint32_t newer(std::uint32_t s) const { return link[s].newer; }
+  std::uint32_t older(std::uint32_t s) const { return link[s].older; }
 };
 
 class SlotList {
@@ -93,18 +100,17 @@ class SlotList {
   bool empty() const { return size_ == 0; }
 
   void push_head(SlotLinks& l, std::uint32_t s) {
-    l.newer[s] = kNoSlot;
-    l.older[s] = head_;
-    if (head_ != kNoSlot) l.newer[head_] = s;
+    l.link[s] = {kNoSlot, head_};
+    if (head_ != kNoSlot) l.link[head_].newer = s;
     head_ = s;
     if (tail_ == kNoSlot) tail_ = s;
     ++size_;
   }
   void remove(SlotLinks& l, std::uint32_t s) {
-    const std::uint32_t n = l.newer[s], o = l.older[s];
-    if (n != kNoSlot) l.older[n] = o;
+    const auto [n, o] = l.link[s];
+    if (n != kNoSlot) l.link[n].older = o;
     else head_ = o;
-    if (o != kNoSlot) l.newer[o] = n;
+    if (o != kNoSlot) l.link[o].newer = n;
     else tail_ = n;
     --size_;
   }

@@ -84,6 +84,9 @@ METRICS = {
 DEFAULT_METRIC = {
     "limit": "input_mb_per_s", "parse": "input_mb_per_s", "parse_bare": "input_mb_per_s",
     "typed_decode": "input_mb_per_s", "serialize": "output_mb_per_s", "typed_encode": "output_mb_per_s",
+    # cache suite: the miss-ratio sweep and traces by hit ratio, the rest by their rate or cost
+    "mrc": "hit_ratio", "trace": "hit_ratio", "throughput": "ops_per_s", "concurrent": "ops_per_s",
+    "trace_read": "ops_per_s", "hit": "ns_per_op", "floor": "ns_per_op",
 }
 # For tasks not listed above: the first of these the task's rows have.
 FALLBACK_METRICS = ["input_mb_per_s", "output_mb_per_s", "documents_per_s", "real_time_ns"]

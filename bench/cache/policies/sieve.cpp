@@ -23,10 +23,10 @@ class Sieve : public CacheCore<Sieve<Key, Index>, Key, Index> {
       std::uint32_t o = hand_ != kNoSlot ? hand_ : queue_.tail();
       while (visited_[o]) {
         visited_[o] = 0;
-        o = links_.newer[o];
+        o = links_.newer(o);
         if (o == kNoSlot) o = queue_.tail();
       }
-      hand_ = links_.newer[o];
+      hand_ = links_.newer(o);
       queue_.remove(links_, o);
       this->evict(o);
     }

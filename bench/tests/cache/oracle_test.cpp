@@ -61,7 +61,7 @@ TEST(Oracle, PoliciesUnderZipfMatchTheirFormulas) {
     spec.zipf_exponent = a;
     spec.keys = 20'000;
     Workload w(spec);
-    const Requests warm = w.generate(1 << 18, 0), measured = w.generate(1 << 19, 1);
+    const Requests warm = w.generate(1 << 17, 0), measured = w.generate(1 << 18, 1);
     const auto& p = w.rank_probabilities();
     for (std::size_t c : {20, 200, 2000}) {
       SCOPED_TRACE("zipf " + std::to_string(a) + ", capacity " + std::to_string(c));
