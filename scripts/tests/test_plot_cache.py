@@ -65,3 +65,16 @@ def test_build_plots_includes_cache_figures():
     plots, _ = plot.build_plots(synthetic_rows(), {}, caption_in_figure=False)
     names = {p.name for p in plots}
     assert {"cache_miss_ratio", "cache_access_time", "cache_floors"} <= names
+
+
+def test_rows_of_one_implementation_with_other_parameters_get_their_own_bars():
+    rows = [row("throughput", "lru", "boost_flat", "zipf0.99", capacity=10, ops_per_s=3e7),
+            row("throughput", "lru", "boost_flat", "zipf0.99", capacity=10, ops_per_s=1e7),
+            row("throughput", "fifo", "boost_flat", "zipf0.99", capacity=10, ops_per_s=4e7)]
+    rows[0]["params"] += "/key=u64"
+    rows[1]["params"] += "/key=string"
+    rows[2]["params"] += "/key=u64"
+    plots, _ = plot.build_plots(rows, {}, caption_in_figure=False)
+    bars = next(p for p in plots if p.name == "cache_throughput").table.rows
+    assert sorted(r[1] for r in bars) == ["fifo:boost_flat key=u64", "lru:boost_flat key=string",
+                                          "lru:boost_flat key=u64"]
