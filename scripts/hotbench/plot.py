@@ -84,6 +84,9 @@ METRICS = {
 DEFAULT_METRIC = {
     "limit": "input_mb_per_s", "parse": "input_mb_per_s", "parse_bare": "input_mb_per_s",
     "typed_decode": "input_mb_per_s", "serialize": "output_mb_per_s", "typed_encode": "output_mb_per_s",
+    # cache suite: the miss-ratio sweep and traces by hit ratio, the rest by their rate or cost
+    "mrc": "hit_ratio", "trace": "hit_ratio", "throughput": "ops_per_s", "concurrent": "ops_per_s",
+    "trace_read": "ops_per_s", "hit": "ns_per_op", "floor": "ns_per_op",
 }
 # For tasks not listed above: the first of these the task's rows have.
 FALLBACK_METRICS = ["input_mb_per_s", "output_mb_per_s", "documents_per_s", "real_time_ns"]
@@ -205,6 +208,30 @@ def implementation(row: dict) -> str:
     if not row.get("library"):
         return row["benchmark"]
     return f"{row['library']}:{row['variant']}" if row.get("variant") else row["library"]
+
+
+def row_params(row: dict) -> dict:
+    """The sweep parameters of a row's name (capacity=1024/key=string -> {"capacity": "1024", ...})."""
+    return dict(p.split("=", 1) for p in (row.get("params") or "").split("/") if "=" in p)
+
+
+def distinguishing_params(rows: list[dict]) -> list[str]:
+    """Parameters that tell apart rows of one implementation on one dataset (a cache row with string
+    keys next to one with integer keys, say): without them such rows would share a bar or a line."""
+    by_cell = {}
+    for r in rows:
+        by_cell.setdefault((r.get("dataset") or "", implementation(r)), []).append(row_params(r))
+    keys = set()
+    for params in by_cell.values():
+        for k in set().union(*params):
+            if len({p.get(k) for p in params}) > 1:
+                keys.add(k)
+    return sorted(keys)
+
+
+def with_params(name: str, row: dict, keys: list[str]) -> str:
+    params = row_params(row)
+    return " ".join([name, *[f"{k}={params[k]}" for k in keys if k in params]])
 
 
 def suite_and_task(row: dict) -> tuple[str, str]:
@@ -479,7 +506,9 @@ def repetition_words(cells: dict) -> str:
 
 def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: dict, colours: dict,
              facts: str) -> Plot:
-    cells = collect(rows, metric, lambda r: (r.get("dataset") or "", implementation(r)))
+    extra = distinguishing_params(rows)
+    impl_of = {with_params(implementation(r), r, extra): implementation(r) for r in rows}
+    cells = collect(rows, metric, lambda r: (r.get("dataset") or "", with_params(implementation(r), r, extra)))
     datasets = sorted({d for d, _ in cells})
     implementations = sorted({i for _, i in cells})
     better = describe(metric)[2]
@@ -496,7 +525,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
         entries.sort(key=lambda e: bar_order(e[1], better))
         for j, (impl, stats) in enumerate(entries):
             x = g + (j - (len(entries) - 1) / 2) * width
-            draw_bar(ax, x, width, stats, colours[impl], impl)
+            draw_bar(ax, x, width, stats, colours[impl_of[impl]], impl)
             drawn += [stats.low, stats.high] if stats.values else []
             table.rows.append([dataset, impl, *stats_cells(stats), stats.status()])
             table.kinds.append(kind_of(stats))
@@ -515,7 +544,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
     what = describe(metric)[0]
     title = f"{suite} / {task}: {what}"
     ax.set_title(mpl_text(title), fontsize=13, loc="left")
-    handles = [mpl().Patch(facecolor=colours[i], label=mpl_text(i)) for i in implementations]
+    handles = [mpl().Patch(facecolor=colours[impl_of[i]], label=mpl_text(i)) for i in implementations]
     if reference:
         handles.append(mpl().Line2D([], [], color="black", linestyle="--", label=f"{REFERENCE_LABEL} (speed of light)"))
     ax.legend(handles=handles, title="implementation", loc="upper left", bbox_to_anchor=(1.01, 1.0),
@@ -706,7 +735,12 @@ def set_key_axis(ax, x_key: str, xs: list) -> None:
 def latency_plot(suite: str, task: str, rows: list[dict], percentiles: list[str], colours: dict,
                  facts: str) -> Plot:
     split = split_keys(rows, None)
-    series_impl = {series_name(r, split[dataset_of(r)]): implementation(r) for r in rows}
+    extra = [k for k in distinguishing_params(rows) if k not in CURVE_KEYS]
+
+    def latency_series(r, keys):  # the curve keys, plus parameters that would otherwise merge series
+        return with_params(series_name(r, keys), r, extra)
+
+    series_impl = {latency_series(r, split[dataset_of(r)]): implementation(r) for r in rows}
     styles = line_styles(series_impl)
     datasets = sorted(split)
     figure = new_figure(8, 5)
@@ -715,8 +749,8 @@ def latency_plot(suite: str, task: str, rows: list[dict], percentiles: list[str]
     for ax, dataset in zip(panel_grid(figure, len(datasets)), datasets):
         drawn, failed = [], []
         in_dataset = [r for r in rows if dataset_of(r) == dataset]
-        for series in sorted({series_name(r, split[dataset]) for r in in_dataset}):
-            in_series = [r for r in in_dataset if series_name(r, split[dataset]) == series]
+        for series in sorted({latency_series(r, split[dataset]) for r in in_dataset}):
+            in_series = [r for r in in_dataset if latency_series(r, split[dataset]) == series]
             cells = [collect(in_series, p, lambda r: None)[None] for p in percentiles]
             drawn += draw_line(ax, [(i, s) for i, s in enumerate(cells) if s.values], colours[series_impl[series]],
                                styles[series])

@@ -1,0 +1,20 @@
+// Every index a policy can run over. Adding a map: one header in this folder
+// (find / insert / erase of key -> slot, a constructor taking the capacity)
+// and one line below.
+#pragma once
+
+#include "absl_flat.h"
+#include "boost_flat.h"
+#include "std_unordered.h"
+
+namespace hotbench::cache {
+
+// Calls f.template operator()<IndexTemplate>(name) for every map.
+template <class F>
+void for_each_map(F&& f) {
+  f.template operator()<StdUnorderedIndex>("std_unordered");
+  f.template operator()<BoostFlatIndex>("boost_flat");
+  f.template operator()<AbslFlatIndex>("absl_flat");
+}
+
+}  // namespace hotbench::cache

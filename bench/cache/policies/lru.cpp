@@ -1,0 +1,35 @@
+// LRU: evict the least recently used key. One list in recency order; a hit
+// moves its slot to the head.
+#include "../cases.h"
+
+namespace hotbench::cache {
+
+template <class Key, class Index>
+class Lru : public CacheCore<Lru<Key, Index>, Key, Index> {
+  using Core = CacheCore<Lru<Key, Index>, Key, Index>;
+  friend Core;
+
+ public:
+  Lru(std::size_t capacity, std::size_t value_bytes) : Core(capacity, value_bytes), links_(capacity) {}
+
+ private:
+  void on_hit(std::uint32_t s) { order_.move_to_head(links_, s); }
+  void on_miss(const Key&) {}
+  std::uint32_t place(const Key&) {
+    if (this->full()) {
+      const std::uint32_t victim = order_.tail();
+      order_.remove(links_, victim);
+      this->evict(victim);
+    }
+    const std::uint32_t s = this->fresh_slot();
+    order_.push_head(links_, s);
+    return s;
+  }
+
+  SlotLinks links_;
+  SlotList order_;
+};
+
+HOTBENCH_CACHE_POLICY(Lru, "lru")
+
+}  // namespace hotbench::cache

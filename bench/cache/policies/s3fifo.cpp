@@ -1,0 +1,120 @@
+// S3-FIFO (Yang et al., SOSP 2023): a small FIFO (10 % of capacity) filters
+// one-hit wonders, a main FIFO with reinsertion (2-bit frequency, CLOCK-like)
+// keeps the rest, and a ghost FIFO of recently evicted keys' hashes (as many as
+// the main queue holds) sends returning keys straight to main. As in the
+// paper's original version (libCacheSim S3FIFOv0): a key leaving the small
+// queue moves to main if it was accessed there at least once.
+#include "../cases.h"
+
+namespace hotbench::cache {
+
+// Hashes of recently evicted keys: a hash is in the ghost while it is among the
+// last `capacity` hashes added and has not returned since -- what the paper's
+// suggested fingerprint + insertion-time ghost gives (a returning key does not
+// free its place early). A ring of hashes with an index over the same map
+// adapter as the cache (keyed by 64-bit hash).
+template <class HashIndex>
+class GhostFifo {
+ public:
+  explicit GhostFifo(std::size_t capacity) : index_(capacity), ring_(capacity) {}
+  bool take(std::uint64_t h) {  // true (and forgotten) if h is in the ghost
+    const std::uint32_t pos = index_.find(h);
+    if (pos == kNoSlot) return false;
+    index_.erase(h);
+    ring_[pos].live = false;
+    return true;
+  }
+  void add(std::uint64_t h) {
+    if (ring_.empty()) return;
+    take(h);  // a hash already in the ghost moves to the newest position
+    Entry& e = ring_[next_];
+    if (e.live) index_.erase(e.hash);  // the oldest ghost falls out
+    e = {h, true};
+    index_.insert(h, next_);
+    next_ = next_ + 1 == ring_.size() ? 0 : next_ + 1;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash = 0;
+    bool live = false;
+  };
+  HashIndex index_;
+  std::vector<Entry> ring_;
+  std::uint32_t next_ = 0;
+};
+
+template <class Key, class Index>
+class S3Fifo : public CacheCore<S3Fifo<Key, Index>, Key, Index> {
+  using Core = CacheCore<S3Fifo<Key, Index>, Key, Index>;
+  friend Core;
+  template <class K>
+  using IndexOf = typename RebindIndex<Index>::template to<K>;
+
+ public:
+  S3Fifo(std::size_t capacity, std::size_t value_bytes)
+      : Core(capacity, value_bytes),
+        links_(capacity),
+        freq_(capacity, 0),
+        in_main_(capacity, 0),
+        small_target_(std::max<std::size_t>(1, capacity / 10)),
+        ghost_(capacity - std::min(capacity, small_target_)) {}
+
+ private:
+  void on_hit(std::uint32_t s) { freq_[s] = static_cast<std::uint8_t>(std::min(3, freq_[s] + 1)); }
+  void on_miss(const Key&) {}
+  std::uint32_t place(const Key& key) {
+    if (this->full()) evict_one();
+    const std::uint32_t s = this->fresh_slot();
+    freq_[s] = 0;
+    const bool returning = ghost_.take(key_hash(key));
+    in_main_[s] = returning;
+    (returning ? main_ : small_).push_head(links_, s);
+    return s;
+  }
+
+  void evict_one() {
+    if ((small_.size() >= small_target_ || main_.empty()) && evict_small()) return;
+    evict_main();
+  }
+  // False when every key in the small queue moved to main (nothing evicted).
+  bool evict_small() {
+    while (!small_.empty()) {
+      const std::uint32_t t = small_.tail();
+      small_.remove(links_, t);
+      if (freq_[t] > 0) {
+        freq_[t] = 0;
+        in_main_[t] = 1;
+        main_.push_head(links_, t);
+      } else {
+        ghost_.add(key_hash(this->key_at(t)));
+        this->evict(t);
+        return true;
+      }
+    }
+    return false;
+  }
+  void evict_main() {
+    while (true) {
+      const std::uint32_t t = main_.tail();
+      main_.remove(links_, t);
+      if (freq_[t] > 0) {
+        --freq_[t];
+        main_.push_head(links_, t);
+      } else {
+        this->evict(t);
+        return;
+      }
+    }
+  }
+
+  SlotLinks links_;
+  SlotList small_, main_;
+  std::vector<std::uint8_t> freq_, in_main_;
+  std::size_t small_target_;
+  GhostFifo<IndexOf<std::uint64_t>> ghost_;
+};
+
+HOTBENCH_CACHE_POLICY(S3Fifo, "s3fifo")
+
+}  // namespace hotbench::cache

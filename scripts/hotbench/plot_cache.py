@@ -1,0 +1,172 @@
+"""Figures particular to the cache suite (plot.build_plots calls `suite_plots`).
+
+- miss-ratio curves: miss ratio against capacity, one line per policy, per workload, with the
+  analytical curves the rows themselves carry (Che's approximation for LRU, the IRM formula for
+  FIFO, the top-C bound) overlaid, so a reader sees each policy against theory;
+- effective access time against miss penalty: hit cost + miss ratio x penalty for the throughput
+  rows, so a smarter but slower policy is seen winning once misses cost enough;
+- hit cost against the physical floors: every policy's all-hit cost next to a bare lookup in the
+  same map and the dependent-load latency of each memory level.
+
+Throughput bars, latency ladders and thread curves come from the generic plots (plot.py).
+"""
+
+
+from . import plot
+from .plot import Plot, Table
+
+PENALTIES = [(0, "eat_ns_0"), (150, "eat_ns_150"), (30_000, "eat_ns_30000"), (1_000_000, "eat_ns_1000000")]
+ORACLES = [("che_hit_ratio", "Che (LRU)", "-"), ("fifo_irm_hit_ratio", "IRM formula (FIFO)", "--"),
+           ("top_c_hit_ratio", "top-C bound", ":")]
+
+
+def _median(rows: list[dict], metric: str):
+    values = [float(r[metric]) for r in rows if r.get("status") == "ok" and plot.is_number(r.get(metric))]
+    return sorted(values)[len(values) // 2] if values else None
+
+
+def _group(rows: list[dict], key) -> dict:
+    groups = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    return groups
+
+
+def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+    rows = [r for r in rows if r.get("task") in ("mrc", "trace") and plot.is_number(r.get("capacity"))]
+    if not rows:
+        return None
+    panels = sorted({(r["task"], r.get("dataset") or "") for r in rows})
+    figure = plot.new_figure(8, 5)
+    table = Table(["task", "dataset", "series", "capacity", "miss ratio (median)"])
+    implementations = set()
+    errors = []
+    for ax, (task, dataset) in zip(plot.panel_grid(figure, len(panels)), panels):
+        mine = [r for r in rows if r["task"] == task and (r.get("dataset") or "") == dataset]
+        for impl, series in sorted(_group(mine, plot.implementation).items()):
+            implementations.add(impl)
+            points = []
+            for capacity, cell in sorted(_group(series, lambda r: float(r["capacity"])).items()):
+                h = _median(cell, "hit_ratio")
+                if h is None:
+                    errors += [f"cache/{task}/{impl}/{dataset} at capacity={capacity:g}: "
+                               f"{r.get('error_message', 'no value')}" for r in cell[:1]]
+                    continue
+                points.append((capacity, 1 - h))
+                table.rows.append([task, dataset, impl, f"{capacity:g}", plot.format_value(1 - h)])
+                table.kinds.append("ok")
+            if points:
+                ax.plot([x for x, _ in points], [y for _, y in points], color=colours[impl], marker="o",
+                        markersize=3, linewidth=1.4)
+        for column, label, dash in ORACLES:
+            by_capacity = _group([r for r in mine if plot.is_number(r.get(column))], lambda r: float(r["capacity"]))
+            points = sorted((c, 1 - float(cell[0][column])) for c, cell in by_capacity.items())
+            if points:
+                ax.plot([x for x, _ in points], [y for _, y in points], color="black", linestyle=dash, linewidth=1.0,
+                        alpha=0.7)
+                for c, y in points:
+                    table.rows.append([task, dataset, label, f"{c:g}", plot.format_value(y)])
+                    table.kinds.append("reference")
+        ax.set_xscale("log")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("capacity [entries]")
+        ax.set_ylabel("miss ratio")
+        ax.grid(alpha=0.3)
+        ax.set_title(plot.mpl_text(f"{task}: {dataset}"), fontsize=10)
+    handles = [plot.mpl().Line2D([], [], color=colours[i], marker="o", label=plot.mpl_text(i))
+               for i in sorted(implementations)]
+    handles += [plot.mpl().Line2D([], [], color="black", linestyle=d, label=l) for _, l, d in ORACLES]
+    figure.suptitle("cache: miss ratio against capacity", fontsize=13, x=0.02, ha="left")
+    figure.tight_layout()
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.99, 0.93), frameon=False, fontsize=9)
+    description = ("Miss ratio (1 - hit ratio of the timed requests, median over repetitions) against capacity, "
+                   "one line per policy and map. Black lines: the analytical curves carried by the rows "
+                   "(independent-request workloads only): Che's approximation for LRU, the IRM formula for FIFO, "
+                   "and the top-C bound no policy can beat under independent requests.")
+    return Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts, table)
+
+
+def access_time_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+    rows = [r for r in rows if r.get("task") == "throughput" and plot.is_number(r.get("eat_ns_0"))]
+    if not rows:
+        return None
+    figure = plot.new_figure(9, 5.5)
+    ax = figure.add_subplot()
+    table = Table(["series", *[f"penalty {p:g} ns" for p, _ in PENALTIES]])
+    for name, series in sorted(_group(rows, lambda r: (plot.implementation(r), r.get("dataset"), r.get("params"))).items()):
+        impl, dataset, params = name
+        values = [_median(series, column) for _, column in PENALTIES]
+        if any(v is None for v in values):
+            continue
+        xs = [max(p, 1) for p, _ in PENALTIES]  # 0 ns drawn at 1 ns on the log axis
+        label = f"{impl} {dataset} {params}"
+        ax.plot(xs, values, color=colours[impl], marker="o", linewidth=1.2, label=plot.mpl_text(label))
+        table.rows.append([label, *[plot.format_value(v) for v in values]])
+        table.kinds.append("ok")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks([max(p, 1) for p, _ in PENALTIES], ["0", "150 ns\n(DRAM)", "30 µs\n(loopback RTT)", "1 ms\n(database)"])
+    ax.set_xlabel("miss penalty")
+    ax.set_ylabel("effective access time [ns per request]")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
+    ax.set_title("cache: effective access time against miss penalty", fontsize=13, loc="left")
+    description = ("Effective access time = the cache's own time per request (hit and miss handling, timed) + "
+                   "miss ratio x miss penalty, median over repetitions, for every throughput row. At penalty 0 the "
+                   "fastest cache wins; as the penalty grows the lowest miss ratio wins.")
+    return Plot("cache_access_time", "cache: effective access time against miss penalty", figure, description, [],
+                facts, table)
+
+
+def floors_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+    hits = [r for r in rows if r.get("task") == "hit"]
+    floors = [r for r in rows if r.get("task") == "floor"]
+    if not hits:
+        return None
+    figure = plot.new_figure(9, 5.5)
+    ax = figure.add_subplot()
+    table = Table(["what", "ns per request (median)"])
+    bars = sorted(_group(hits, plot.implementation).items())
+    drawn = []
+    errors = []
+    for x, (impl, cell) in enumerate(bars):
+        v = _median(cell, "ns_per_op")
+        if v is None:
+            plot.mark_failure(ax, x, "error", width=0.7)
+            errors.append(f"cache/hit/{impl}: {cell[0].get('error_message', 'no value')}")
+            continue
+        ax.bar(x, v, 0.7, color=colours[impl])
+        drawn.append(v)
+        table.rows.append([f"hit: {impl}", plot.format_value(v)])
+        table.kinds.append("ok")
+    capacity = next((float(r["capacity"]) for r in hits if plot.is_number(r.get("capacity"))), None)
+    styles = iter(["-", "--", ":", "-."] * 4)
+    for r_name, cell in sorted(_group(floors, lambda r: (plot.implementation(r), r.get("dataset"), r.get("params"))).items()):
+        impl, dataset, params = r_name
+        same_size = impl.startswith("raw_lookup") and plot.is_number(cell[0].get("capacity")) \
+            and float(cell[0]["capacity"]) == capacity
+        if not (same_size or impl == "pointer_chase"):
+            continue
+        v = _median(cell, "ns_per_op")
+        if v is None:
+            continue
+        label = f"{impl} {dataset} {params}"
+        ax.axhline(v, color="black" if impl == "pointer_chase" else "#2c7fb8", linestyle=next(styles), linewidth=1,
+                   alpha=0.7, label=plot.mpl_text(label))
+        drawn.append(v)
+        table.rows.append([f"floor: {label}", plot.format_value(v)])
+        table.kinds.append("reference")
+    ax.set_xticks(range(len(bars)), [plot.mpl_text(i) for i, _ in bars], rotation=30, ha="right")
+    plot.set_value_axis(ax, "ns_per_op", drawn, force_log=True)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    ax.set_title("cache: hit cost against the floors", fontsize=13, loc="left")
+    description = ("Bars: ns per request when every request hits a resident key (task hit, median). Lines: a bare "
+                   "lookup in each map holding the same number of keys with the same request stream (blue), and "
+                   "one dependent load in working sets sized for L1, L2, the last-level cache and DRAM (black).")
+    return Plot("cache_floors", "cache: hit cost against the floors", figure, description, errors, facts, table)
+
+
+def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
+    made = [miss_ratio_plot(rows, colours, facts), access_time_plot(rows, colours, facts),
+            floors_plot(rows, colours, facts)]
+    return [p for p in made if p is not None]
