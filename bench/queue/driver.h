@@ -252,7 +252,6 @@ class OpenLoopCase final : public Case {
   Counters observe() override {
     Counters c = histogram_.counters(clock_read_ns());
     c.emplace_back("clock_read_ns", clock_read_ns());
-    c.emplace_back("rate_per_s", s_.rate_per_s);
     histogram_.clear();
     return c;
   }

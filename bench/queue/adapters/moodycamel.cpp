@@ -1,6 +1,20 @@
 // moodycamel: ReaderWriterQueue (SPSC, grows by blocks when full: unbounded),
 // ConcurrentQueue (MPMC, per-producer sub-queues: FIFO per producer only) and
 // BlockingConcurrentQueue (the same plus a semaphore for wait_dequeue_timed).
+#if defined(__SANITIZE_THREAD__)
+// ReaderWriterQueue synchronizes through stand-alone fences, which TSan does not
+// model. Its atomicops.h annotates them for TSan (a happens-before edge per
+// fence), but only where __has_feature(thread_sanitizer) exists (clang, not
+// GCC 12); these are its own definitions, enabled for GCC's TSan build.
+extern "C" void AnnotateHappensBefore(const char*, int, void*);
+extern "C" void AnnotateHappensAfter(const char*, int, void*);
+namespace hotbench_tsan {
+inline int rwq_fence;
+}
+#define AE_TSAN_ANNOTATE_RELEASE() AnnotateHappensBefore(__FILE__, __LINE__, (void*)(&::hotbench_tsan::rwq_fence))
+#define AE_TSAN_ANNOTATE_ACQUIRE() AnnotateHappensAfter(__FILE__, __LINE__, (void*)(&::hotbench_tsan::rwq_fence))
+#endif
+
 #include <concurrentqueue/blockingconcurrentqueue.h>
 #include <concurrentqueue/concurrentqueue.h>
 #include <readerwriterqueue/readerwriterqueue.h>
