@@ -148,10 +148,10 @@ double clock_read_ns() {
 std::vector<Floor> floors() {
   using M = Message<8>;
   return {
-      {"cache_line", Wait::spin, true, &make_for_message<CacheLineSlot<M>, M>},
+      {"cache_line", Wait::spin_yield, true, &make_for_message<CacheLineSlot<M>, M>},
       {"futex", Wait::block, true, &make_for_message<FutexSlot<M>, M>},
       {"mutex_cv", Wait::block, true, &make_for_message<MutexCvSlot<M>, M>},
-      {"clock", Wait::spin, false, [](const Scenario&) -> std::unique_ptr<Case> { return std::make_unique<ClockCase>(); }},
+      {"clock", Wait::spin_yield, false, [](const Scenario&) -> std::unique_ptr<Case> { return std::make_unique<ClockCase>(); }},
   };
 }
 

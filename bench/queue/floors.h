@@ -13,7 +13,7 @@ namespace hotbench::queue {
 
 struct Floor {
   std::string name;      // cache_line, futex, mutex_cv, clock
-  Wait wait;             // how the ping-pong waits (cache_line spins; futex and mutex_cv sleep)
+  Wait wait;             // how the ping-pong waits (cache_line spins, as the queues' ping-pong rows; futex and mutex_cv sleep)
   bool two_threads;      // false: a single-thread row (clock)
   std::function<std::unique_ptr<Case>(const Scenario&)> make;
 };
