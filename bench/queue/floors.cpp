@@ -145,6 +145,20 @@ double clock_read_ns() {
   return cost;
 }
 
+int spins_before_yield() {
+  static const int spins = [] {
+    constexpr int kPauses = 20'000;
+    double best = 1e9;
+    for (int round = 0; round < 5; ++round) {
+      const std::uint64_t start = now_ns();
+      for (int i = 0; i < kPauses; ++i) cpu_relax();
+      best = std::min(best, static_cast<double>(now_ns() - start) / kPauses);
+    }
+    return static_cast<int>(std::clamp(10'000.0 / std::max(best, 0.1), 16.0, 100'000.0));
+  }();
+  return spins;
+}
+
 std::vector<Floor> floors() {
   using M = Message<8>;
   return {

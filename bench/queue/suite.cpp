@@ -250,6 +250,7 @@ void register_suite(const Options& options) {
   benchmark::AddCustomContext("tbb_version", TBB_VERSION_STRING);
   benchmark::AddCustomContext("queue_hardware_threads", std::to_string(std::thread::hardware_concurrency()));
   benchmark::AddCustomContext("queue_pinned", sel.pin ? "true" : "false");
+  benchmark::AddCustomContext("queue_spins_before_yield", std::to_string(spins_before_yield()));
   // Under valgrind (instruction counting) threads are serialized and spinning
   // is meaningless: only the deterministic single-thread rows are registered.
   const bool valgrind = measure::under_valgrind();
