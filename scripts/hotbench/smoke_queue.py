@@ -1,6 +1,6 @@
 """`hotbench smoke --suite queue`: hotbench_queue end to end with small batches, in seconds.
 
-Every benchmark of the default set (with batch=2048 to stay fast) must give an ok row with
+Every benchmark of the default set (with batch=512 to stay fast) must give an ok row with
 ops_per_s > 0 and its scenario parameters as columns; latency rows must carry their percentiles.
 Bad settings must be refused with exit status 2 and a one-line message naming the setting.
 The broken-queue watchdog path is covered by a gtest (bench/tests/queue/watchdog_test.cpp).
@@ -12,7 +12,7 @@ import tempfile
 
 from . import gbench, runner, tidy
 
-SETTINGS = ["--hotbench_set=batch=2048", "--hotbench_set=watchdog_s=20"]
+SETTINGS = ["--hotbench_set=batch=512", "--hotbench_set=watchdog_s=20"]
 POSITIVE = ["real_time_ns", "ops_per_s", "ns_per_op", "cpu_s_per_million", "ops", "batch"]
 LATENCY = ["p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "mean_ns"]
 LATENCY_TASKS = {"ping_pong", "open_loop"}
