@@ -110,6 +110,15 @@ _ALL = [
     _m("bytes", "bytes", None, "size", True, "working set of a pointer-chase floor"),
     _m("records", "count", None, "count", True, "records in the generated trace of the read-rate row"),
     # queue suite
+    _m("producers", "threads", None, "count", True, "producer threads of a throughput row"),
+    _m("consumers", "threads", None, "count", True, "consumer threads of a throughput row"),
+    _m("message_bytes", "bytes", None, "size", True, "size of one queued message"),
+    _m("capacity", "messages", None, "count", True, "capacity a bounded queue was built with"),
+    _m("batch", "count per run", None, "count", True, "messages (or round trips) per timed run"),
+    _m("pinned", "0 or 1", None, "count", True, "1 when worker threads were pinned to CPUs"),
+    _m("rate", "messages/s", None, "other", True, "open loop: intended send rate"),
+    _m("clock_read_ns", "ns", LOWER, "time",
+       meaning="cost of one steady_clock read, subtracted from the latency percentiles of the row"),
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
