@@ -103,7 +103,8 @@ _ALL = [
     _m("bytes_per_entry", "bytes per entry", LOWER, "size", True,
        "heap bytes requested to build the cache and fill it to capacity, per entry (index, slots, value)"),
     _m("timer_ns", "ns", None, "time", meaning="cost of one timer read pair, subtracted from the sampled latencies"),
-    _m("capacity", "entries", None, "count", True, "cache capacity (or map size of a raw lookup)"),
+    _m("capacity", "entries or messages", None, "count", True,
+       "cache capacity in entries (or map size of a raw lookup); a bounded queue's capacity in messages"),
     _m("value_bytes", "bytes", None, "size", True, "value payload size"),
     _m("keys", "count", None, "count", True, "key space of the workload (distinct keys of a trace)"),
     _m("seed", "count", None, "other", True, "seed of the generated workload"),
@@ -113,7 +114,6 @@ _ALL = [
     _m("producers", "threads", None, "count", True, "producer threads of a throughput row"),
     _m("consumers", "threads", None, "count", True, "consumer threads of a throughput row"),
     _m("message_bytes", "bytes", None, "size", True, "size of one queued message"),
-    _m("capacity", "messages", None, "count", True, "capacity a bounded queue was built with"),
     _m("batch", "count per run", None, "count", True, "messages (or round trips) per timed run"),
     _m("pinned", "0 or 1", None, "count", True, "1 when worker threads were pinned to CPUs"),
     _m("rate", "messages/s", None, "other", True, "open loop: intended send rate"),
@@ -122,6 +122,7 @@ _ALL = [
 ]
 
 METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
+assert len(METRICS) == len(_ALL), "a metric is registered twice"
 
 
 def known_names() -> list[str]:
