@@ -36,6 +36,12 @@ struct Capabilities {
   bool spsc_only = false;  // one producer thread and one consumer thread at most
   bool bounded = false;    // holds at most `capacity` messages; try_push fails when full
   bool blocking = false;   // has pop_wait: the consumer can sleep until a message comes
+  // The library promises that each consumer sees a producer's messages in the
+  // order they were pushed. A queue that does not promise it (atomic_queue's
+  // MPMC try_pop) still has to deliver exactly once and intact; its order
+  // inversions are counted and reported on the row (`order_inversions`)
+  // instead of failing it. A queue that promises order and breaks it fails.
+  bool per_producer_fifo = true;
 };
 
 // How a thread waits for a full or empty queue.

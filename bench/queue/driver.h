@@ -121,7 +121,7 @@ class ThroughputCase final : public Case {
       : s_(s),
         per_(s.batch / static_cast<std::size_t>(s.producers)),
         queue_(s.capacity),
-        delivery_(s.producers, s.consumers, per_),
+        delivery_(s.producers, s.consumers, per_, Q::caps.per_producer_fifo),
         crew_(s.producers + s.consumers, s.pin, [this](int w, std::uint64_t b) {
           if (w < s_.producers) produce(w, b);
           else consume(w - s_.producers);
@@ -130,9 +130,20 @@ class ThroughputCase final : public Case {
   Work work() const override { return {0, 0, static_cast<double>(delivery_.expected()), Work::Unit::ops}; }
   Check check() override {
     batch(true);
-    return {};
+    Check c;
+    if (!Q::caps.per_producer_fifo) c.findings.emplace_back("order_inversions", inversions_ / batches_);
+    inversions_ = batches_ = 0;
+    return c;
   }
   void run() override { batch(false); }
+  // A queue that does not promise per-producer order: how often it broke it,
+  // per batch, in the timed runs (the others fail verify() instead).
+  Counters observe() override {
+    Counters c;
+    if (!Q::caps.per_producer_fifo && batches_ > 0) c.emplace_back("order_inversions", inversions_ / batches_);
+    inversions_ = batches_ = 0;
+    return c;
+  }
 
  private:
   void batch(bool full) {
@@ -140,6 +151,8 @@ class ThroughputCase final : public Case {
     crew_.run_batch([this] { return delivery_.delivered(); }, delivery_.expected(), s_.watchdog_s);
     delivery_.verify();
     require_empty<Q, M>(queue_, "the");
+    inversions_ += static_cast<double>(delivery_.order_inversions());
+    batches_ += 1;
   }
   void produce(int p, std::uint64_t batch) {
     const std::uint64_t first = batch * per_;
@@ -173,6 +186,7 @@ class ThroughputCase final : public Case {
   std::uint64_t per_;
   Q queue_;
   Delivery delivery_;
+  double inversions_ = 0, batches_ = 0;
   Crew crew_;  // last: its threads use the members above, and it joins them first
 };
 

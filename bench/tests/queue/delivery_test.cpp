@@ -41,6 +41,24 @@ TEST(Delivery, ExactDeliveryPassesWithEveryCheck) {
   EXPECT_EQ(failure(d), "");
 }
 
+TEST(Delivery, InversionsFailAFifoQueueAndAreOnlyCountedForOneThatPromisesNoOrder) {
+  for (bool strict : {true, false}) {
+    Delivery d(1, 1, 4, strict);
+    d.begin(0, true);
+    for (std::uint64_t s : {0, 2, 1, 3}) d.accept(0, M::make(0, s));  // 1 comes after 2
+    EXPECT_EQ(d.order_inversions(), 1u);
+    if (strict) {
+      EXPECT_NE(failure(d).find("1 messages out of their producer's order"), std::string::npos) << failure(d);
+    } else {
+      EXPECT_EQ(failure(d), "");
+    }
+  }
+  Delivery lossy(1, 1, 4, false);  // no promised order excuses nothing else
+  lossy.begin(0, true);
+  for (std::uint64_t s : {0, 2, 1, 1}) lossy.accept(0, M::make(0, s));
+  EXPECT_NE(failure(lossy).find("1 messages never delivered, 1 delivered twice"), std::string::npos) << failure(lossy);
+}
+
 TEST(Delivery, NamesLossDuplicateDisorderDamageAndStrangers) {
   for (bool full : {false, true}) {
     Delivery lost(1, 1, 10);
