@@ -22,8 +22,15 @@ from .errors import EXIT_OK, HotbenchError
 ROOT = runner.ROOT
 BASELINE = ROOT / "results" / "baseline-instructions"
 REFRESH = "./hotbench gate --update-baseline && git add results/baseline-instructions"
-# Every task of every suite, on datasets of three shapes (strings, numbers, small messages).
-SUBSET = {"json": r"^json/(limit|parse|serialize|typed_decode|typed_encode)/[^/]+/(social|geometry|orders)"}
+# What each suite counts (Google Benchmark's POSIX extended regex). json: every task on datasets of three
+# shapes (strings, numbers, small messages). cache: every policy and map on the single-thread replay and
+# hit rows (the suite registers a small deterministic set under valgrind: docs/cache.md). queue: the
+# single-thread rows, the only ones registered under valgrind (threads make instruction counts vary).
+SUBSET = {
+    "json": r"^json/(limit|parse|serialize|typed_decode|typed_encode)/[^/]+/(social|geometry|orders)",
+    "cache": r"^cache/(throughput|hit)/.*",
+    "queue": r"^queue/single_thread/.*",
+}
 ITERATIONS = 10
 
 
