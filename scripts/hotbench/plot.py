@@ -87,9 +87,12 @@ DEFAULT_METRIC = {
     # cache suite: the miss-ratio sweep and traces by hit ratio, the rest by their rate or cost
     "mrc": "hit_ratio", "trace": "hit_ratio", "throughput": "ops_per_s", "concurrent": "ops_per_s",
     "trace_read": "ops_per_s", "hit": "ns_per_op", "floor": "ns_per_op",
+    # queue suite: throughput as messages/s, latency rows by their median round trip
+    "spsc_throughput": "ops_per_s", "mpmc_throughput": "ops_per_s", "single_thread": "ns_per_op",
+    "ping_pong": "p50_ns", "open_loop": "p50_ns",
 }
 # For tasks not listed above: the first of these the task's rows have.
-FALLBACK_METRICS = ["input_mb_per_s", "output_mb_per_s", "documents_per_s", "real_time_ns"]
+FALLBACK_METRICS = ["input_mb_per_s", "output_mb_per_s", "documents_per_s", "ops_per_s", "real_time_ns"]
 
 # Metrics for which memcpy of the same input is a meaningful bound.
 REFERENCE_METRICS = {"input_mb_per_s", "real_time_ns", "cpu_time_ns"}
@@ -659,8 +662,10 @@ def draw_line(ax, points: list, colour, style) -> list[float]:
     if not points:
         return []
     dash, marker = style
-    ax.errorbar([x for x, _ in points], [s.median for _, s in points],
-                yerr=[[s.median - s.low for _, s in points], [s.high - s.median for _, s in points]],
+    yerr = [[s.median - s.low for _, s in points], [s.high - s.median for _, s in points]]
+    if not any(any(side) for side in yerr):
+        yerr = None  # one repetition: no spread to draw (matplotlib warns on all-zero bars)
+    ax.errorbar([x for x, _ in points], [s.median for _, s in points], yerr=yerr,
                 color=colour, linestyle=dash, marker=marker, markersize=4, capsize=3, linewidth=1.4)
     return [v for _, s in points for v in (s.low, s.high)]
 
