@@ -41,6 +41,7 @@ import statistics
 import sys
 import textwrap
 import types
+import warnings
 
 from . import atomic, tidy
 from .errors import BadInput, HotbenchError
@@ -664,9 +665,12 @@ def draw_line(ax, points: list, colour, style) -> list[float]:
     dash, marker = style
     yerr = [[s.median - s.low for _, s in points], [s.high - s.median for _, s in points]]
     if not any(any(side) for side in yerr):
-        yerr = None  # one repetition: no spread to draw (matplotlib warns on all-zero bars)
-    ax.errorbar([x for x, _ in points], [s.median for _, s in points], yerr=yerr,
-                color=colour, linestyle=dash, marker=marker, markersize=4, capsize=3, linewidth=1.4)
+        yerr = None  # one repetition: no spread to draw
+    with warnings.catch_warnings():
+        # matplotlib 3.6 warns while sizing the caps of zero-length error bars; they draw correctly
+        warnings.filterwarnings("ignore", message="All-NaN axis encountered")
+        ax.errorbar([x for x, _ in points], [s.median for _, s in points], yerr=yerr,
+                    color=colour, linestyle=dash, marker=marker, markersize=4, capsize=3, linewidth=1.4)
     return [v for _, s in points for v in (s.low, s.high)]
 
 
