@@ -44,7 +44,7 @@ def add_arguments(p):
 def count_current(results: pathlib.Path) -> pathlib.Path:
     tiny = runner.ensure_corpus("tiny")[0].parent
     filter_ = "(" + "|".join(SUBSET.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
-    args = argparse.Namespace(suite=list(SUBSET), dataset=[], data=[tiny], quick=False, repetitions=None,
+    args = argparse.Namespace(suite=list(SUBSET), dataset=[], data=[tiny], settings=[], quick=False, repetitions=None,
                               min_time=None, processes=1, filter=filter_, overhead=False, inject_slowdown=None,
                               instructions=True, iterations=ITERATIONS, results=results, build_dir=None)
     code = runner.main(args)

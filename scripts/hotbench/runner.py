@@ -60,6 +60,10 @@ def add_arguments(p):
                    help="run each suite binary N times as separate processes (their rows are kept apart by the "
                         "`process` column); with N > 1 benchmarks also run in random order")
     p.add_argument("--filter", metavar="REGEX", help="Google Benchmark --benchmark_filter regex")
+    p.add_argument("--set", action="append", default=[], metavar="SUITE.KEY=VALUE", dest="settings",
+                   help="a suite's own setting, passed to that suite's binary as --hotbench_set=KEY=VALUE "
+                        "(repeatable), e.g. cache.workloads=zipf0.6,uniform or queue.pin=true; the binary "
+                        "refuses a key it does not know and lists its keys (docs/cache.md, docs/queue.md)")
     p.add_argument("--overhead", action="store_true",
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
@@ -138,6 +142,22 @@ def suites_for(args) -> list[str]:
             what = "no dataset files in this folder" if p.is_dir() else "no suite reads this file"
             raise HotbenchError(f"{p}: {what} (dataset suffixes: {known})")
     return [name for name, s in SUITES.items() if any(accepts(s, p) for p in args.data)]
+
+
+def suite_settings(settings: list[str], suites: list[str]) -> dict[str, list[str]]:
+    """--set SUITE.KEY=VALUE -> {suite: ["KEY=VALUE", ...]}, in the order given."""
+    by_suite: dict[str, list[str]] = {}
+    for text in settings:
+        target, dot, setting = text.partition(".")
+        if not dot or "=" not in setting or setting.startswith("="):
+            raise HotbenchError(f"--set {text!r}: expected SUITE.KEY=VALUE, e.g. cache.workloads=zipf0.6,uniform")
+        if target not in SUITES:
+            raise HotbenchError(f"--set {text!r}: unknown suite {target!r}; available: {', '.join(SUITES)}")
+        if target not in suites:
+            raise HotbenchError(f"--set {text!r}: the {target} suite is not part of this run "
+                                f"(suites: {', '.join(suites)})")
+        by_suite.setdefault(target, []).append(setting)
+    return by_suite
 
 
 def ere_escape(text: str) -> str:
@@ -282,6 +302,7 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
 def main(args) -> int:
     suites = suites_for(args)
     bench_args = benchmark_args(args)
+    settings = suite_settings(args.settings, suites)
     preset = "callgrind" if args.instructions else "release"
     build_dir = args.build_dir or ROOT / "build" / preset
     plan = []
@@ -292,9 +313,9 @@ def main(args) -> int:
             raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset {preset} && "
                                 f"cmake --build --preset {preset})")
         files = select_datasets(suite, args)
-        suite_args = bench_args
+        suite_args = bench_args + [f"--hotbench_set={kv}" for kv in settings.get(name, [])]
         if args.dataset and suite.default_data is None:
-            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], bench_args, args.dataset,
+            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
                                         suite.name)
         plan.append((suite, binary, files, suite_args))
 

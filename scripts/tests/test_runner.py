@@ -81,11 +81,14 @@ def test_an_interrupted_run_stays_marked_incomplete_and_spares_earlier_results(t
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--suite", "nosuch"], "unknown suite(s) nosuch; available: json"),
+    (["--suite", "nosuch"], "unknown suite(s) nosuch; available: json, cache, queue"),
     (["--dataset", "nosuch"], "unknown dataset(s) nosuch; available: catalog, social"),
     (["--repetitions", "0"], "--repetitions must be at least 1"),
     (["--min-time", "-1"], "--min-time must be positive"),
     (["--filter", "("], "not a valid regular expression"),
+    (["--set", "workloads=zipf0.6"], "--set 'workloads=zipf0.6': expected SUITE.KEY=VALUE"),
+    (["--set", "nosuch.a=b"], "unknown suite 'nosuch'; available: json, cache, queue"),
+    (["--set", "cache.workloads=uniform"], "the cache suite is not part of this run (suites: json)"),
 ])
 def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, capsys, args, message):
     assert run(tmp_path, data, *args) == 2
@@ -122,3 +125,10 @@ def test_repetitions_in_separate_processes(tmp_path, data, capsys):
     assert {r["process"] for r in rows} == {0, 1} and len(rows) == 24
     meta = json.loads((run_dir / "metadata.json").read_text())
     assert "--benchmark_enable_random_interleaving=true" in meta["benchmark_args"]
+
+
+def test_suite_settings_reach_that_suites_binary_only(tmp_path, data, capsys):
+    assert run(tmp_path, data, "--quick", "--set", "json.colour=blue") == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    command = json.loads((run_dir / "metadata.json").read_text())["suites"]["json"]["command"]
+    assert "--hotbench_set=colour=blue" in command
