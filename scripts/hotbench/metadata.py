@@ -10,7 +10,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # Debian packages whose versions decide the figures.
 PACKAGES = ["libbenchmark-dev", "libboost1.81-dev", "libboost-json1.81-dev", "rapidjson-dev", "libsimdjson-dev",
-            "nlohmann-json3-dev", "g++-12", "valgrind"]
+            "nlohmann-json3-dev", "libabsl-dev", "libtbb-dev", "libconcurrentqueue-dev", "libreaderwriterqueue-dev",
+            "libxenium-dev", "libcds-dev", "g++-12", "valgrind"]
+# atomic_queue's headers are unpacked from its .deb at configure time (cmake/Dependencies.cmake), which
+# writes the package file's name here: libatomic-queue-dev_<version>_all.deb.
+ATOMIC_QUEUE_SOURCE = ROOT / "build" / "third_party" / "atomic-queue" / "SOURCE"
 
 
 def sha256(path: pathlib.Path) -> str:
@@ -50,6 +54,12 @@ def debian_packages() -> dict:
         name, _, version = line.partition("\t")
         if version:
             versions[name] = version
+    try:
+        parts = ATOMIC_QUEUE_SOURCE.read_text().strip().split("_")
+        if len(parts) == 3:
+            versions[parts[0] + " (headers unpacked)"] = parts[1]
+    except OSError:
+        pass
     return versions
 
 
@@ -75,8 +85,9 @@ def build(context: dict, binary: pathlib.Path) -> dict:
 
 
 def libraries(context: dict) -> dict:
-    keys = ["boost_version", "rapidjson_version", "simdjson_version", "nlohmann_json_version",
-            "simdjson_active_implementation", "simdjson_ondemand_implementation"]
+    """Library versions the binary reports (`<name>_version` context entries) and the simdjson kernels."""
+    keys = [k for k in context if k.endswith("_version")]
+    keys += ["simdjson_active_implementation", "simdjson_ondemand_implementation"]
     return {k.removesuffix("_version"): context[k] for k in keys if k in context}
 
 
