@@ -62,8 +62,9 @@ std::shared_ptr<const Dataset> Dataset::load(const std::string& path) {
   d->name = dataset_name(path);
   d->path = path;
   std::size_t total = 0;
-  for (auto [at, len] : spans) total += len + kPadding;
-  d->storage_ = std::make_unique<char[]>(total);  // value-initialized: padding is zero
+  auto slot = [](std::size_t len) { return (len + kPadding + kAlignment - 1) / kAlignment * kAlignment; };
+  for (auto [at, len] : spans) total += slot(len);
+  d->storage_ = aligned_bytes(total);  // zeroed: the padding after each document is zero
   char* out = d->storage_.get();
   for (auto [at, len] : spans) {
     std::string_view text(file.data() + at, len);
@@ -77,9 +78,15 @@ std::shared_ptr<const Dataset> Dataset::load(const std::string& path) {
     std::memcpy(out, text.data(), len);
     d->documents.emplace_back(out, len);
     d->bytes += len;
-    out += len + kPadding;
+    out += slot(len);
   }
   return d;
+}
+
+AlignedBytes aligned_bytes(std::size_t n) {
+  AlignedBytes bytes(static_cast<char*>(::operator new[](n, std::align_val_t{kAlignment})));
+  std::memset(bytes.get(), 0, n);
+  return bytes;
 }
 
 std::shared_ptr<const Dataset> cached_dataset(const std::string& path) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -15,6 +16,18 @@
 namespace hotbench::json {
 
 constexpr std::size_t kPadding = 64;  // >= SIMDJSON_PADDING
+
+// Zeroed bytes starting on a 64-byte boundary. Every document starts on one:
+// where malloc happens to place a buffer depends on what was allocated before
+// (the length of a path, say), and an input's alignment changes the
+// instructions memcpy and SIMD parsers execute, so the gate's instruction
+// counts would differ between two checkouts of the same commit.
+constexpr std::size_t kAlignment = 64;
+struct AlignedDelete {
+  void operator()(char* p) const { ::operator delete[](p, std::align_val_t{kAlignment}); }
+};
+using AlignedBytes = std::unique_ptr<char[], AlignedDelete>;
+AlignedBytes aligned_bytes(std::size_t n);
 
 struct DatasetError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -33,7 +46,7 @@ class Dataset {
   static std::shared_ptr<const Dataset> load(const std::string& path);
 
  private:
-  std::unique_ptr<char[]> storage_;
+  AlignedBytes storage_;
 };
 
 // One load per path per process.

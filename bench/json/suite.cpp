@@ -37,28 +37,28 @@ class MemcpyLimit final : public Case {
   explicit MemcpyLimit(std::shared_ptr<const Dataset> d) : data_(std::move(d)) {
     std::size_t largest = 0;
     for (auto text : data_->documents) largest = std::max(largest, text.size());
-    buffer_.resize(largest);
+    buffer_ = aligned_bytes(largest);  // aligned like the documents (see aligned_bytes)
   }
   Work work() const override {
     return {static_cast<double>(data_->bytes), 0, static_cast<double>(data_->documents.size())};
   }
   Check check() override {
     for (auto text : data_->documents) {
-      std::memcpy(buffer_.data(), text.data(), text.size());
-      if (std::string_view(buffer_.data(), text.size()) != text) return Check::failed("memcpy copy differs");
+      std::memcpy(buffer_.get(), text.data(), text.size());
+      if (std::string_view(buffer_.get(), text.size()) != text) return Check::failed("memcpy copy differs");
     }
     return {};
   }
   void run() override {
     for (auto text : data_->documents) {
-      std::memcpy(buffer_.data(), text.data(), text.size());
+      std::memcpy(buffer_.get(), text.data(), text.size());
       benchmark::ClobberMemory();
     }
   }
 
  private:
   std::shared_ptr<const Dataset> data_;
-  std::vector<char> buffer_;
+  AlignedBytes buffer_;
 };
 
 const char* kTaskOrder[] = {"limit", "parse", "parse_bare", "serialize", "typed_decode", "typed_encode"};
