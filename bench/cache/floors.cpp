@@ -60,12 +60,19 @@ class PointerChase final : public Case {
   std::uint32_t position_ = 0;
 };
 
+// With value_bytes > 0 each lookup also reads the first byte of its key's
+// value in a slab of entries x value_bytes, as a cache hit does: the floor
+// then holds the same bytes as the cache, not only the same number of keys.
 template <template <class> class Map>
 class RawLookup final : public Case {
  public:
-  RawLookup(std::size_t entries, std::size_t lookups, std::uint64_t seed)
-      : map_(entries), keys_(entries), stream_(resident_stream(entries, lookups, seed)) {
-    for (std::uint32_t id = 0; id < entries; ++id) map_.insert(keys_[id] = mix64(id), id);
+  RawLookup(std::size_t entries, std::size_t lookups, std::uint64_t seed, std::size_t value_bytes)
+      : map_(entries), keys_(entries), stream_(resident_stream(entries, lookups, seed)), value_bytes_(value_bytes),
+        values_(entries * value_bytes) {
+    for (std::uint32_t id = 0; id < entries; ++id) {
+      map_.insert(keys_[id] = mix64(id), id);
+      if (value_bytes_ > 0) fill_value(values_.data() + std::size_t{id} * value_bytes_, value_bytes_, keys_[id]);
+    }
   }
   Work work() const override {
     Work w;
@@ -74,14 +81,23 @@ class RawLookup final : public Case {
     return w;
   }
   Check check() override {
-    for (std::uint32_t id = 0; id < keys_.size(); ++id)
-      if (map_.find(keys_[id]) != id) return Check::failed("key id " + std::to_string(id) + " not found");
+    for (std::uint32_t id = 0; id < keys_.size(); ++id) {
+      const std::uint32_t slot = map_.find(keys_[id]);
+      if (slot != id) return Check::failed("key id " + std::to_string(id) + " not found");
+      if (value_bytes_ > 0 && !value_is(values_.data() + std::size_t{slot} * value_bytes_, value_bytes_, keys_[id]))
+        return Check::failed("key id " + std::to_string(id) + ": wrong value");
+    }
     if (map_.find(mix64(keys_.size())) != kNoSlot) return Check::failed("found a key never inserted");
     return {};
   }
   void run() override {
     std::uint64_t sum = 0;
-    for (std::uint32_t id : stream_) sum += map_.find(keys_[id]);
+    if (value_bytes_ == 0) {
+      for (std::uint32_t id : stream_) sum += map_.find(keys_[id]);
+    } else {
+      for (std::uint32_t id : stream_)
+        sum += std::to_integer<std::uint64_t>(values_[std::size_t{map_.find(keys_[id])} * value_bytes_]);
+    }
     benchmark::DoNotOptimize(sum);
   }
 
@@ -89,6 +105,8 @@ class RawLookup final : public Case {
   Map<std::uint64_t> map_;
   std::vector<std::uint64_t> keys_;
   std::vector<std::uint32_t> stream_;
+  std::size_t value_bytes_;
+  std::vector<std::byte> values_;
 };
 
 std::size_t level_bytes(int name, std::size_t fallback) {
@@ -112,8 +130,8 @@ CaseFactory pointer_chase(std::size_t bytes, std::uint64_t seed) {
 std::map<std::string, RawLookupMaker> raw_lookups() {
   std::map<std::string, RawLookupMaker> makers;
   for_each_map([&]<template <class> class Map>(const char* name) {
-    makers[name] = [](std::size_t entries, std::size_t lookups, std::uint64_t seed) -> CaseFactory {
-      return [=] { return std::make_unique<RawLookup<Map>>(entries, lookups, seed); };
+    makers[name] = [](std::size_t entries, std::size_t lookups, std::uint64_t seed, std::size_t value_bytes) -> CaseFactory {
+      return [=] { return std::make_unique<RawLookup<Map>>(entries, lookups, seed, value_bytes); };
     };
   });
   return makers;

@@ -29,8 +29,10 @@ CaseFactory pointer_chase(std::size_t bytes, std::uint64_t seed);
 inline constexpr std::size_t kChaseHops = 1 << 20;
 
 // Bare map lookups: `entries` keys mix64(0..entries-1) -> slot, looked up by a
-// uniform stream of `lookups` of those keys (the `resident` hit rows' stream).
-using RawLookupMaker = std::function<CaseFactory(std::size_t entries, std::size_t lookups, std::uint64_t seed)>;
+// uniform stream of `lookups` of those keys (the `resident` hit rows' stream);
+// with value_bytes > 0 each lookup also reads its value from a slab, like a hit.
+using RawLookupMaker =
+    std::function<CaseFactory(std::size_t entries, std::size_t lookups, std::uint64_t seed, std::size_t value_bytes)>;
 std::map<std::string, RawLookupMaker> raw_lookups();
 
 // The `resident` stream: uniform over ids 0..entries-1, seeded.

@@ -413,10 +413,15 @@ void register_suite(const Options& options) {
     std::set<std::size_t> sizes = {resident_capacity};
     for (std::size_t entries : kRawLookupEntries)
       if (entries <= 16 * s.keys) sizes.insert(entries);
-    for (const auto& [map, make] : raw_lookups())
+    for (const auto& [map, make] : raw_lookups()) {
       for (std::size_t entries : sizes)
         register_case(id_of("floor", "raw_lookup", map, "resident", {{"capacity", std::to_string(entries)}}),
-                      make(entries, s.requests, s.seed), Clock::wall);
+                      make(entries, s.requests, s.seed, 0), Clock::wall);
+      // The same lookups reading the hit rows' values: the map plus the bytes a hit must touch.
+      register_case(id_of("floor", "raw_lookup", map, "resident",
+                          {{"capacity", std::to_string(resident_capacity)}, {"value_bytes", std::to_string(s.value_bytes)}}),
+                    make(resident_capacity, s.requests, s.seed, s.value_bytes), Clock::wall);
+    }
   }
   // Multi-thread rows mean nothing under valgrind (it serialises threads) and
   // take minutes there: not registered in the instruction-count mode.
