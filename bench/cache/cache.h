@@ -125,14 +125,10 @@ class SlotList {
   std::size_t size_ = 0;
 };
 
-// The same map adapter over another key type (S3-FIFO's ghost keys by hash).
+// The same map adapter over another key type (S3-FIFO's ghost keys by hash);
+// defined for every map in maps/map_index.h.
 template <class Index>
 struct RebindIndex;
-template <template <class> class IndexTemplate, class Key>
-struct RebindIndex<IndexTemplate<Key>> {
-  template <class Other>
-  using to = IndexTemplate<Other>;
-};
 
 template <class Derived, class Key, class Index>
 class CacheCore {

@@ -7,10 +7,31 @@ the rest still runs. CTest runs one smoke test per suite (see CMakeLists.txt).
 
 import importlib
 import pathlib
+import subprocess
 
+from . import gbench, tidy
 from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
 
 SUITES = ("json", "cache", "queue")
+
+
+class SmokeFailure(Exception):
+    """The binary itself failed (a crash, a non-zero exit): one problem, and the smoke run stops."""
+
+
+def run_binary(binary: pathlib.Path, args: list[str], out: pathlib.Path) -> list[dict]:
+    """The binary with a tiny time budget: its tidy rows, or SmokeFailure with the tail of its stderr."""
+    command = [str(binary), *args, "--benchmark_min_time=0.001", f"--benchmark_out={out}",
+               "--benchmark_out_format=json"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SmokeFailure(f"{binary} exited with {result.returncode}: {result.stderr[-2000:]}")
+    return tidy.rows_from_gbench(gbench.load(out), run_id="smoke")
+
+
+def refusal(binary: pathlib.Path, *args: str) -> subprocess.CompletedProcess:
+    """The binary asked only to list its benchmarks with `args` (bad settings, missing files)."""
+    return subprocess.run([str(binary), *args, "--benchmark_list_tests=true"], capture_output=True, text=True)
 
 
 def add_arguments(p):
@@ -22,7 +43,10 @@ def main(args) -> int:
     if not args.binary.exists():
         raise HotbenchError(f"{args.binary}: no such binary")
     check = importlib.import_module(f".smoke_{args.suite}", __package__)
-    passed, problems = check.run(args.binary)
+    try:
+        passed, problems = check.run(args.binary)
+    except SmokeFailure as e:
+        passed, problems = 0, [str(e)]
     for p in problems:
         print(f"FAILED {p}")
     print(f"smoke {args.suite}: {passed} passed, {len(problems)} failed")

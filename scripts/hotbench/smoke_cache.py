@@ -8,10 +8,9 @@ naming the bad value and the accepted ones.
 
 import pathlib
 import struct
-import subprocess
 import tempfile
 
-from . import gbench, runner, tidy
+from . import gbench, runner, smoke
 
 # Small, but every task and every policy/map/concurrent cache is registered.
 SMALL = ["--hotbench_set=keys=4000", "--hotbench_set=requests=16384", "--hotbench_set=capacities=4,40,400,1200",
@@ -46,15 +45,6 @@ def write_traces(folder: pathlib.Path) -> None:
     (folder / "cut.oracleGeneral").write_bytes(records[: 24 * 5 + 7])
 
 
-def run_binary(binary: pathlib.Path, args: list[str], out: pathlib.Path) -> list[dict]:
-    command = [str(binary), *args, "--benchmark_min_time=0.001", f"--benchmark_out={out}",
-               "--benchmark_out_format=json"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError(f"{binary} exited with {result.returncode}: {result.stderr[-2000:]}")
-    return tidy.rows_from_gbench(gbench.load(out), run_id="smoke")
-
-
 def check_rows(rows: list[dict], expected_names: list[str], bad_files: set[str]) -> list[str]:
     problems = []
     seen = {r["benchmark"] for r in rows}
@@ -87,7 +77,7 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
         write_traces(traces)
         args = SMALL + [f"--hotbench_data={traces}"]
         expected = runner.list_benchmarks(binary, args)
-        rows = run_binary(binary, args, tmp / "all.json")
+        rows = smoke.run_binary(binary, args, tmp / "all.json")
         problems += check_rows(rows, expected, {"broken", "cut"})
         passed = sum(r["status"] == "ok" for r in rows)
         for task in EXPECTED:
@@ -111,13 +101,11 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
 
         # Bad settings: refused before anything runs, exit 2, one clear line.
         for setting, message in BAD_SETTINGS.items():
-            result = subprocess.run([str(binary), f"--hotbench_set={setting}", "--benchmark_list_tests=true"],
-                                    capture_output=True, text=True)
+            result = smoke.refusal(binary, f"--hotbench_set={setting}")
             if result.returncode != 2 or message not in result.stderr:
                 problems.append(f"--hotbench_set={setting}: expected exit 2 with '{message}', got "
                                 f"{result.returncode}: {result.stderr.strip()[:300]}")
-        missing = subprocess.run([str(binary), f"--hotbench_data={tmp / 'nothing.csv'}", "--benchmark_list_tests=true"],
-                                 capture_output=True, text=True)
+        missing = smoke.refusal(binary, f"--hotbench_data={tmp / 'nothing.csv'}")
         if missing.returncode != 2 or "nothing.csv: no such file or folder" not in missing.stderr:
             problems.append(f"a missing trace path was not refused clearly: {missing.stderr.strip()[:300]}")
     return passed, problems

@@ -7,22 +7,16 @@ the valid datasets still run.
 
 import pathlib
 import shutil
-import subprocess
 import tempfile
 
-from . import gbench, runner, tidy
+from . import runner, smoke
 
 POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s", "documents_per_s", "input_bytes", "documents"]
 BARE_POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s"]  # the bare loop sets bytes only, on purpose
 
 
 def run_binary(binary: pathlib.Path, data: list[pathlib.Path], out: pathlib.Path) -> list[dict]:
-    command = [str(binary), *[f"--hotbench_data={d}" for d in data], "--benchmark_min_time=0.001",
-               "--hotbench_bare=true", f"--benchmark_out={out}", "--benchmark_out_format=json"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise AssertionError(f"{binary} exited with {result.returncode}: {result.stderr[-2000:]}")
-    return tidy.rows_from_gbench(gbench.load(out), run_id="smoke")
+    return smoke.run_binary(binary, [*[f"--hotbench_data={d}" for d in data], "--hotbench_bare=true"], out)
 
 
 def check_rows(rows: list[dict], expected: list[str]) -> list[str]:

@@ -7,10 +7,9 @@ The broken-queue watchdog path is covered by a gtest (bench/tests/queue/watchdog
 """
 
 import pathlib
-import subprocess
 import tempfile
 
-from . import gbench, runner, tidy
+from . import gbench, runner, smoke
 
 SETTINGS = ["--hotbench_set=batch=512", "--hotbench_set=watchdog_s=20"]
 POSITIVE = ["real_time_ns", "ops_per_s", "ns_per_op", "cpu_s_per_million", "ops", "batch"]
@@ -55,12 +54,7 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
     with tempfile.TemporaryDirectory(prefix="hotbench-smoke-") as tmp:
         out = pathlib.Path(tmp) / "queue.json"
         expected = [gbench.base_name({"name": n}) for n in runner.list_benchmarks(binary, SETTINGS)]
-        command = [str(binary), *SETTINGS, "--benchmark_min_time=0.001", f"--benchmark_out={out}",
-                   "--benchmark_out_format=json"]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            return 0, [f"{binary} exited with {result.returncode}: {result.stderr[-2000:]}"]
-        rows = tidy.rows_from_gbench(gbench.load(out), run_id="smoke")
+        rows = smoke.run_binary(binary, SETTINGS, out)
         problems += check_rows(rows, expected)
         passed = sum(r["status"] == "ok" for r in rows)
         tasks = {r["task"] for r in rows}
@@ -69,8 +63,7 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
                 problems.append(f"no {task} rows at all")
 
     for setting, says in BAD.items():
-        result = subprocess.run([str(binary), f"--hotbench_set={setting}", "--benchmark_list_tests=true"],
-                                capture_output=True, text=True)
+        result = smoke.refusal(binary, f"--hotbench_set={setting}")
         lines = result.stderr.strip().splitlines()
         if result.returncode != 2:
             problems.append(f"--hotbench_set={setting}: exit status {result.returncode}, expected 2")

@@ -1,6 +1,6 @@
 // Every index a policy can run over. Adding a map: one header in this folder
-// (find / insert / erase of key -> slot, a constructor taking the capacity)
-// and one line below.
+// naming it as a MapIndex (map_index.h; or a class with the same members) and
+// one line below.
 #pragma once
 
 #include "absl_flat.h"
