@@ -31,10 +31,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from . import compare, metadata, metrics, stats
-from .errors import BadInput, EXIT_FAILED, EXIT_OK
+from .errors import BadInput, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_UNRESOLVED
 
-EXIT_UNRESOLVED = 2
-EXIT_ERROR = 3
+EXIT_ERROR = EXIT_BAD_INPUT
 DEFAULT_POLICY = metadata.ROOT / "results" / "gate.toml"
 REFRESH_HINT = "refresh the baseline (see README, 'CI gate')"
 

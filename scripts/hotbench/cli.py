@@ -1,16 +1,27 @@
 """The single entry point: `python3 -m hotbench <subcommand>` (./hotbench wraps it).
 
 Exit codes: 0 success; 1 the work ran and found a problem (error rows, a regression);
-2 usage error (bad flags or names, unusable folders; nothing ran); 3 unreadable or
-incomparable input files; 130 interrupted.
+2 unresolved (the gate could not decide); 3 unreadable, invalid or incomparable input files;
+4 usage error (bad flags or names, unusable folders; nothing ran); 5 set-up failure or a bug
+in hotbench (one line; HOTBENCH_DEBUG=1 shows the traceback); 130 interrupted.
 """
 
 import argparse
-import sys
-
 import importlib
+import os
+import pathlib
+import sys
+import traceback
 
-from .errors import HotbenchError
+from .errors import EXIT_INTERNAL, EXIT_USAGE, HotbenchError
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; 2 means "unresolved" here, so usage errors exit 4."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 # name -> (module, one-line help). Each module has add_arguments(parser) and main(args) -> exit code.
 SUBCOMMANDS = {
@@ -27,9 +38,9 @@ SUBCOMMANDS = {
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hotbench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+    p = ArgumentParser(prog="hotbench", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND", parser_class=ArgumentParser)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         try:
             module = importlib.import_module(f".{module_name}", __package__)
@@ -54,3 +65,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("hotbench: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug: one line and its own code, never a traceback that exits 1 ("regression")
+        if os.environ.get("HOTBENCH_DEBUG"):
+            traceback.print_exc()
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        print(f"hotbench: internal error: {type(e).__name__}: {e} (at {pathlib.Path(where.filename).name}:"
+              f"{where.lineno}; HOTBENCH_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -2,10 +2,13 @@
 
 import pathlib
 
+# One meaning per code, for every subcommand, so CI can tell them apart (README, "Exit codes").
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work ran and found something wrong (an error row, a regression)
-EXIT_USAGE = 2  # bad flags, unknown names, unusable folders: nothing was run
-EXIT_BAD_INPUT = 3  # a result file that cannot be read or compared
+EXIT_UNRESOLVED = 2  # the gate compared and could not decide ("cannot tell")
+EXIT_BAD_INPUT = 3  # an input file that cannot be read, is invalid, or cannot be compared
+EXIT_USAGE = 4  # bad flags, unknown names, unusable folders: nothing was run
+EXIT_INTERNAL = 5  # set-up, build or a bug in hotbench itself: never a verdict about the code measured
 
 
 class HotbenchError(Exception):

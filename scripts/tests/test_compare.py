@@ -393,12 +393,12 @@ def test_unknown_metric(tmp_path, capsys):
 
 def test_bad_threshold_is_a_usage_error(capsys):
     code, _, err = run(capsys, RUN1, RUN2, "--threshold", "-1")
-    assert code == 2 and "--threshold" in err
+    assert code == 4 and "--threshold" in err
 
 
 def test_unwritable_output_is_one_line(tmp_path, capsys):
     code, _, err = run(capsys, RUN1, RUN2, "--csv", tmp_path / "no" / "such" / "dir.csv")
-    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    assert code == 4 and "cannot write" in err and "Traceback" not in err
 
 
 def test_help_describes_every_flag(capsys):

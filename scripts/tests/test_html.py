@@ -137,7 +137,7 @@ def test_a_csv_input_and_an_all_error_input_still_give_a_report(tmp_path):
 
 
 def test_a_missing_output_folder_is_a_one_line_error(tmp_path, capsys):
-    assert cli.main(["report", str(FIXTURE), "--html", str(tmp_path / "no" / "such" / "report.html")]) == 2
+    assert cli.main(["report", str(FIXTURE), "--html", str(tmp_path / "no" / "such" / "report.html")]) == 4
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no folder" in err
 

@@ -71,7 +71,7 @@ def test_format_option_and_default_out_dir(tmp_path):
 
 
 def test_bad_format_is_a_usage_error(tmp_path, capsys):
-    assert cli.main(["plot", str(FIXTURE), "--out", str(tmp_path), "--format", "png,jpeg"]) == 2
+    assert cli.main(["plot", str(FIXTURE), "--out", str(tmp_path), "--format", "png,jpeg"]) == 4
     assert "--format" in capsys.readouterr().err
 
 

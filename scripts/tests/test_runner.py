@@ -1,5 +1,5 @@
 """`hotbench run` with a stand-in benchmark binary: the result set's layout, atomicity,
-metadata, and every usage error (one line, exit 2, nothing half-written)."""
+metadata, and every usage error (one line, exit 4, nothing half-written)."""
 
 import json
 import pathlib
@@ -91,7 +91,7 @@ def test_an_interrupted_run_stays_marked_incomplete_and_spares_earlier_results(t
     (["--set", "cache.workloads=uniform"], "the cache suite is not part of this run (suites: json)"),
 ])
 def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, capsys, args, message):
-    assert run(tmp_path, data, *args) == 2
+    assert run(tmp_path, data, *args) == 4
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "results").exists()
@@ -99,21 +99,21 @@ def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, caps
 
 def test_missing_or_empty_data_folder(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert run(tmp_path, tmp_path / "empty") == 2
+    assert run(tmp_path, tmp_path / "empty") == 4
     assert "empty: no dataset files in this folder (dataset suffixes: json: .json .jsonl" in capsys.readouterr().err
-    assert run(tmp_path, tmp_path / "missing") == 2
+    assert run(tmp_path, tmp_path / "missing") == 4
     assert "no such file or folder" in capsys.readouterr().err
 
 
 def test_unwritable_results_folder(tmp_path, data, capsys):
     blocker = tmp_path / "results"
     blocker.write_text("a file where the results folder should be")
-    assert run(tmp_path, data) == 2
+    assert run(tmp_path, data) == 4
     assert "cannot create a result set in" in capsys.readouterr().err
 
 
 def test_missing_binary_says_how_to_build(tmp_path, data, capsys):
-    assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 2
+    assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 4
     assert "not built" in capsys.readouterr().err
 
 
