@@ -377,7 +377,7 @@ def test_metadata_of_the_wrong_shape(tmp_path, capsys):
     b = write_result(tmp_path / "b", make_rows(seed=2), dict(META, machine="a string"))
     assert_bad_input(capsys, [a, b], b / "metadata.json", "not the metadata layout")
     (b / "metadata.json").write_text('{"machine": ')
-    assert_bad_input(capsys, [a, b], b / "metadata.json", "cannot read")
+    assert_bad_input(capsys, [a, b], b / "metadata.json", "line 1, column 13: invalid JSON")
 
 
 def test_no_benchmark_in_common(tmp_path, capsys):
