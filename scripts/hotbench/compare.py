@@ -82,13 +82,14 @@ def fingerprint_of(meta: dict) -> dict[str, object]:
         ctx = meta["benchmark_context"]
         build = metadata.build(ctx, binary=pathlib.Path(""))
         fp = {"cpu_model": ctx.get("cpu_model"), "compiler": build["compiler"], "cxx_flags": build["cxx_flags"],
-              "build_type": build["build_type"], "libraries": metadata.libraries(ctx) or None}
+              "build_type": build["build_type"], "libraries": metadata.libraries(ctx) or None,
+              "workload": metadata.workloads(meta) or None}
     else:
         return {}
     flat = {}
     for key, value in fp.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}.{k}": v for k, v in value.items() if v is not None})
+        if isinstance(value, dict):  # workload fields read as they are named: "cache seed", "json settings"
+            flat.update({(k if key == "workload" else f"{key}.{k}"): v for k, v in value.items() if v is not None})
         elif value is not None:
             flat[key] = value
     return flat

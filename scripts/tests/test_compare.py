@@ -258,6 +258,58 @@ def test_result_set_against_google_benchmark_json_notes_what_is_unchecked(tmp_pa
     assert "not checked: cpu_model (only A records it)" in out
 
 
+# ---------------------------------------------------------------- the workload's own inputs (issue 9, item 10)
+
+CACHE_CONTEXT = {"hotbench_suite": "cache", "cache_seed": "42", "cache_keys": "100000", "cache_requests": "1048576"}
+
+
+def with_cache_suite(context=None, command=()):
+    meta = copy.deepcopy(META)
+    meta["suites"] = {"cache": {"command": ["build/release/hotbench_cache", *command], "processes": 1,
+                                "benchmark_context": {**CACHE_CONTEXT, **(context or {})}}}
+    return meta
+
+
+@pytest.mark.parametrize("context, command, differs", [
+    ({"cache_seed": "7"}, (), "cache seed: '42' (A) vs '7' (B)"),
+    ({"cache_keys": "5000"}, (), "cache key count: '100000' (A) vs '5000' (B)"),
+    ({"cache_requests": "65536"}, (), "cache request count: '1048576' (A) vs '65536' (B)"),
+    ({"hotbench_injected_slowdown": ".:0.100000"}, (), "cache injected slowdown: 'none' (A) vs '.:0.100000' (B)"),
+    ({}, ("--hotbench_set=some_future_key=3",), "cache settings: '(defaults)' (A) vs 'some_future_key=3' (B)"),
+    ({"hotbench_settings": "watchdog_s=3"}, (), "cache settings: '(defaults)' (A) vs 'watchdog_s=3' (B)"),
+])
+def test_runs_of_different_workloads_are_refused_by_compare_and_check(tmp_path, capsys, context, command, differs):
+    a = write_result(tmp_path / "a", make_rows(seed=1), with_cache_suite())
+    b = write_result(tmp_path / "b", make_rows(seed=2), with_cache_suite(context, command))
+    assert_bad_input(capsys, [a, b], "not comparable", differs, "--force")
+    code, out, _ = run(capsys, a, b, "--force")
+    assert code == 0 and differs in out
+    code = cli.main(["check", "--baseline", str(a), "--current", str(b)])
+    _, err = capsys.readouterr()
+    assert code == 3 and "not comparable" in err and differs.replace("(A)", "(baseline)").replace("(B)", "(current)") in err
+
+
+def test_settings_that_only_select_benchmarks_do_not_refuse(tmp_path, capsys):
+    # policies=... and capacities=... only choose which benchmarks run; their names say so
+    a = write_result(tmp_path / "a", make_rows(seed=1), with_cache_suite())
+    b = write_result(tmp_path / "b", make_rows(seed=2), with_cache_suite(
+        command=("--hotbench_set=policies=lru,sieve", "--hotbench_set=capacities=100")))
+    code, out, err = run(capsys, a, b)
+    assert code == 0, err
+
+
+def test_google_benchmark_json_records_settings_and_slowdown_in_its_context(tmp_path, capsys):
+    doc = json.loads(RUN2.read_text())
+    assert doc["context"]["hotbench_suite"] == "json"
+    slow = tmp_path / "slow.json"
+    slow.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_injected_slowdown": "parse:0.05"}}))
+    assert_bad_input(capsys, [RUN1, slow], "json injected slowdown: 'none' (A) vs 'parse:0.05' (B)")
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_settings": ""}}))
+    b.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_settings": "novel=1"}}))
+    assert_bad_input(capsys, [a, b], "json settings: '(defaults)' (A) vs 'novel=1' (B)")
+
+
 # ---------------------------------------------------------------- outputs
 
 def test_markdown_and_csv_outputs(tmp_path, capsys):
