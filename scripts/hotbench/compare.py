@@ -31,8 +31,9 @@ verdict rule applied to its interval (exp of the mean log ends of the benchmarks
 every benchmark's error went the same way, which is conservative).
 
 Comparability: when both inputs carry metadata, their fingerprints (CPU model, compiler, flags, build
-type, library versions) and the hashes of datasets they share must match, else the differing fields
-are printed and the exit code is 3 (--force compares anyway). Google Benchmark JSON only has its
+type, library versions, and the workload's own inputs: cache seed, key and request counts, settings,
+an injected slowdown; docs/results-format.md) and the hashes of datasets they share must match, else
+the differing fields are printed and the exit code is 3 (--force compares anyway). Google Benchmark JSON only has its
 context: the fields found there are checked, the others are noted as not checked.
 """
 
