@@ -8,7 +8,7 @@ B/A is the ratio of geometric means and its confidence interval Welch's t-interv
 processes as the units when a side ran in several (`--processes N`), so that drift between processes
 widens the interval; see scripts/hotbench/stats.py and docs/statistics.md. Within one machine and day
 it sees the noise of the runs it is given. When A and B come from different machines (host) or days
-(started more than 24 hours apart), the header says so and every interval of a non-deterministic metric
+(started more than 24 hours apart), the header says so and every interval of a time or throughput metric
 is widened by the benchmark's A/A noise floor (--noise-floor, default
 results/gate-experiment/noise_floor.csv); a benchmark without one is unresolved.
 
@@ -233,8 +233,8 @@ def between_runs(meta_a: dict, meta_b: dict, label_a: str = "A", label_b: str = 
     else:
         floor = noise_floor(path)
         source = f"A/A noise floor of {len(floor)} benchmarks from {path}; others unresolved"
-    note = (f"{label_a} and {label_b} come from {' and '.join(reasons)}: each interval is widened by its "
-            f"benchmark's between-run noise ({source}); deterministic metrics are not")
+    note = (f"{label_a} and {label_b} come from {' and '.join(reasons)}: time and throughput "
+            f"intervals are widened by their benchmark's between-run noise ({source}); counts and ratios are not")
     return BetweenRuns(True, [note], floor, path)
 
 
@@ -296,9 +296,13 @@ def match(rows_a: list[dict], rows_b: list[dict], metric: str, confidence: float
     """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate.
 
     The estimate's units are processes when a side ran in several (stats.ratio_of_medians). With
-    `between_runs` saying A and B come from different machines or days, every interval of a metric that
-    is not deterministic is widened by the benchmark's A/A noise floor, or left unresolved without one."""
-    deterministic = metric in metrics.METRICS and metrics.METRICS[metric].deterministic
+    `between_runs` saying A and B come from different machines or days, every interval of a time or
+    throughput metric is widened by the benchmark's A/A noise floor, or left unresolved without one."""
+    # The noise floor is the between-run movement of times (and so of throughputs, their inverses).
+    # Counts, sizes and fractions (instructions, allocations, hit ratios) do not move with the machine
+    # or the day; an unregistered column might be a time, so it is widened.
+    known = metrics.METRICS.get(metric)
+    drifts = known is None or (not known.deterministic and known.kind in ("time", "throughput", "other"))
     sa, sb = collect(rows_a, metric), collect(rows_b, metric)
     entries = []
     for key in list(sa) + [k for k in sb if k not in sa]:
@@ -318,7 +322,7 @@ def match(rows_a: list[dict], rows_b: list[dict], metric: str, confidence: float
         else:
             e.estimate = stats.ratio_of_medians(a.values, b.values, confidence=confidence,
                                                 groups_a=a.processes, groups_b=b.processes)
-            if between_runs is not None and between_runs.different and not (deterministic and e.estimate.exact):
+            if between_runs is not None and between_runs.different and drifts:
                 e.estimate = between_runs.widen(e.name, e.estimate)
             partial = [f"{s.errors} of {s.ok + s.errors} repetitions errored in {label}"
                        for label, s in ((label_a, a), (label_b, b)) if s.errors]

@@ -345,13 +345,21 @@ def test_another_machine_a_week_later_is_not_a_confident_verdict(tmp_path, capsy
     assert "4 compared: 4 faster" in out and "different machines" not in out
 
 
-def test_deterministic_metrics_are_not_widened_across_machines(tmp_path, capsys):
+def test_counts_and_fractions_are_not_widened_across_machines(tmp_path, capsys):
     a = write_result(tmp_path / "a", make_rows(seed=1), on("aaaaaaaaaaaa", "2026-11-21T20:00:00+00:00"))
     b = write_result(tmp_path / "b", make_rows(seed=2), on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
     code, out, _ = run(capsys, a, b, "--metric", "allocs_per_op", "--noise-floor", floor_file(tmp_path, {}),
                        "--csv", tmp_path / "c.csv")
     assert code == 0 and "different machines" in out
     assert {r["verdict"] for r in verdicts(tmp_path / "c.csv").values()} == {"no change"}
+    # a fraction that varies (a concurrent cache's hit ratio) is not a time either: the floor does not apply
+    a = write_result(tmp_path / "ha", make_rows(seed=1, metric="hit_ratio", base={"cache/x/lru/zipf": 0.8}),
+                     on("aaaaaaaaaaaa", "2026-11-21T20:00:00+00:00"))
+    b = write_result(tmp_path / "hb", make_rows(seed=2, metric="hit_ratio", base={"cache/x/lru/zipf": 0.8}),
+                     on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
+    code, out, _ = run(capsys, a, b, "--metric", "hit_ratio", "--noise-floor", floor_file(tmp_path, {}),
+                       "--csv", tmp_path / "h.csv")
+    assert code == 0 and {r["verdict"] for r in verdicts(tmp_path / "h.csv").values()} == {"no change"}
 
 
 def test_check_widens_and_says_so(tmp_path, capsys):
