@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from hotbench import cli, gbench, tidy
+from hotbench import cli, compare, gbench, tidy
 from hotbench.errors import BadInput
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -274,3 +274,14 @@ def test_gbench_through_compare_and_report(tmp_path_factory, capsys, data):
     path.write_bytes(data)
     assert exit_code_of(capsys, "compare", GBENCH_FILES[2], path, "--force") in (0, 3)
     assert exit_code_of(capsys, "report", path, "--aggregate") in (0, 3)
+
+
+# ---------------------------------------------------------------- the A/A noise floor (compare --noise-floor)
+
+@FUZZ
+@given(data=mutated(b"benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change\n"
+                    b"json/parse/boost_json/orders,13,0.4930,0.3492\njson/parse/nlohmann/social,13,0.5350,0.4631\n",
+                    BAD_CELLS, csv_like=True))
+def test_noise_floor_mutations(tmp_path_factory, data):
+    floor = check_reader(compare.noise_floor, tmp_path_factory.mktemp("n") / "noise_floor.csv", data)
+    assert floor is None or all(0 <= v < float("inf") for v in floor.values())
