@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
     if (g_options.slowdown > 0)
       benchmark::AddCustomContext("hotbench_injected_slowdown",
                                   g_options.slowdown_pattern + ":" + std::to_string(g_options.slowdown));
+    // The suite's settings as given (KEY=VALUE;...; empty for the defaults), so that a raw JSON file alone
+    // says what workload ran: `compare` and `check` refuse runs whose settings differ (metadata.workload).
+    std::string settings;
+    for (const auto& [key, value] : g_options.settings) settings += (settings.empty() ? "" : ";") + key + "=" + value;
+    benchmark::AddCustomContext("hotbench_settings", settings);
     register_suite(g_options);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hotbench: error: %s\n", e.what());

@@ -319,7 +319,9 @@ def main(args) -> int:
     if differences:
         raise BadInput(f"not comparable: {args.baseline} and {args.current} were built differently "
                        f"({'; '.join(differences)}); {REFRESH_HINT}")
-    entries = compare.match(rows_b, rows_c, metric.name, policy.confidence, "baseline", "current")
+    runs = compare.between_runs(meta_b, meta_c, "baseline", "current")  # different machines or days: widen
+    notes += runs.notes
+    entries = compare.match(rows_b, rows_c, metric.name, policy.confidence, "baseline", "current", runs)
     if all(e.status.startswith("only in ") for e in entries):
         raise BadInput(f"nothing comparable: no benchmark of {args.current} is in the baseline {args.baseline}; "
                        f"{REFRESH_HINT}")

@@ -4,9 +4,13 @@ A and B are each a result set directory, a tidy CSV or a Google Benchmark JSON f
 matched on `benchmark` and `threads`. For every benchmark present in both: median of A, median of B,
 the ratio B/A with a 95 % confidence interval, and a verdict.
 
-The confidence interval is a percentile bootstrap of median(B)/median(A) over repetitions, 10,000
-resamples, fixed seed (deterministic); see scripts/hotbench/stats.py. It sees only the spread within
-each run's repetitions, not the run-to-run noise of the machine.
+B/A is the ratio of geometric means and its confidence interval Welch's t-interval on log values, with
+processes as the units when a side ran in several (`--processes N`), so that drift between processes
+widens the interval; see scripts/hotbench/stats.py and docs/statistics.md. Within one machine and day
+it sees the noise of the runs it is given. When A and B come from different machines (host) or days
+(started more than 24 hours apart), the header says so and every interval of a time or throughput metric
+is widened by the benchmark's A/A noise floor (--noise-floor, default
+results/gate-experiment/noise_floor.csv); a benchmark without one is unresolved.
 
 Verdict rule, with threshold t (--threshold, default 0.05) as a factor either way: the no-change band
 is [1/(1+t), 1+t] (0.952 to 1.05 for t = 0.05; a 5 % longer time or a 5 % higher throughput are the
@@ -23,15 +27,20 @@ faster; for a throughput, up is faster), better/worse for other metrics with a b
 
 Benchmarks present on one side only, errored on a side, or without the metric are listed, never
 dropped. The summary line is the geometric mean of B/A over the benchmarks compared, with the same
-verdict rule applied to its bootstrap interval.
+verdict rule applied to its interval (exp of the mean log ends of the benchmarks' intervals: as if
+every benchmark's error went the same way, which is conservative).
 
 Comparability: when both inputs carry metadata, their fingerprints (CPU model, compiler, flags, build
-type, library versions) and the hashes of datasets they share must match, else the differing fields
-are printed and the exit code is 3 (--force compares anyway). Google Benchmark JSON only has its
+type, library versions, and the workload's own inputs: cache seed, key and request counts, settings,
+an injected slowdown; docs/results-format.md) and the hashes of datasets they share must match, else
+the differing fields are printed and the exit code is 3 (--force compares anyway). Google Benchmark JSON only has its
 context: the fields found there are checked, the others are noted as not checked.
 """
 
 import csv
+import dataclasses
+import datetime
+import hashlib
 import io
 import math
 import pathlib
@@ -41,7 +50,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from . import SCHEMA_VERSION, atomic, metadata, metrics, stats, tidy
-from .errors import BadInput, HotbenchError
+from .errors import BadInput, HotbenchError, read_input_text
 
 DEFAULT_METRIC = "real_time_ns"
 DEFAULT_THRESHOLD = 0.05
@@ -82,13 +91,14 @@ def fingerprint_of(meta: dict) -> dict[str, object]:
         ctx = meta["benchmark_context"]
         build = metadata.build(ctx, binary=pathlib.Path(""))
         fp = {"cpu_model": ctx.get("cpu_model"), "compiler": build["compiler"], "cxx_flags": build["cxx_flags"],
-              "build_type": build["build_type"], "libraries": metadata.libraries(ctx) or None}
+              "build_type": build["build_type"], "libraries": metadata.libraries(ctx) or None,
+              "workload": metadata.workloads(meta) or None}
     else:
         return {}
     flat = {}
     for key, value in fp.items():
-        if isinstance(value, dict):
-            flat.update({f"{key}.{k}": v for k, v in value.items() if v is not None})
+        if isinstance(value, dict):  # workload fields read as they are named: "cache seed", "json settings"
+            flat.update({(k if key == "workload" else f"{key}.{k}"): v for k, v in value.items() if v is not None})
         elif value is not None:
             flat[key] = value
     return flat
@@ -131,12 +141,110 @@ def dataset_differences(meta_a: dict, meta_b: dict, label_a: str, label_b: str) 
             for name in sorted(set(ha) & set(hb)) if ha[name] and hb[name] and ha[name] != hb[name]]
 
 
+# ---------------------------------------------------------------- runs on different machines or days
+
+NOISE_FLOOR = metadata.ROOT / "results" / "gate-experiment" / "noise_floor.csv"
+SAME_SESSION = datetime.timedelta(hours=24)  # starts further apart than this: "different days"
+
+
+def noise_floor(path: pathlib.Path) -> dict[str, float]:
+    """benchmark -> p95_abs_ratio_change of `hotbench gate-experiment`'s noise_floor.csv (BadInput if malformed)."""
+    text = read_input_text(path)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, [])
+        if "benchmark" not in header or "p95_abs_ratio_change" not in header:
+            raise BadInput(f"{path}: line 1: not a noise floor (needs columns benchmark and p95_abs_ratio_change)")
+        name_at, value_at = header.index("benchmark"), header.index("p95_abs_ratio_change")
+        floor = {}
+        for fields in reader:
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                raise BadInput(f"{path}: line {reader.line_num}: expected {len(header)} fields, found {len(fields)}")
+            try:
+                value = float(fields[value_at])
+            except ValueError:
+                value = math.nan
+            if not 0 <= value < math.inf:
+                raise BadInput(f"{path}: line {reader.line_num}: p95_abs_ratio_change {fields[value_at][:40]!r} "
+                               "is not a non-negative number")
+            floor[fields[name_at]] = value
+    except csv.Error as e:
+        raise BadInput(f"{path}: line {reader.line_num}: not CSV ({e})") from None
+    return floor
+
+
+def origin(meta: dict) -> tuple[str | None, datetime.datetime | None]:
+    """(host hash, start time) of a result set or a Google Benchmark file; None where not recorded."""
+    host, started = (meta.get("machine") or {}).get("hostname_hash"), meta.get("started_utc")
+    ctx = meta.get("benchmark_context") or {}
+    if host is None and isinstance(ctx.get("host_name"), str):
+        host = hashlib.sha256(ctx["host_name"].encode("utf-8", "replace")).hexdigest()[:12]  # as metadata.machine
+    if started is None:
+        started = ctx.get("date")
+    try:
+        when = datetime.datetime.fromisoformat(started) if isinstance(started, str) else None
+    except ValueError:
+        when = None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return (host if isinstance(host, str) else None), when
+
+
+@dataclass
+class BetweenRuns:
+    """Whether A and B come from different machines or days, and what that does to the intervals."""
+    different: bool
+    notes: list[str]
+    floor: dict[str, float] = field(default_factory=dict)
+    floor_path: pathlib.Path | None = None
+
+    def widen(self, name: str, estimate: stats.RatioEstimate) -> stats.RatioEstimate:
+        if name not in self.floor:
+            return dataclasses.replace(estimate, unresolved=estimate.unresolved or (
+                "different machines or days, and no A/A noise floor is known for this benchmark"))
+        return stats.widen(estimate, self.floor[name])
+
+
+def between_runs(meta_a: dict, meta_b: dict, label_a: str = "A", label_b: str = "B",
+                 floor_path: pathlib.Path | None = None) -> BetweenRuns:
+    """Different machines (host hashes differ) or days (starts more than 24 h apart): every interval of a
+    non-deterministic metric is then widened by its benchmark's A/A noise floor (stats.widen), and a
+    benchmark without one is unresolved. The intervals only see the noise *within* each run; a machine
+    or a day changes every figure of a run at once, which no number of repetitions averages away."""
+    (host_a, when_a), (host_b, when_b) = origin(meta_a), origin(meta_b)
+    reasons = []
+    if host_a and host_b and host_a != host_b:
+        reasons.append(f"different machines (host {host_a} vs {host_b})")
+    if when_a and when_b and abs(when_b - when_a) > SAME_SESSION:
+        days = abs(when_b - when_a).total_seconds() / 86400
+        reasons.append(f"started {days:.1f} days apart ({when_a:%Y-%m-%d %H:%M} vs {when_b:%Y-%m-%d %H:%M} UTC)")
+    if not reasons:
+        unknown = [label for label, host, when in ((label_a, host_a, when_a), (label_b, host_b, when_b))
+                   if not (host and when)]
+        if unknown:
+            return BetweenRuns(False, [f"{' and '.join(unknown)} record{'s' if len(unknown) == 1 else ''} no host or "
+                                       "start time: same machine and day assumed, intervals not widened"])
+        return BetweenRuns(False, [])
+    path = floor_path or NOISE_FLOOR
+    if floor_path is None and not path.exists():
+        floor, source = {}, f"no noise floor file ({path}): every such benchmark is unresolved"
+    else:
+        floor = noise_floor(path)
+        source = f"A/A noise floor of {len(floor)} benchmarks from {path}; others unresolved"
+    note = (f"{label_a} and {label_b} come from {' and '.join(reasons)}: time and throughput "
+            f"intervals are widened by their benchmark's between-run noise ({source}); counts and ratios are not")
+    return BetweenRuns(True, [note], floor, path)
+
+
 # ---------------------------------------------------------------- matching
 
 @dataclass
 class Side:
     """One benchmark's repetitions on one side."""
     values: list[float] = field(default_factory=list)  # the metric in ok repetitions that have it
+    processes: list = field(default_factory=list)  # the process of each value (the `process` column)
     ok: int = 0
     errors: int = 0
     error_message: str = ""
@@ -176,6 +284,7 @@ def collect(rows: list[dict], metric: str) -> dict[tuple, Side]:
             value = r.get(metric)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):
                 side.values.append(float(value))
+                side.processes.append(r.get("process") or 0)
         else:
             side.errors += 1
             side.error_message = side.error_message or (r.get("error_message") or "unknown error")
@@ -183,8 +292,17 @@ def collect(rows: list[dict], metric: str) -> dict[tuple, Side]:
 
 
 def match(rows_a: list[dict], rows_b: list[dict], metric: str, confidence: float = stats.CONFIDENCE,
-          label_a: str = "A", label_b: str = "B") -> list[Entry]:
-    """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate."""
+          label_a: str = "A", label_b: str = "B", between_runs: "BetweenRuns | None" = None) -> list[Entry]:
+    """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate.
+
+    The estimate's units are processes when a side ran in several (stats.ratio_of_medians). With
+    `between_runs` saying A and B come from different machines or days, every interval of a time or
+    throughput metric is widened by the benchmark's A/A noise floor, or left unresolved without one."""
+    # The noise floor is the between-run movement of times (and so of throughputs, their inverses).
+    # Counts, sizes and fractions (instructions, allocations, hit ratios) do not move with the machine
+    # or the day; an unregistered column might be a time, so it is widened.
+    known = metrics.METRICS.get(metric)
+    drifts = known is None or (not known.deterministic and known.kind in ("time", "throughput", "other"))
     sa, sb = collect(rows_a, metric), collect(rows_b, metric)
     entries = []
     for key in list(sa) + [k for k in sb if k not in sa]:
@@ -203,7 +321,9 @@ def match(rows_a: list[dict], rows_b: list[dict], metric: str, confidence: float
                                         f"in {label_a if not a.values else label_b}")
         else:
             e.estimate = stats.ratio_of_medians(a.values, b.values, confidence=confidence,
-                                                seed=stats.seed_for(e.name))
+                                                groups_a=a.processes, groups_b=b.processes)
+            if between_runs is not None and between_runs.different and drifts:
+                e.estimate = between_runs.widen(e.name, e.estimate)
             partial = [f"{s.errors} of {s.ok + s.errors} repetitions errored in {label}"
                        for label, s in ((label_a, a), (label_b, b)) if s.errors]
             e.note = "; ".join(partial)
@@ -224,11 +344,12 @@ def required_repetitions(metric: metrics.Metric, estimate: stats.RatioEstimate, 
 
 
 def too_few(metric: metrics.Metric, estimate: stats.RatioEstimate, min_repetitions: int) -> str:
-    """The reason a comparison lacks repetitions, or "" when it has enough."""
+    """The reason a comparison cannot be decided whatever its interval says (too few repetitions, no
+    interval, no noise floor for runs on different machines or days), or "" when it can be."""
     need = required_repetitions(metric, estimate, min_repetitions)
-    if estimate.n_a >= need and estimate.n_b >= need:
-        return ""
-    return f"too few repetitions ({estimate.n_a} and {estimate.n_b}; need {need} on each side)"
+    if estimate.n_a < need or estimate.n_b < need:
+        return f"too few repetitions ({estimate.n_a} and {estimate.n_b}; need {need} on each side)"
+    return estimate.unresolved
 
 
 def classify_interval(low: float, high: float, threshold: float) -> str:
@@ -290,9 +411,11 @@ def fmt_value(value: float | None, metric: metrics.Metric) -> str:
 
 
 def shows_interval(e: Entry, metric: metrics.Metric) -> bool:
-    """A single repetition has no spread to bootstrap: show its interval only when it is exact by nature."""
+    """An interval is shown only when one was built (a single repetition has no spread to build it from),
+    or when it is exact by nature."""
     est = e.estimate
-    return est is not None and (min(est.n_a, est.n_b) >= 2 or (est.exact and metric.deterministic))
+    return est is not None and ((not est.unresolved and min(est.n_a, est.n_b) >= 2)
+                                or (est.exact and metric.deterministic))
 
 
 def fmt_interval(e: Entry, metric: metrics.Metric) -> str:
@@ -341,6 +464,7 @@ class Comparison:
     geomean: stats.GeometricMean
     geomean_verdict: str
     notes: list[str]
+    geomean_reason: str = ""  # why the geometric mean has no interval
 
     def with_status(self, status: str) -> list[Entry]:
         return [e for e in self.entries if e.status == status]
@@ -372,27 +496,32 @@ def geomean_text(c: Comparison) -> str:
     g = c.geomean
     if g.value is None:
         return "geometric mean of B/A: none (no benchmark with a finite, positive ratio)"
-    ci = f" [{fmt_ratio(g.low)}, {fmt_ratio(g.high)}]" if g.low is not None else " (no interval: too few repetitions)"
+    ci = f" [{fmt_ratio(g.low)}, {fmt_ratio(g.high)}]" if g.low is not None else f" (no interval: {c.geomean_reason})"
     left_out = f"; {g.excluded} left out (ratio 0 or infinite)" if g.excluded else ""
     return f"geometric mean of B/A over {g.count} benchmarks: {fmt_ratio(g.value)}{ci} -> {c.geomean_verdict}{left_out}"
 
 
 def run_comparison(rows_a, rows_b, metric: metrics.Metric, threshold: float, min_repetitions: int,
-                   notes: list[str]) -> Comparison:
-    entries = match(rows_a, rows_b, metric.name)
+                   notes: list[str], runs: BetweenRuns | None = None) -> Comparison:
+    entries = match(rows_a, rows_b, metric.name, between_runs=runs)
     for e in entries:
         if e.estimate is not None:
             e.outcome, e.reason = verdict(e.estimate, metric, threshold, min_repetitions)
     estimates = [e.estimate for e in entries if e.estimate is not None]
     g = stats.geometric_mean(estimates)
-    decidable = all(not too_few(metric, est, min_repetitions) for est in estimates)
-    if g.value is None or g.low is None or not decidable:
+    reasons = [r for r in (too_few(metric, est, min_repetitions) for est in estimates) if r]
+    g_reason = ""
+    if g.value is None or g.low is None or reasons:
         g = stats.GeometricMean(g.value, None, None, g.count, g.excluded)
         g_verdict = "unresolved"
+        g_reason = ("too few repetitions" if any(r.startswith("too few") for r in reasons) else
+                    f"no A/A noise floor for {sum('no A/A noise floor' in r for r in reasons)} of the benchmarks "
+                    "(different machines or days)" if any("no A/A noise floor" in r for r in reasons) else
+                    "some benchmarks have no interval")
     else:
         shift = classify_interval(g.low, g.high, threshold)
         g_verdict = "unresolved" if shift == "unresolved" else metric.shift_word(shift)
-    return Comparison(metric, threshold, min_repetitions, entries, g, g_verdict, notes)
+    return Comparison(metric, threshold, min_repetitions, entries, g, g_verdict, notes, g_reason)
 
 
 def lists(c: Comparison) -> list[tuple[str, list[tuple[str, str]], bool]]:
@@ -405,6 +534,11 @@ def lists(c: Comparison) -> list[tuple[str, list[tuple[str, str]], bool]]:
     sections = [
         ("Unresolved for too few repetitions", [(e.name, e.reason) for e in c.compared
                                                 if e.outcome == "unresolved" and e.reason.startswith("too few")], False),
+        ("Unresolved: different machines or days and no A/A noise floor for the benchmark",
+         [(e.name, "") for e in c.compared if e.outcome == "unresolved" and "no A/A noise floor" in e.reason], True),
+        ("Unresolved without an interval", [(e.name, e.reason) for e in c.compared if e.outcome == "unresolved"
+                                            and e.estimate.unresolved and e.reason == e.estimate.unresolved
+                                            and "no A/A noise floor" not in e.reason], False),
         ("Errored, not compared", [(e.name, e.note) for e in c.with_status("error")], False),
         ("Compared despite errors in some repetitions", [(e.name, e.note) for e in c.compared if e.note], False),
         ("Only in A", [(e.name, "") for e in c.with_status("only in A")], True),
@@ -422,7 +556,8 @@ def header_lines(c: Comparison, path_a, path_b) -> list[str]:
     unit = f"{m.unit}, " if m.unit else ""
     lo, hi = band(c.threshold)
     return [f"hotbench compare: {m.name} ({unit}{m.better_text})",
-            f"B/A with its {pct(stats.CONFIDENCE)} bootstrap CI; no change when the CI lies inside "
+            f"B/A (ratio of geometric means) with its {pct(stats.CONFIDENCE)} CI (t on log values, by process "
+            f"when a side ran several); no change when the CI lies inside "
             f"[{lo:.3f}, {hi:.3f}] (threshold {pct(c.threshold)})",
             f"  A: {path_a}", f"  B: {path_b}"] + [f"note: {n}" for n in c.notes]
 
@@ -440,7 +575,7 @@ def terminal_text(c: Comparison, path_a, path_b, width: int = TABLE_WIDTH) -> st
             out += [f"  {name}: {detail}" if detail else f"  {name}" for name, detail in items]
     lo, hi = band(c.threshold)
     out += ["", f"{len(c.compared)} compared: {summary_counts(c)}",
-            f"(unresolved: the CI crosses {lo:.3f} or {hi:.3f}, or too few repetitions)", geomean_text(c)]
+            f"(unresolved: the CI crosses {lo:.3f} or {hi:.3f}, or no interval: see the lists above)", geomean_text(c)]
     return "\n".join(out) + "\n"
 
 
@@ -467,7 +602,7 @@ def markdown_text(c: Comparison, path_a, path_b) -> str:
            f"{len(c.compared)} benchmarks compared: {summary_counts(c)}. "
            f"{_md(geomean_text(c))[:1].upper()}{_md(geomean_text(c))[1:]}.", "",
            f"A: `{path_a}`  ", f"B: `{path_b}`  ",
-           f"No change when the whole {pct(stats.CONFIDENCE)} bootstrap CI of B/A lies in [{lo:.3f}, {hi:.3f}] "
+           f"No change when the whole {pct(stats.CONFIDENCE)} CI of B/A (t on log values) lies in [{lo:.3f}, {hi:.3f}] "
            f"(threshold {pct(c.threshold)}); fewer than {c.min_repetitions} repetitions on a side: unresolved.", ""]
     out += [f"> note: {_md(n)}" for n in c.notes]
     changed = [e for e in c.compared if e.outcome != "no change"]
@@ -486,7 +621,7 @@ def markdown_text(c: Comparison, path_a, path_b) -> str:
 
 
 CSV_COLUMNS = ["benchmark", "threads", "metric", "unit", "better", "verdict", "ratio", "ci_low", "ci_high",
-               "median_a", "median_b", "n_a", "n_b", "errors_a", "errors_b", "note"]
+               "median_a", "median_b", "n_a", "n_b", "errors_a", "errors_b", "note", "units", "noise_floor"]
 
 
 def csv_text(c: Comparison) -> str:
@@ -505,7 +640,10 @@ def csv_text(c: Comparison) -> str:
             "median_a": _num(est.median_a if est else None), "median_b": _num(est.median_b if est else None),
             "n_a": len(e.a.values) if e.a else "", "n_b": len(e.b.values) if e.b else "",
             "errors_a": e.a.errors if e.a else "", "errors_b": e.b.errors if e.b else "",
-            "note": "; ".join(x for x in (e.reason, e.note) if x)})
+            "note": "; ".join(x for x in (e.reason, e.note) if x),
+            "units": "" if not est else "exact" if est.exact else
+                     f"{est.units_a}+{est.units_b} {'processes' if est.by_process else 'repetitions'}",
+            "noise_floor": _num(est.widened_by if est else None)})
     return out.getvalue()
 
 
@@ -540,6 +678,9 @@ def add_arguments(p):
     p.add_argument("--csv", type=pathlib.Path, metavar="FILE", help="also write one CSV line per benchmark (atomically)")
     p.add_argument("--force", action="store_true", help="compare even when the builds (fingerprints) or dataset hashes differ")
     p.add_argument("--allow-incomplete", action="store_true", help="read result sets marked INCOMPLETE")
+    p.add_argument("--noise-floor", type=pathlib.Path, metavar="FILE",
+                   help="per-benchmark A/A noise floor, used when A and B come from different machines or days "
+                        "(default: results/gate-experiment/noise_floor.csv, written by `hotbench gate-experiment`)")
 
 
 def validate_options(threshold: float, min_repetitions: int) -> None:
@@ -573,7 +714,9 @@ def main(args) -> int:
         notes.append(f"compared despite different builds (--force): {'; '.join(differences)}")
     if metric.better is None:
         notes.append(f"{metric.name} has no better direction: verdicts say higher/lower")
-    c = run_comparison(rows_a, rows_b, metric, args.threshold, args.min_repetitions, notes)
+    runs = between_runs(meta_a, meta_b, floor_path=args.noise_floor)
+    notes += runs.notes
+    c = run_comparison(rows_a, rows_b, metric, args.threshold, args.min_repetitions, notes, runs)
     if no_common_benchmark(c.entries):
         raise BadInput(f"{args.b}: no benchmark in common with {args.a} "
                        f"({len({(r['benchmark'], r.get('threads')) for r in rows_a})} vs "

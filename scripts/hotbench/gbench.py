@@ -1,10 +1,17 @@
 """Reading Google Benchmark JSON output (ours or anyone's), quirks of 1.7.1 included.
 
 Input: the file written by `--benchmark_out=F --benchmark_out_format=json`.
-Output: the parsed document, checked enough that later steps can trust its shape.
+Output: the parsed document, checked enough that later steps can trust its shape: every
+iteration row has a string name, finite non-negative times and iterations, a known time unit, and
+whole-number `threads` / `repetition_index` in range. Anything else (any byte string at all) is
+BadInput naming the file and the place: line and column for JSON syntax, `benchmarks[i]` and the
+field for content. Google Benchmark 1.7.1 writes `NaN` for the cv of a constant aggregate, so the
+JSON extensions NaN/Infinity are accepted, but only where no figure is read from them (aggregates,
+counters: a non-finite counter is left out of the row, as an empty cell).
 """
 
 import json
+import math
 import pathlib
 import re
 
@@ -18,30 +25,104 @@ _RUN_SUFFIX = re.compile(
 )
 
 TIME_UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+MAX_THREADS = 1 << 16  # far above any machine; larger values are corrupt input, not a benchmark
+MAX_INDEX = 1 << 31  # repetition_index and other counts kept as Python ints in rows
+
+# A \uD800-\uDFFF escape: json.loads turns it into a lone surrogate, which no output can encode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def load(path: pathlib.Path) -> dict:
-    path = pathlib.Path(path)
-    text = read_input_text(path)
+def parse_json_text(path: pathlib.Path, text: str):
+    """json.loads with every failure as BadInput naming the file and the place."""
     if not text.strip():
         raise BadInput(f"{path}: the file is empty")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise BadInput(f"{path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg}); truncated file?")
+        raise BadInput(f"{path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg}); truncated file?") from None
+    except RecursionError:
+        raise BadInput(f"{path}: JSON nested too deeply to be benchmark output") from None
+    except ValueError as e:  # an integer of more than 4300 digits (int_max_str_digits)
+        raise BadInput(f"{path}: invalid JSON: {e}") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _check_strings(path, doc)
+    return doc
+
+
+def _check_strings(path, doc) -> None:
+    """Every string (keys too) must be valid Unicode: a lone surrogate escape cannot be printed or written."""
+    stack = [(doc, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                stack += [(k, where or "top level"), (v, f"{where}.{k}" if where else k)]
+        elif isinstance(value, list):
+            stack += [(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadInput(f"{path}: {where or 'top level'}: a string with an unpaired surrogate escape "
+                               "(\\ud800-\\udfff): not valid Unicode") from None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _finite(value) -> bool:
+    """A finite number; an integer too large for a float (JSON allows 400 digits) is not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _whole(path, where, value, low: int, high: int) -> int:
+    """A whole number in [low, high]; 1.0 is accepted, 1.5, 1e400, NaN and strings are not."""
+    if not _is_number(value) or not _finite(value) or value != int(value) or not low <= value <= high:
+        raise BadInput(f"{path}: {where}: expected a whole number from {low} to {high}, got {value!r}"[:400])
+    return int(value)
+
+
+def load(path: pathlib.Path) -> dict:
+    path = pathlib.Path(path)
+    doc = parse_json_text(path, read_input_text(path))
     if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
         raise BadInput(f"{path}: not Google Benchmark JSON output (no 'benchmarks' list)")
+    if not isinstance(doc.setdefault("context", {}), dict):
+        raise BadInput(f"{path}: context: expected an object")
     for i, b in enumerate(doc["benchmarks"]):
-        if not isinstance(b, dict) or not isinstance(b.get("name"), str):
-            raise BadInput(f"{path}: benchmarks[{i}]: an entry without a 'name'")
-        if not b.get("error_occurred") and b.get("run_type", "iteration") == "iteration":
-            for key in ("real_time", "cpu_time", "iterations"):
-                if not isinstance(b.get(key), (int, float)):
-                    raise BadInput(f"{path}: benchmarks[{i}] ({b['name']}): missing or non-numeric '{key}'")
-            if b.get("time_unit", "ns") not in TIME_UNIT_NS:
-                raise BadInput(f"{path}: benchmarks[{i}] ({b['name']}): unknown time_unit {b.get('time_unit')!r}")
-    doc.setdefault("context", {})
+        _check_entry(path, i, b)
     return doc
+
+
+def _check_entry(path, i: int, b) -> None:
+    if not isinstance(b, dict) or not isinstance(b.get("name"), str) or not b["name"]:
+        raise BadInput(f"{path}: benchmarks[{i}]: an entry without a 'name'")
+    where = f"benchmarks[{i}] ({b['name'][:200]})"
+    for key in ("run_name", "run_type", "label", "error_message", "aggregate_name", "time_unit"):
+        if key in b and not isinstance(b[key], str):
+            raise BadInput(f"{path}: {where}: '{key}' must be a string, got {type(b[key]).__name__}")
+    if "error_occurred" in b and not isinstance(b["error_occurred"], bool):
+        raise BadInput(f"{path}: {where}: 'error_occurred' must be true or false")
+    if b.get("run_type", "iteration") != "iteration":
+        return  # an aggregate: recomputed from the repetitions, never read
+    if "threads" in b:
+        _whole(path, f"{where}: threads", b["threads"], 1, MAX_THREADS)
+    if "repetition_index" in b:
+        _whole(path, f"{where}: repetition_index", b["repetition_index"], 0, MAX_INDEX)
+    if b.get("error_occurred"):
+        return
+    for key in ("real_time", "cpu_time", "iterations"):
+        value = b.get(key)
+        if not _is_number(value):
+            raise BadInput(f"{path}: {where}: missing or non-numeric '{key}'")
+        if not (_finite(value) and value >= 0):
+            raise BadInput(f"{path}: {where}: '{key}' must be finite and non-negative, got {value!r}")
+    if b.get("time_unit", "ns") not in TIME_UNIT_NS:
+        raise BadInput(f"{path}: {where}: unknown time_unit {b.get('time_unit')!r}"[:400])
 
 
 def base_name(entry: dict) -> str:

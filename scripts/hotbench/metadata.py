@@ -96,16 +96,79 @@ def datasets(paths: list[pathlib.Path]) -> list[dict]:
              "bytes": p.stat().st_size, "sha256": sha256(p)} for p in paths]
 
 
+# The workload's own inputs, beyond the benchmark's name and the dataset files (whose hashes are compared
+# separately): context entries the binaries record -> how a difference is named. Two runs that differ in
+# any of them did different work under the same benchmark names.
+WORKLOAD_CONTEXT = {
+    "cache_seed": "seed", "cache_keys": "key count", "cache_requests": "request count",
+    "hotbench_fixed_iterations": "fixed iterations",  # instruction counting: per-op counts amortize set-up
+}
+# --hotbench_set keys that only choose which benchmarks run, each visible in the names of the benchmarks it
+# selects (policy, map, capacity=..., threads=..., message_bytes=..., wait=..., pinned=..., batch=..., rate=...),
+# or that are recorded above as effective values (seed, keys, requests). Any other key, including one a suite
+# adds later, is part of the fingerprint: a run with a different setting is refused, not silently compared.
+SELECTION_SETTINGS = {
+    "cache": {"policies", "maps", "tasks", "floor_levels", "workloads", "capacities", "threads", "value_bytes",
+              "seed", "keys", "requests"},
+    "queue": {"queues", "tasks", "threads", "message_bytes", "capacities", "wait", "pin", "batch", "rate"},
+}
+
+
+def settings_of(context: dict, command) -> dict | None:
+    """The suite's --hotbench_set KEY=VALUE settings (the last of a repeated key wins, as in the binaries):
+    from the binary's own `hotbench_settings` context entry, else from the recorded command line; None when
+    neither is recorded (Google Benchmark JSON of an older binary)."""
+    if isinstance(context.get("hotbench_settings"), str):
+        pairs = [p for p in context["hotbench_settings"].split(";") if p]
+    elif isinstance(command, list) and command:
+        pairs = [a.removeprefix("--hotbench_set=") for a in command
+                 if isinstance(a, str) and a.startswith("--hotbench_set=")]
+    else:
+        return None
+    return dict(p.partition("=")[::2] for p in pairs)
+
+
+def workload(suite: str, context: dict, command=None) -> dict:
+    """The workload fields of one suite's run: {"<suite> seed": "42", "<suite> settings": "...", ...}.
+
+    Only for contexts our binaries wrote (`hotbench_suite`): an injected slowdown absent from such a context
+    was not injected. A field a run does not record is left out (comparability notes it as not checked)."""
+    if not isinstance(context, dict) or "hotbench_suite" not in context:
+        return {}
+    out = {f"{suite} {name}": str(context[key]) for key, name in WORKLOAD_CONTEXT.items() if key in context}
+    out[f"{suite} injected slowdown"] = str(context.get("hotbench_injected_slowdown", "none"))
+    settings = settings_of(context, command)
+    if settings is not None:
+        chosen = {k: v for k, v in settings.items() if k not in SELECTION_SETTINGS.get(suite, set())}
+        out[f"{suite} settings"] = ", ".join(f"{k}={v}" for k, v in sorted(chosen.items())) or "(defaults)"
+    return out
+
+
+def workloads(meta: dict) -> dict:
+    """workload() of every suite a result set or a Google Benchmark JSON file records."""
+    out = {}
+    suites = meta.get("suites")
+    if isinstance(suites, dict):
+        for name, suite in suites.items():
+            if isinstance(suite, dict):
+                out.update(workload(name, suite.get("benchmark_context") or {}, suite.get("command")))
+    context = meta.get("benchmark_context")
+    if isinstance(context, dict) and isinstance(context.get("hotbench_suite"), str):
+        out.update(workload(context["hotbench_suite"], context))
+    return out
+
+
 def fingerprint(meta: dict) -> dict:
     """What must be equal for two result sets' figures to be comparable.
 
     Instruction counts do not depend on the CPU model, only on the code that ran: the binary's
     build and the kernels that dispatching libraries chose (in `libraries`). Under valgrind,
     which hides AVX-512, any AVX2 machine picks the same kernels, so an instruction-count
-    baseline made on one machine of the class gates another."""
+    baseline made on one machine of the class gates another. `workload` is the workload's own
+    inputs (seed, request and key counts, settings, an injected slowdown), per suite."""
     m, b = meta.get("machine", {}), meta.get("build", {})
     fp = {"cpu_model": m.get("cpu_model"), "compiler": b.get("compiler"), "cxx_flags": b.get("cxx_flags"),
-          "build_type": b.get("build_type"), "libraries": meta.get("libraries")}
+          "build_type": b.get("build_type"), "libraries": meta.get("libraries"), "workload": workloads(meta) or None}
     if meta.get("profile") == "instructions":
         del fp["cpu_model"]
     return fp

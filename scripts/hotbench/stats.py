@@ -6,48 +6,54 @@ Summaries
     definition Google Benchmark 1.7.1 uses for its `_cv` aggregate (which it prints as a percentage).
     It is undefined (None) for fewer than 2 values or a zero mean.
 
-Ratio of medians with a confidence interval
-    `ratio_of_medians(a, b)` estimates r = median(b) / median(a) and a two-sided confidence interval
-    (95 % by default) by a percentile bootstrap over repetitions:
+The ratio B/A with a confidence interval (docs/statistics.md has the full description)
+    `ratio_of_medians(a, b, groups_a, groups_b)` works on the logarithms of the values, where a
+    benchmark's multiplicative noise is roughly symmetric:
 
-    1. draw `resamples` (10,000) bootstrap samples of A (n_a values drawn with replacement from A)
-       and, independently, of B;
-    2. compute median(B*) / median(A*) for each pair of samples;
-    3. the interval is the (alpha/2, 1 - alpha/2) empirical quantiles of those ratios, taken as
-       order statistics (no interpolation, so infinite ratios from a zero median stay well defined).
+    1. units: with one process per side, each repetition is a unit; when a side ran in several
+       processes (`--processes N`, the `process` column), each *process* is a unit, valued at the mean
+       log of its repetitions. Repetitions of one process share that process's drift (CPU frequency,
+       placement, neighbours), so they are not independent draws; process means are.
+    2. B/A is exp(mean log unit of B - mean log unit of A): the ratio of geometric means, the quantity
+       the interval is about (for log-normal noise, the ratio of the true medians).
+    3. the interval is Welch's t-interval for that difference: half-width t(df) * sqrt(s_a^2/k_a +
+       s_b^2/k_b) with Welch-Satterthwaite degrees of freedom, s the sample stddev of the units' logs and k
+       their count. When one side has a single process and the other several, the single process has no
+       spread of its own: both sides use the several-process side's variance (pooled, df = k - 1).
+    4. exponentiated: [low, high] of B/A.
 
-    The random generator is numpy's PCG64 seeded with a fixed seed (plus, in `seed_for`, a CRC of the
-    benchmark's name so that different benchmarks get independent draws): the same inputs always give
-    the same interval.
+    Its coverage is exact when log values are normal within each unit level, for any n >= 2 units per
+    side (a seeded simulation in scripts/tests/test_stats.py measures it: log-normal noise at n = 3, 5,
+    10 repetitions, and 2-4 processes x 5 repetitions with between-process drift). The percentile
+    bootstrap used before reached only about 90 % at n = 3 (with 3 values the bootstrap median is an
+    order statistic: the "95 %" interval was [min/max, max/min]) and could not see process drift at all.
 
-    Caveats, stated so nobody over-reads the interval: the bootstrap only sees the spread *within*
-    the repetitions it is given. With 3-5 repetitions the bootstrap distribution of a median is
-    coarse (for n = 5 the 95 % interval of one median is about [min, max]) and under-covers a little;
-    and it cannot see process-to-process noise (CPU frequency, neighbours, vCPU placement), which on
-    the project's 2-vCPU machine class is far larger: two runs of the same binary a few seconds apart
-    gave per-benchmark medians up to 2x apart with intervals that excluded 1.
-
-    Two special cases:
-    - when both sides are constant (every repetition identical, as for instruction counts) the
-      interval has zero width: [r, r]; `exact` is set. Whether one repetition is enough to trust
-      that is the caller's decision (metrics.Metric.deterministic);
-    - a zero median: 0/0 counts as a ratio of 1, x/0 as +inf.
+    Special cases:
+    - both sides constant (every repetition identical, as for instruction counts): the interval has
+      zero width, [r, r]; `exact` is set, r the ratio of the values (0/0 = 1, x/0 = inf);
+    - no interval can be built (a side with one unit and no spread on the other side, or values <= 0
+      that are not constant): low = 0, high = inf, and `unresolved` says why.
 
 Geometric mean of ratios
     `geometric_mean(estimates)`: exp(mean(log r_i)) over benchmarks with a finite, positive ratio; its
-    interval comes from the same bootstrap draws: draw k of every benchmark is combined into a
-    geometric mean, and the quantiles of those are taken.
+    interval is exp(mean log low_i, mean log high_i): the interval the mean would have if every
+    benchmark's error went the same way. That is conservative (benchmarks of one run share the machine's
+    state, so their errors are correlated, never assumed independent) and the simulation shows it.
+
+Between runs on different machines or days
+    `widen(estimate, fraction)` widens an interval by the A/A noise floor f of a benchmark (the 95th
+    percentile of |B/A - 1| between runs of the same binary, results/gate-experiment/noise_floor.csv):
+    each end moves by the factor 1/(1 - f), which contains every movement up to f either way.
 """
 
 import math
-import zlib
-from dataclasses import dataclass, field
+import statistics
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-RESAMPLES = 10_000
-SEED = 20261121
 CONFIDENCE = 0.95
+METHOD = "Welch t-interval on log values (units: repetitions, or processes when a side ran several)"
 
 
 def median(values) -> float:
@@ -79,65 +85,176 @@ def is_constant(values, rel_tol: float = 1e-12) -> bool:
     return hi - lo <= rel_tol * max(abs(lo), abs(hi))
 
 
-def seed_for(name: str) -> list[int]:
-    """A fixed seed per benchmark: independent draws across benchmarks, identical across runs."""
-    return [SEED, zlib.crc32(name.encode("utf-8"))]
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator with 0/0 = 1 and x/0 = +inf (values are non-negative)."""
+    if denominator == 0:
+        return 1.0 if numerator == 0 else math.inf
+    return numerator / denominator
 
 
-def _ratio(numerator, denominator):
-    """Elementwise numerator / denominator with 0/0 = 1 and x/0 = +inf (values are non-negative)."""
-    num = np.asarray(numerator, dtype=float)
-    den = np.asarray(denominator, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = num / den
-    r = np.where((den == 0) & (num == 0), 1.0, r)
-    return np.where((den == 0) & (num != 0), math.inf, r)
+# ---------------------------------------------------------------- Student's t quantiles (no scipy)
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularized incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        for num in (m * (b - m) * x / ((a + m2 - 1) * (a + m2)), -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
 
 
-def _quantile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
-    s = np.sort(draws)
-    alpha = 1.0 - confidence
-    lo = int(math.floor(alpha / 2 * s.size))
-    hi = int(math.ceil((1 - alpha / 2) * s.size)) - 1
-    return float(s[min(max(lo, 0), s.size - 1)]), float(s[min(max(hi, 0), s.size - 1)])
+def _betainc(a: float, b: float, x: float) -> float:
+    """I_x(a, b), the regularized incomplete beta function."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
 
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with df (real, > 0) degrees of freedom."""
+    tail = 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def _t_pdf(t: float, df: float) -> float:
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile (0.5 <= p < 1) of Student's t with df degrees of freedom: Newton's method on t_cdf,
+    kept inside a bisection bracket, to 1e-12."""
+    if not (0.5 <= p < 1) or not df > 0:
+        raise ValueError(f"t_quantile needs 0.5 <= p < 1 and df > 0, got p={p}, df={df}")
+    df = min(df, 1e10)
+    lo, hi = 0.0, 2.0
+    while t_cdf(hi, df) < p:
+        lo, hi = hi, hi * 2
+    # Start from the Cornish-Fisher expansion around the normal quantile: Newton then needs 2-4 steps.
+    z = statistics.NormalDist().inv_cdf(p)
+    t = z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df)
+    if not lo < t < hi:
+        t = (lo + hi) / 2
+    for _ in range(100):
+        f = t_cdf(t, df) - p
+        if f < 0:
+            lo = t
+        else:
+            hi = t
+        step = f / _t_pdf(t, df)
+        t_next = t - step
+        if not lo < t_next < hi:  # Newton left the bracket: bisect instead
+            t_next = (lo + hi) / 2
+        if abs(t_next - t) <= 1e-12 * max(1.0, abs(t)):
+            return t_next
+        t = t_next
+    return t
+
+
+# ---------------------------------------------------------------- the ratio and its interval
 
 @dataclass(frozen=True)
 class RatioEstimate:
-    ratio: float  # median(b) / median(a)
-    low: float  # confidence interval of the ratio
+    ratio: float  # B/A: ratio of geometric means of the units (exact: of the constant values)
+    low: float  # confidence interval of the ratio (0 and inf when none could be built: see `unresolved`)
     high: float
     median_a: float
     median_b: float
-    n_a: int
+    n_a: int  # repetitions
     n_b: int
     exact: bool  # both sides constant: the interval has zero width
     confidence: float
-    draws: np.ndarray = field(repr=False, compare=False)  # the bootstrap ratios (for geometric means)
+    units_a: int = 0  # the interval's units per side: repetitions, or processes
+    units_b: int = 0
+    by_process: bool = False  # units are processes
+    df: float | None = None  # degrees of freedom of the t quantile
+    unresolved: str = ""  # why no interval could be built ("" when it could)
+    widened_by: float | None = None  # the A/A noise floor f added for runs on different machines or days
 
 
-def _bootstrap_medians(x: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    idx = rng.integers(0, x.size, size=(resamples, x.size))
-    return np.median(x[idx], axis=1)
+def _units(values: np.ndarray, groups, by_process: bool) -> np.ndarray:
+    """Log values, or by process the mean log value of each process (a side without process
+    information, or with one process, is then a single unit)."""
+    logs = np.log(values)
+    if not by_process:
+        return logs
+    if groups is None:
+        return np.array([logs.mean()])
+    g = np.asarray(groups)
+    return np.array([logs[g == k].mean() for k in dict.fromkeys(g.tolist())])
 
 
-def ratio_of_medians(a, b, confidence: float = CONFIDENCE, resamples: int = RESAMPLES,
-                     seed=SEED) -> RatioEstimate:
-    """median(b) / median(a) with a percentile-bootstrap confidence interval (see the module doc)."""
+def _several(groups) -> bool:
+    return groups is not None and len(set(np.asarray(groups).tolist())) > 1
+
+
+def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups_b=None) -> RatioEstimate:
+    """B/A with a t-interval on log values (see the module doc); deterministic, no random draws.
+    `groups_*`: the process of each value (None: one process). The name is the former bootstrap's;
+    the medians are still reported (median_a, median_b), the ratio is of geometric means."""
     xa = np.asarray(a, dtype=float)
     xb = np.asarray(b, dtype=float)
     if xa.size == 0 or xb.size == 0:
         raise ValueError("ratio_of_medians needs at least one value on each side")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    for x, g in ((xa, groups_a), (xb, groups_b)):
+        if g is not None and len(g) != x.size:
+            raise ValueError("groups must give one process per value")
     ma, mb = float(np.median(xa)), float(np.median(xb))
-    r = float(_ratio(mb, ma))
+    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
     if is_constant(xa) and is_constant(xb):
-        return RatioEstimate(r, r, r, ma, mb, xa.size, xb.size, True, confidence, np.full(resamples, r))
-    rng = np.random.default_rng(seed)
-    draws = _ratio(_bootstrap_medians(xb, resamples, rng), _bootstrap_medians(xa, resamples, rng))
-    lo, hi = _quantile_interval(draws, confidence)
-    return RatioEstimate(r, lo, hi, ma, mb, xa.size, xb.size, False, confidence, draws)
+        r = _ratio(mb, ma)
+        return RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
+    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        return RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
+                             unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    by_process = _several(groups_a) or _several(groups_b)
+    ua, ub = _units(xa, groups_a, by_process), _units(xb, groups_b, by_process)
+    ka, kb = ua.size, ub.size
+    center = float(ub.mean() - ua.mean())
+    ratio = math.exp(center)
+    shape = dict(units_a=int(ka), units_b=int(kb), by_process=by_process)
+    if ka < 2 and kb < 2:
+        what = "process" if by_process else "repetition"
+        return RatioEstimate(ratio, 0.0, math.inf, exact=False, **shape,
+                             unresolved=f"one {what} per side: no spread to build an interval from", **common)
+    if ka < 2 or kb < 2:
+        # One side has a single unit: it has no spread of its own; use the other side's (pooled).
+        many = ub if ka < 2 else ua
+        var = float(many.var(ddof=1))
+        se2, df = var * (1.0 / ka + 1.0 / kb), float(many.size - 1)
+    else:
+        va, vb = float(ua.var(ddof=1)) / ka, float(ub.var(ddof=1)) / kb
+        se2 = va + vb
+        df = se2 ** 2 / (va ** 2 / (ka - 1) + vb ** 2 / (kb - 1)) if se2 > 0 else float(ka + kb - 2)
+    half = t_quantile(0.5 + confidence / 2, df) * math.sqrt(se2)
+    return RatioEstimate(ratio, math.exp(center - half), math.exp(center + half), exact=False, df=df,
+                         **shape, **common)
+
+
+def widen(estimate: RatioEstimate, fraction: float) -> RatioEstimate:
+    """The interval widened by the A/A noise floor `fraction` (f: 95 % of between-run ratios lie within
+    1 +- f): both ends move by the factor 1/(1 - f). f >= 1 leaves nothing to conclude: [0, inf]."""
+    if fraction >= 1:
+        return replace(estimate, low=0.0, high=math.inf, widened_by=fraction)
+    factor = 1.0 / (1.0 - fraction)
+    return replace(estimate, low=estimate.low / factor, high=estimate.high * factor, widened_by=fraction)
 
 
 @dataclass(frozen=True)
@@ -150,13 +267,15 @@ class GeometricMean:
 
 
 def geometric_mean(estimates: list[RatioEstimate], confidence: float = CONFIDENCE) -> GeometricMean:
+    """exp(mean log ratio), with exp(mean log low, mean log high) as its interval (see the module doc);
+    no interval when any benchmark's is missing or unbounded."""
     usable = [e for e in estimates if 0 < e.ratio < math.inf]
     excluded = len(estimates) - len(usable)
     if not usable:
         return GeometricMean(None, None, None, 0, excluded)
     value = math.exp(sum(math.log(e.ratio) for e in usable) / len(usable))
-    logs = [np.log(e.draws) for e in usable]
-    if any(not np.all(np.isfinite(d)) for d in logs) or len({d.size for d in logs}) != 1:
+    if any(e.unresolved or not 0 < e.low <= e.high < math.inf for e in usable):
         return GeometricMean(value, None, None, len(usable), excluded)
-    lo, hi = _quantile_interval(np.exp(np.mean(np.vstack(logs), axis=0)), confidence)
-    return GeometricMean(value, lo, hi, len(usable), excluded)
+    low = math.exp(sum(math.log(e.low) for e in usable) / len(usable))
+    high = math.exp(sum(math.log(e.high) for e in usable) / len(usable))
+    return GeometricMean(value, low, high, len(usable), excluded)

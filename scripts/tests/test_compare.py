@@ -258,6 +258,160 @@ def test_result_set_against_google_benchmark_json_notes_what_is_unchecked(tmp_pa
     assert "not checked: cpu_model (only A records it)" in out
 
 
+# ---------------------------------------------------------------- the workload's own inputs (issue 9, item 10)
+
+CACHE_CONTEXT = {"hotbench_suite": "cache", "cache_seed": "42", "cache_keys": "100000", "cache_requests": "1048576"}
+
+
+def with_cache_suite(context=None, command=()):
+    meta = copy.deepcopy(META)
+    meta["suites"] = {"cache": {"command": ["build/release/hotbench_cache", *command], "processes": 1,
+                                "benchmark_context": {**CACHE_CONTEXT, **(context or {})}}}
+    return meta
+
+
+@pytest.mark.parametrize("context, command, differs", [
+    ({"cache_seed": "7"}, (), "cache seed: '42' (A) vs '7' (B)"),
+    ({"cache_keys": "5000"}, (), "cache key count: '100000' (A) vs '5000' (B)"),
+    ({"cache_requests": "65536"}, (), "cache request count: '1048576' (A) vs '65536' (B)"),
+    ({"hotbench_injected_slowdown": ".:0.100000"}, (), "cache injected slowdown: 'none' (A) vs '.:0.100000' (B)"),
+    ({}, ("--hotbench_set=some_future_key=3",), "cache settings: '(defaults)' (A) vs 'some_future_key=3' (B)"),
+    ({"hotbench_settings": "watchdog_s=3"}, (), "cache settings: '(defaults)' (A) vs 'watchdog_s=3' (B)"),
+])
+def test_runs_of_different_workloads_are_refused_by_compare_and_check(tmp_path, capsys, context, command, differs):
+    a = write_result(tmp_path / "a", make_rows(seed=1), with_cache_suite())
+    b = write_result(tmp_path / "b", make_rows(seed=2), with_cache_suite(context, command))
+    assert_bad_input(capsys, [a, b], "not comparable", differs, "--force")
+    code, out, _ = run(capsys, a, b, "--force")
+    assert code == 0 and differs in out
+    code = cli.main(["check", "--baseline", str(a), "--current", str(b)])
+    _, err = capsys.readouterr()
+    assert code == 3 and "not comparable" in err and differs.replace("(A)", "(baseline)").replace("(B)", "(current)") in err
+
+
+def test_settings_that_only_select_benchmarks_do_not_refuse(tmp_path, capsys):
+    # policies=... and capacities=... only choose which benchmarks run; their names say so
+    a = write_result(tmp_path / "a", make_rows(seed=1), with_cache_suite())
+    b = write_result(tmp_path / "b", make_rows(seed=2), with_cache_suite(
+        command=("--hotbench_set=policies=lru,sieve", "--hotbench_set=capacities=100")))
+    code, out, err = run(capsys, a, b)
+    assert code == 0, err
+
+
+def test_google_benchmark_json_records_settings_and_slowdown_in_its_context(tmp_path, capsys):
+    doc = json.loads(RUN2.read_text())
+    assert doc["context"]["hotbench_suite"] == "json"
+    slow = tmp_path / "slow.json"
+    slow.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_injected_slowdown": "parse:0.05"}}))
+    assert_bad_input(capsys, [RUN1, slow], "json injected slowdown: 'none' (A) vs 'parse:0.05' (B)")
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_settings": ""}}))
+    b.write_text(json.dumps({**doc, "context": {**doc["context"], "hotbench_settings": "novel=1"}}))
+    assert_bad_input(capsys, [a, b], "json settings: '(defaults)' (A) vs 'novel=1' (B)")
+
+
+# ---------------------------------------------------------------- different machines or days (issue 9)
+
+def on(host, started):
+    return dict(copy.deepcopy(META), machine={**META["machine"], "hostname_hash": host}, started_utc=started)
+
+
+def floor_file(tmp_path, entries):
+    path = tmp_path / "noise_floor.csv"
+    path.write_text("benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change\n"
+                    + "".join(f"{name},13,0.5,{value}\n" for name, value in entries.items()))
+    return path
+
+
+def test_another_machine_a_week_later_is_not_a_confident_verdict(tmp_path, capsys):
+    # The issue's case: everything 35 % faster on another machine of the class; the A/A floor is 35-46 %.
+    everything = {name: 0.65 for name in BENCHMARKS}
+    a = write_result(tmp_path / "a", make_rows(seed=1), on("5bce98f73f3e", "2026-11-21T20:14:43+00:00"))
+    b = write_result(tmp_path / "b", make_rows(seed=2, scale=everything), on("0123456789ab", "2026-11-28T20:00:00+00:00"))
+    floor = floor_file(tmp_path, {"json/parse/rapidjson/catalog": 0.35, "json/parse/simdjson:dom/catalog": 0.46})
+    code, out, _ = run(capsys, a, b, "--noise-floor", floor, "--csv", tmp_path / "c.csv")
+    assert code == 0
+    assert "note: A and B come from different machines (host 5bce98f73f3e vs 0123456789ab) and started 7.0 days apart" in out
+    v = verdicts(tmp_path / "c.csv")
+    assert {r["verdict"] for r in v.values()} == {"unresolved"}
+    assert float(v["json/parse/rapidjson/catalog"]["noise_floor"]) == 0.35
+    assert float(v["json/parse/rapidjson/catalog"]["ci_high"]) > 1 / 1.05  # widened past the band: unresolved
+    assert "no A/A noise floor" in v["json/limit/memcpy/social"]["note"]
+    assert "Unresolved: different machines or days and no A/A noise floor for the benchmark (2):" in out
+    assert "-> unresolved" in out and "no interval: no A/A noise floor for 2 of the benchmarks" in out
+    # the same data from one machine and day is a confident "faster": the widening is what changed
+    same = write_result(tmp_path / "same", make_rows(seed=2, scale=everything), on("5bce98f73f3e", "2026-11-21T21:00:00+00:00"))
+    code, out, _ = run(capsys, a, same, "--noise-floor", floor)
+    assert "4 compared: 4 faster" in out and "different machines" not in out
+
+
+def test_counts_and_fractions_are_not_widened_across_machines(tmp_path, capsys):
+    a = write_result(tmp_path / "a", make_rows(seed=1), on("aaaaaaaaaaaa", "2026-11-21T20:00:00+00:00"))
+    b = write_result(tmp_path / "b", make_rows(seed=2), on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
+    code, out, _ = run(capsys, a, b, "--metric", "allocs_per_op", "--noise-floor", floor_file(tmp_path, {}),
+                       "--csv", tmp_path / "c.csv")
+    assert code == 0 and "different machines" in out
+    assert {r["verdict"] for r in verdicts(tmp_path / "c.csv").values()} == {"no change"}
+    # a fraction that varies (a concurrent cache's hit ratio) is not a time either: the floor does not apply
+    a = write_result(tmp_path / "ha", make_rows(seed=1, metric="hit_ratio", base={"cache/x/lru/zipf": 0.8}),
+                     on("aaaaaaaaaaaa", "2026-11-21T20:00:00+00:00"))
+    b = write_result(tmp_path / "hb", make_rows(seed=2, metric="hit_ratio", base={"cache/x/lru/zipf": 0.8}),
+                     on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
+    code, out, _ = run(capsys, a, b, "--metric", "hit_ratio", "--noise-floor", floor_file(tmp_path, {}),
+                       "--csv", tmp_path / "h.csv")
+    assert code == 0 and {r["verdict"] for r in verdicts(tmp_path / "h.csv").values()} == {"no change"}
+
+
+def test_check_widens_and_says_so(tmp_path, capsys):
+    slow = "json/parse/rapidjson/catalog"
+    a = write_result(tmp_path / "a", make_rows(seed=1), on("aaaaaaaaaaaa", "2026-11-01T10:00:00+00:00"))
+    b = write_result(tmp_path / "b", make_rows(seed=2, scale={slow: 1.3}), on("aaaaaaaaaaaa", "2026-11-03T10:00:00+00:00"))
+    code = cli.main(["check", "--baseline", str(a), "--current", str(b)])
+    out, _ = capsys.readouterr()
+    assert code == 2 and "note: baseline and current come from started 2.0 days apart" in out
+    assert f"UNRESOLVED  {slow}" in out  # a 30 % slowdown within the 28-46 % between-run noise: cannot tell
+    c = write_result(tmp_path / "c", make_rows(seed=2, scale={slow: 1.3}), on("aaaaaaaaaaaa", "2026-11-01T11:00:00+00:00"))
+    code = cli.main(["check", "--baseline", str(a), "--current", str(c)])
+    out, _ = capsys.readouterr()
+    assert code == 1 and f"REGRESSION  {slow}" in out
+
+
+def test_unknown_origin_is_noted_not_widened(tmp_path, capsys):
+    a = write_result(tmp_path / "a", make_rows(seed=1))
+    b = write_result(tmp_path / "b", make_rows(seed=2))
+    code, out, _ = run(capsys, a, b)
+    assert code == 0 and "A and B record no host or start time: same machine and day assumed" in out
+
+
+def test_bad_noise_floor_file_is_exit_3(tmp_path, capsys):
+    a = write_result(tmp_path / "a", make_rows(seed=1), on("aaaaaaaaaaaa", "2026-11-01T10:00:00+00:00"))
+    b = write_result(tmp_path / "b", make_rows(seed=2), on("bbbbbbbbbbbb", "2026-11-01T10:00:00+00:00"))
+    bad = tmp_path / "floor.csv"
+    bad.write_text("benchmark,p95_abs_ratio_change\nx,nan\n")
+    assert_bad_input(capsys, [a, b, "--noise-floor", bad], f"{bad}: line 2: p95_abs_ratio_change 'nan'")
+
+
+def test_processes_are_the_units(tmp_path, capsys):
+    rows = make_rows(seed=1, reps=6)
+    for r in rows:  # the second process of A ran 20 % slower: drift the repetitions of one process cannot show
+        r["process"] = r["repetition"] // 3
+        if r["process"] == 1:
+            r["real_time_ns"] *= 1.2
+    b_rows = make_rows(seed=2, reps=6)
+    for r in b_rows:
+        r["process"] = r["repetition"] // 3
+    run(capsys, write_result(tmp_path / "a", rows), write_result(tmp_path / "b", b_rows), "--csv", tmp_path / "c.csv")
+    for r in rows + b_rows:
+        r["process"] = 0  # the same values as if from one process each
+    run(capsys, write_result(tmp_path / "a1", rows), write_result(tmp_path / "b1", b_rows), "--csv", tmp_path / "p.csv")
+    by_process, pooled = verdicts(tmp_path / "c.csv"), verdicts(tmp_path / "p.csv")
+    assert {r["units"] for r in by_process.values()} == {"2+2 processes"}
+    assert {r["units"] for r in pooled.values()} == {"6+6 repetitions"}
+    for name, r in by_process.items():  # the drift widens the interval instead of hiding in the repetitions
+        width = float(r["ci_high"]) / float(r["ci_low"])
+        assert width > 2 * float(pooled[name]["ci_high"]) / float(pooled[name]["ci_low"]), name
+
+
 # ---------------------------------------------------------------- outputs
 
 def test_markdown_and_csv_outputs(tmp_path, capsys):
@@ -377,7 +531,7 @@ def test_metadata_of_the_wrong_shape(tmp_path, capsys):
     b = write_result(tmp_path / "b", make_rows(seed=2), dict(META, machine="a string"))
     assert_bad_input(capsys, [a, b], b / "metadata.json", "not the metadata layout")
     (b / "metadata.json").write_text('{"machine": ')
-    assert_bad_input(capsys, [a, b], b / "metadata.json", "cannot read")
+    assert_bad_input(capsys, [a, b], b / "metadata.json", "line 1, column 13: invalid JSON")
 
 
 def test_no_benchmark_in_common(tmp_path, capsys):
