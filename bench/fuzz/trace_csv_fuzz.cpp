@@ -7,9 +7,14 @@
 // - a trace has one request per non-blank line (the header line excepted), key
 //   ids dense in first-seen order (0, then at most one more than the largest so
 //   far), distinct_keys their count, and writes either empty (a read-only trace)
-//   or one 0/1 flag per request with at least one write.
+//   or one 0/1 flag per request with at least one write;
+// - and exactly the requests the format defines for the lines it accepted: the
+//   key and op fields picked by the header's column order (key,size,op without
+//   one), keys numbered in first-seen order, set/put/write as writes.
 #include <algorithm>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cache/trace.h"
@@ -96,6 +101,33 @@ void check_trace(const hotbench::cache::Trace& t, const std::string& path, const
     check(std::any_of(writes.begin(), writes.end(), [](std::uint8_t w) { return w == 1; }),
           "write flags kept for a read-only trace");
   }
+
+  // The requests of the accepted file, by the format's definition (trace.h).
+  std::vector<std::string> columns = {"key", "size", "op"};
+  std::unordered_map<std::string, std::uint32_t> first_seen;
+  std::vector<std::uint32_t> expected_ids;
+  std::vector<std::uint8_t> expected_writes;
+  first = true;
+  for (const auto& line : lines) {
+    if (line.empty()) continue;
+    const auto fields = fields_of(line);
+    if (std::exchange(first, false) && header) {
+      columns = fields;
+      continue;
+    }
+    const auto key = std::find(columns.begin(), columns.end(), "key") - columns.begin();
+    const auto op = std::find(columns.begin(), columns.end(), "op") - columns.begin();
+    check(static_cast<std::size_t>(key) < fields.size(), "a line without a key was accepted: " + line);
+    expected_ids.push_back(
+        first_seen.try_emplace(fields[key], static_cast<std::uint32_t>(first_seen.size())).first->second);
+    const bool write = static_cast<std::size_t>(op) < fields.size() &&
+                       (fields[op] == "set" || fields[op] == "put" || fields[op] == "write");
+    expected_writes.push_back(write);
+  }
+  if (std::none_of(expected_writes.begin(), expected_writes.end(), [](std::uint8_t w) { return w == 1; }))
+    expected_writes.clear();
+  check(ids == expected_ids, "request ids differ from the keys of the file's lines");
+  check(writes == expected_writes, "write flags differ from the operations of the file's lines");
 }
 
 }  // namespace
