@@ -3,7 +3,8 @@
 // - it either returns a trace or throws TraceError, nothing else (no crash, no
 //   other exception, no sanitizer report);
 // - an error names the file and, unless the file has no requests, the line:
-//   "<path>: line N: ..." with N a line of the file;
+//   "<path>: line N: ..." with N a line of the file, or a field of it:
+//   "<path>: line N, column C: ..." with C one of that line's fields;
 // - a trace has one request per non-blank line (the header line excepted), key
 //   ids dense in first-seen order (0, then at most one more than the largest so
 //   far), distinct_keys their count, and writes either empty (a read-only trace)
@@ -12,6 +13,7 @@
 //   key and op fields picked by the header's column order (key,size,op without
 //   one), keys numbered in first-seen order, set/put/write as writes.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -57,15 +59,24 @@ bool duplicated_key_column(const std::vector<std::string>& lines) {
   return false;
 }
 
-void check_error(const std::string& message, const std::string& path, std::size_t line_count) {
+// "<path>: line N: ..." or, for a field's problem, "<path>: line N, column C: ..."
+// with N a line of the file and C one of that line's fields (from 1).
+void check_error(const std::string& message, const std::string& path, const std::vector<std::string>& lines) {
   if (message == path + ": no requests") return;
-  const std::string prefix = path + ": line ";
-  check(message.rfind(prefix, 0) == 0, "the error does not name the file and the line: " + message);
-  std::size_t digits = 0;
-  const std::size_t line = std::stoul(message.substr(prefix.size()), &digits);
-  check(digits > 0 && message.compare(prefix.size() + digits, 2, ": ") == 0, "malformed error: " + message);
-  check(line >= 1 && line <= line_count, "the error names line " + std::to_string(line) + " of a file with " +
-                                             std::to_string(line_count) + " lines: " + message);
+  check(message.rfind(path + ": ", 0) == 0, "the error does not name the file: " + message);
+  const std::string where = message.substr(path.size() + 2);
+  std::size_t line = 0, column = 0;
+  int consumed = 0;
+  if (std::sscanf(where.c_str(), "line %zu, column %zu: %n", &line, &column, &consumed) == 2 && consumed > 0) {
+    check(line >= 1 && line <= lines.size() && column >= 1 && column <= fields_of(lines[line - 1]).size(),
+          "the error names a field that line " + std::to_string(line) + " does not have: " + message);
+    return;
+  }
+  consumed = 0;
+  check(std::sscanf(where.c_str(), "line %zu: %n", &line, &consumed) == 1 && consumed > 0,
+        "the error does not name the line: " + message);
+  check(line >= 1 && line <= lines.size(), "the error names line " + std::to_string(line) + " of a file with " +
+                                               std::to_string(lines.size()) + " lines: " + message);
 }
 
 void check_trace(const hotbench::cache::Trace& t, const std::string& path, const std::vector<std::string>& lines) {
@@ -146,7 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (duplicated_key_column(lines)) return 0;
     check_trace(trace, path, lines);
   } catch (const hotbench::cache::TraceError& e) {
-    check_error(e.what(), path, lines.size());
+    check_error(e.what(), path, lines);
   } catch (const std::exception& e) {
     fail(std::string("an exception other than TraceError: ") + e.what());
   }
