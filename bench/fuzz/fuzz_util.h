@@ -3,12 +3,14 @@
 // a file in a private temporary folder.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <signal.h>
 #include <unistd.h>
 
 namespace hotbench::fuzz {
@@ -37,6 +39,7 @@ class InputFiles {
     const std::filesystem::path shm = "/dev/shm";
     const std::filesystem::path base =
         ::access(shm.c_str(), W_OK | X_OK) == 0 ? shm : std::filesystem::temp_directory_path();
+    remove_orphans(base);
     dir_ = base / ("hotbench-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
@@ -58,6 +61,19 @@ class InputFiles {
   }
 
  private:
+  // A fuzzer that crashes (abort, a sanitizer report) skips destructors and
+  // leaves its folder behind: remove those of processes that no longer exist.
+  static void remove_orphans(const std::filesystem::path& base) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("hotbench-fuzz-", 0) != 0) continue;
+      const long pid = std::strtol(name.c_str() + 14, nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+
   std::filesystem::path dir_;
 };
 
