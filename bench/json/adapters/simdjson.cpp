@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "../cases.h"
+#include "../simdjson_dom.h"
 #include "../simdjson_kernel.h"
 
 static_assert(hotbench::json::kPadding >= simdjson::SIMDJSON_PADDING);
@@ -27,39 +28,6 @@ T get(sj::simdjson_result<T>&& r) {
   return out;
 }
 
-template <class V>
-void walk_dom(sj::dom::element x, V& v) {
-  switch (x.type()) {
-    case sj::dom::element_type::OBJECT: {
-      v.begin_object();
-      std::size_t n = 0;
-      for (auto field : sj::dom::object(x)) {
-        v.key(field.key);
-        walk_dom(field.value, v);
-        ++n;
-      }
-      v.end_object(n);
-      break;
-    }
-    case sj::dom::element_type::ARRAY: {
-      v.begin_array();
-      std::size_t n = 0;
-      for (auto element : sj::dom::array(x)) {
-        walk_dom(element, v);
-        ++n;
-      }
-      v.end_array(n);
-      break;
-    }
-    case sj::dom::element_type::STRING: v.string(std::string_view(x)); break;
-    case sj::dom::element_type::INT64: v.int64(int64_t(x)); break;
-    case sj::dom::element_type::UINT64: v.uint64(uint64_t(x)); break;
-    case sj::dom::element_type::DOUBLE: v.dbl(double(x)); break;
-    case sj::dom::element_type::BOOL: v.boolean(bool(x)); break;
-    case sj::dom::element_type::NULL_VALUE: v.null(); break;
-  }
-}
-
 class SimdjsonDom {
  public:
   using Doc = sj::dom::element;
@@ -69,7 +37,7 @@ class SimdjsonDom {
   }
   template <class V>
   void walk(Doc doc, V& v) {
-    walk_dom(doc, v);
+    walk_simdjson_dom(doc, v);
   }
   void serialize(const Doc& doc, std::string& out) { out = sj::to_string(doc); }
   std::string label() const { return std::string("kernel=") + sj::get_active_implementation()->name(); }
