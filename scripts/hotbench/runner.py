@@ -90,6 +90,9 @@ def add_arguments(p):
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
                    help="benchmarks matching REGEX do FRACTION more work (to test the regression gate)")
+    p.add_argument("--inject-hang", metavar="REGEX",
+                   help="test hook: benchmarks matching REGEX block forever inside their measured region, "
+                        "ignoring every signal but SIGKILL (to test --timeout)")
     p.add_argument("--instructions", action="store_true",
                    help="count instructions per operation under callgrind instead of timing (deterministic)")
     p.add_argument("--iterations", type=int, default=10, metavar="N",
@@ -294,6 +297,12 @@ def _filter_args(args) -> list[str]:
         out.append("--hotbench_bare=true")
     if args.inject_slowdown:
         out.append(f"--hotbench_slowdown={args.inject_slowdown}")
+    if getattr(args, "inject_hang", None):  # gate.py builds its own Namespace
+        try:
+            re.compile(args.inject_hang)
+        except re.error as e:
+            raise HotbenchError(f"--inject-hang {args.inject_hang!r} is not a valid regular expression: {e}")
+        out.append(f"--hotbench_hang={args.inject_hang}")
     return out
 
 
