@@ -86,6 +86,21 @@ def run_args(tmp_path, *extra) -> list[str]:
             "--results", str(tmp_path / "results"), "--quick", *extra]
 
 
+def run_with_deadline(argv: list[str], deadline_s: float = 300) -> subprocess.CompletedProcess:
+    """`hotbench <argv>` as a child process: a runner that hangs fails the test instead of hanging it
+    (and is killed with everything it started, its own session being one process group)."""
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    proc = subprocess.Popen([sys.executable, "-m", "hotbench", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=deadline_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"hotbench {' '.join(argv)} did not finish within {deadline_s} s")
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 def invocations(tmp_path) -> list[list[str]]:
     return [json.loads(line) for line in (tmp_path / "invocations.log").read_text().splitlines()]
 
@@ -111,10 +126,11 @@ def the_run(tmp_path) -> pathlib.Path:
     return run_dir
 
 
-def test_a_hanging_benchmark_is_killed_and_the_rest_runs_in_a_fresh_process(setup, capsys):
+def test_a_hanging_benchmark_is_killed_and_the_rest_runs_in_a_fresh_process(setup):
     tmp_path = setup
     fake_binary(tmp_path / "build", {NAMES[1]: "hang"})
-    assert cli.main(run_args(tmp_path, "--timeout", "2")) == 1
+    result = run_with_deadline(run_args(tmp_path, "--timeout", "2"))
+    assert result.returncode == 1, result.stderr
     run_dir = the_run(tmp_path)
     assert not (run_dir / "INCOMPLETE").exists()
     rows = {r["benchmark"]: r for r in tidy.read_csv(run_dir / "results.csv")}
@@ -132,14 +148,14 @@ def test_a_hanging_benchmark_is_killed_and_the_rest_runs_in_a_fresh_process(setu
     meta = json.loads((run_dir / "metadata.json").read_text())
     assert meta["complete"] is True and meta["timeout_s"] == 2 and meta["timeout_source"] == "--timeout"
     assert meta["suites"]["json"]["killed"] == [NAMES[1]] and len(meta["suites"]["json"]["commands"]) == 2
-    assert "ERROR json/parse/nlohmann/b: killed after exceeding its time bound of 2 s" in capsys.readouterr().out
+    assert "ERROR json/parse/nlohmann/b: killed after exceeding its time bound of 2 s" in result.stdout
     assert not processes_mentioning(str(tmp_path))
 
 
-def test_the_last_benchmark_hanging_needs_no_second_process(setup, capsys):
+def test_the_last_benchmark_hanging_needs_no_second_process(setup):
     tmp_path = setup
     fake_binary(tmp_path / "build", {NAMES[2]: "hang"})
-    assert cli.main(run_args(tmp_path, "--timeout", "2")) == 1
+    assert run_with_deadline(run_args(tmp_path, "--timeout", "2")).returncode == 1
     rows = tidy.read_csv(the_run(tmp_path) / "results.csv")
     assert [r["status"] for r in rows] == ["ok", "ok", "error"]
     assert len(invocations(tmp_path)) == 1
@@ -161,12 +177,7 @@ def test_a_binary_that_fills_its_stderr_pipe_first_does_not_deadlock_the_run(set
     a deadline, so that a deadlock fails the test instead of hanging it."""
     tmp_path = setup
     fake_binary(tmp_path / "build", stderr_bytes=1 << 20)
-    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
-    try:
-        result = subprocess.run([sys.executable, "-m", "hotbench", *run_args(tmp_path, "--timeout", "600")],
-                                capture_output=True, text=True, env=env, timeout=120)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the run deadlocked on a binary that writes 1 MB to stderr before its stdout")
+    result = run_with_deadline(run_args(tmp_path, "--timeout", "600"), deadline_s=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert len(tidy.read_csv(the_run(tmp_path) / "results.csv")) == 3
 
@@ -191,7 +202,7 @@ def interrupt_while_running(tmp_path, sig) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(runner.args, runner.returncode, out, err)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupt_kills_the_binary_and_leaves_the_result_set_incomplete(setup, sig):
     tmp_path = setup
     fake_binary(tmp_path / "build")
@@ -219,7 +230,7 @@ def test_a_killed_processs_finished_rows_are_read_back_from_its_cut_json():
     for _ in full:
         pos = text.index("\n    }", pos) + len("\n    }")
         ends.append(pos)
-    for cut in range(0, len(text) + 1, 7):
+    for cut in sorted({*range(0, len(text) + 1, 97), *ends, *(e - 1 for e in ends), *(e + 1 for e in ends)}):
         context, entries = bounded.read_partial_text(text[:cut])
         complete = sum(1 for e in ends if e <= cut)
         assert entries == full[:complete], cut

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from hotbench import cli, gbench, runner, tidy
+from hotbench import gbench, runner, tidy
 from hotbench.bounded import ere_escape
-from test_bounded import processes_mentioning
+from test_bounded import processes_mentioning, run_with_deadline
 
 BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
@@ -37,7 +37,7 @@ def suite_binary(suite: str) -> pathlib.Path:
 
 
 @pytest.mark.parametrize("suite", SUITES)
-def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path, capsys):
+def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
     binary = suite_binary(suite)
     settings, pick = SUITES[suite]
     data = [runner.ensure_corpus("tiny")[0].parent] if suite == "json" else []
@@ -46,12 +46,12 @@ def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path, capsys):
     names = [gbench.base_name({"name": n}) for n in listed if re.search(pick, n)][:3]
     assert len(names) == 3, listed
     hanging = names[1]
-    code = cli.main(["run", "--suite", suite, "--build-dir", str(BUILD), "--results", str(tmp_path / "results"),
+    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--results", str(tmp_path / "results"),
                      "--quick", "--timeout", str(BOUND_S),
                      "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
                      "--inject-hang", "^" + ere_escape(hanging) + "$",
                      *[a for s in settings for a in ("--set", s)], *[a for d in data for a in ("--data", str(d))]])
-    assert code == 1, capsys.readouterr()
+    assert result.returncode == 1, result.stdout + result.stderr
     (run_dir,) = (tmp_path / "results").iterdir()
     assert not (run_dir / "INCOMPLETE").exists()
     rows = tidy.read_csv(run_dir / "results.csv")
