@@ -46,7 +46,8 @@ def parse_dump(path: pathlib.Path) -> tuple[str, int] | None:
 
 
 def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out: pathlib.Path,
-          names: list[str] | None = None, bound_s: float | None = None) -> tuple[list[dict], list[list[str]], list[str]]:
+          names: list[str] | None = None, bound_s: float | None = None,
+          startup_s: float = 0) -> tuple[list[dict], list[list[str]], list[str]]:
     """Runs the binary under callgrind; returns the benchmarks' tidy rows with instruction counts, the
     commands that ran, and the benchmarks killed for exceeding `bound_s` (bounded.py: each one an error
     row; the rest run on in a fresh process). `args` must fix the iteration count (--hotbench_iterations=N);
@@ -63,8 +64,8 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
         return [tool, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}", str(binary),
                 *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json", "--benchmark_color=false"]
 
-    doc, commands, lost = bounded.run(command_for, args, names, bound_s or float("inf"), raw_out.with_name(
-        raw_out.name + ".process"))
+    doc, commands, lost = bounded.run(command_for, args, names, bound_s or float("inf"),
+                                      raw_out.with_name(raw_out.name + ".process"), startup_s=startup_s)
     raw_out.write_text(json.dumps(doc, indent=2) + "\n")
     counts = {}
     for dump in sorted(work_dir.glob("callgrind.out*")):

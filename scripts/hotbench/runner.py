@@ -336,7 +336,8 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
         print(f"hotbench: counting instructions of {len(names)} {suite.name} benchmarks under callgrind "
               f"({iterations} iterations each)", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="hotbench-callgrind-") as work:
-            rows, commands, lost = instructions.count(binary, args, pathlib.Path(work), partial, names, bound_s)
+            rows, commands, lost = instructions.count(binary, args, pathlib.Path(work), partial, names, bound_s,
+                                                      startup_s=SETUP_S)
         os.replace(partial, raw)
         return gbench.load(raw), rows, commands, lost
 

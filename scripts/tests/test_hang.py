@@ -15,6 +15,7 @@ from hotbench.bounded import ere_escape
 from test_bounded import processes_mentioning, run_with_deadline
 
 BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
+CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_json
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
 
 # suite -> (--set settings that keep it small, the benchmarks to pick three from)
@@ -26,10 +27,10 @@ SUITES = {
 }
 
 
-def suite_binary(suite: str) -> pathlib.Path:
-    binary = BUILD / runner.SUITES[suite].binary
+def suite_binary(suite: str, build: pathlib.Path = BUILD) -> pathlib.Path:
+    binary = build / runner.SUITES[suite].binary
     if not binary.exists():
-        why = f"{binary} is not built (./hotbench test builds it; or cmake --build build/release)"
+        why = f"{binary} is not built (./hotbench test builds it; or cmake --build build/{build.name})"
         if os.environ.get("CI"):
             pytest.fail(why)  # CI builds it first: a missing binary there is a broken build, not a skip
         pytest.skip(why)
@@ -63,4 +64,26 @@ def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
         else:
             assert r["status"] == "ok" and r["real_time_ns"] > 0, r
     assert gbench.load(run_dir / "raw" / f"{suite}.json")["context"]["hotbench_suite"] == suite
+    assert not processes_mentioning(str(tmp_path))
+
+
+def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
+    """The gate's mode: the same bound, and the counts of the benchmarks around the killed one are
+    still read from their callgrind dumps (each process dumps into files of its own)."""
+    binary = suite_binary("json", CALLGRIND)
+    tiny = runner.ensure_corpus("tiny")[0].parent
+    names = [n for n in runner.list_benchmarks(binary, [f"--hotbench_data={tiny}"])
+             if n.startswith("json/parse/") and n.endswith("/catalog")][:3]
+    assert len(names) == 3
+    bound_s = 30  # valgrind runs ~50x slower; each of the others takes a few seconds under it
+    result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "json", "--data", str(tiny),
+                                "--build-dir", str(CALLGRIND), "--results", str(tmp_path / "results"),
+                                "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
+                                "--inject-hang", "^" + ere_escape(names[1]) + "$"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    (run_dir,) = (tmp_path / "results").iterdir()
+    rows = {r["benchmark"]: r for r in tidy.read_csv(run_dir / "results.csv")}
+    assert sorted(rows) == sorted(names)
+    assert rows[names[1]]["error_message"] == f"killed after exceeding its time bound of {bound_s} s"
+    assert rows[names[0]]["instructions_per_op"] > 0 and rows[names[2]]["instructions_per_op"] > 0
     assert not processes_mentioning(str(tmp_path))
