@@ -268,9 +268,12 @@ def run(command_for: Callable[[list[str], pathlib.Path], list[str]], args: list[
             blamed = outcome.blamed
             if blamed is not None and blamed not in finished:
                 name = by_base[blamed]
-                entries.append(error_entry(name, _message(outcome, bound_s), position[name], repetitions))
+                message = _message(outcome, bound_s)
+                entries.append(error_entry(name, message, position[name], repetitions))
                 left.remove(name)
                 lost.append(name)
+                more = f"; {len(left)} more to run in a fresh process" if left else ""
+                print(f"\nhotbench: {name}: {message}{more}", file=sys.stderr)
             elif blamed is None and (not outcome.timed_out or left):
                 # Died with no benchmark announced as running (set-up, shutdown): nothing to blame.
                 why = (f"was killed after {bound_s:g} s" if outcome.timed_out else _describe_exit(outcome.code))

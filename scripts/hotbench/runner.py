@@ -122,8 +122,8 @@ def time_bound(args) -> tuple[float, str]:
     """(seconds, where they come from) for this run."""
     timeout = getattr(args, "timeout", None)  # gate.py builds its own Namespace
     if timeout is not None:
-        if not timeout > 0:
-            raise HotbenchError(f"--timeout must be positive, got {timeout:g}")
+        if not 0 < timeout < float("inf"):  # also refuses nan, and inf (not valid JSON in the metadata)
+            raise HotbenchError(f"--timeout must be a positive number of seconds, got {timeout:g}")
         return timeout, "--timeout"
     if args.instructions:
         return derived_timeout(1, 0, args.iterations), "derived (--instructions)"

@@ -244,11 +244,12 @@ def test_read_partial_of_a_missing_or_empty_file(tmp_path):
     assert bounded.read_partial(tmp_path / "empty.json") == (None, [])
 
 
-def test_timeout_must_be_positive(setup, capsys):
+@pytest.mark.parametrize("value", ["0", "-3", "nan", "inf"])
+def test_timeout_must_be_a_positive_number_of_seconds(setup, capsys, value):
     tmp_path = setup
     fake_binary(tmp_path / "build")
-    assert cli.main(run_args(tmp_path, "--timeout", "0")) == 4
-    assert "--timeout must be positive" in capsys.readouterr().err
+    assert cli.main(run_args(tmp_path, "--timeout", value)) == 4
+    assert "--timeout must be a positive number of seconds" in capsys.readouterr().err
     assert not (tmp_path / "results").exists()
 
 
