@@ -29,7 +29,9 @@ constexpr const char* kUsage =
     "  --hotbench_iterations=N     run every benchmark for exactly N iterations\n"
     "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n"
     "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n"
-    "  --hotbench_set=KEY=VALUE    a setting of this suite (repeatable; the suite lists its keys)\n";
+    "  --hotbench_set=KEY=VALUE    a setting of this suite (repeatable; the suite lists its keys)\n"
+    "  --hotbench_announce=true    write 'hotbench: start <name>' on stderr as each benchmark begins\n"
+    "  --hotbench_hang=REGEX       test hook: benchmarks matching REGEX block forever (only SIGKILL ends them)\n";
 
 long parse_positive(std::string_view flag, const std::string& text) {
   char* end = nullptr;
@@ -77,6 +79,15 @@ void take_our_flags(int& argc, char** argv) {
       } catch (const std::regex_error& e) {
         throw UsageError("--hotbench_slowdown: '" + g_options.slowdown_pattern + "' is not a valid regex: " + e.what());
       }
+    } else if (flag == "--hotbench_announce") {
+      g_options.announce = parse_bool(flag, value);
+    } else if (flag == "--hotbench_hang" && !value.empty()) {
+      g_options.hang_pattern = value;
+      try {
+        std::regex check(value);
+      } catch (const std::regex_error& e) {
+        throw UsageError("--hotbench_hang: '" + value + "' is not a valid regex: " + e.what());
+      }
     } else if (flag == "--hotbench_set") {
       auto split = value.find('=');
       if (split == std::string::npos || split == 0)
@@ -117,6 +128,7 @@ int main(int argc, char** argv) {
     std::string settings;
     for (const auto& [key, value] : g_options.settings) settings += (settings.empty() ? "" : ";") + key + "=" + value;
     benchmark::AddCustomContext("hotbench_settings", settings);
+    if (!g_options.hang_pattern.empty()) benchmark::AddCustomContext("hotbench_hang", g_options.hang_pattern);
     register_suite(g_options);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hotbench: error: %s\n", e.what());

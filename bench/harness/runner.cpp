@@ -7,7 +7,11 @@
 #include <vector>
 #include <optional>
 #include <regex>
+#include <cstdio>
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alloc_counter.h"
 #include "case.h"
@@ -37,6 +41,31 @@ double injected_slowdown(const std::string& name) {
   const Options& o = options();
   if (o.slowdown == 0) return 0;
   return std::regex_search(name, std::regex(o.slowdown_pattern)) ? o.slowdown : 0;
+}
+
+// --hotbench_announce: one line per benchmark start, unbuffered (stderr), so a
+// runner reading it knows which benchmark to blame if the process must be killed.
+void announce(const std::string& name) {
+  static std::string last;
+  if (!options().announce || name == last) return;
+  last = name;
+  std::fprintf(stderr, "hotbench: start %s\n", name.c_str());
+  std::fflush(stderr);
+}
+
+bool hangs(const std::string& name) {
+  const Options& o = options();
+  return !o.hang_pattern.empty() && std::regex_search(name, std::regex(o.hang_pattern));
+}
+
+// --hotbench_hang: a stand-in for a library call that never returns. Every
+// blockable signal is blocked and no stop flag is polled, so nothing inside the
+// process can end it: only SIGKILL (the runner's time bound) can.
+[[noreturn]] void hang_forever() {
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
+  for (;;) pause();
 }
 
 double process_cpu_seconds() {
@@ -83,6 +112,7 @@ Prepared& prepare(const CaseId& id, const CaseFactory& make) {
 }
 
 void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
+  announce(id.name());
   Prepared& p = prepare(id, make);
   if (!p.check.ok()) {
     state.SkipWithError(p.check.error.c_str());
@@ -92,12 +122,15 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
   }
   Case& c = *p.instance;
   const double extra = injected_slowdown(p.name);
+  const bool hang = hangs(p.name);
   // Our own clocks, for rates of work done on other threads (see Work::Unit).
   const auto wall_start = std::chrono::steady_clock::now();
   const double cpu_start = process_cpu_seconds();
   measure::begin();
   try {
-    if (extra == 0) {
+    if (hang) {
+      for (auto _ : state) hang_forever();
+    } else if (extra == 0) {
       for (auto _ : state) c.run();
     } else if (measure::under_valgrind()) {
       // Instruction counting: the operation itself once more every 1/extra

@@ -24,6 +24,14 @@ struct Options {
   // suite's policies or capacities, say). The suite must reject a key it does
   // not know with a UsageError naming it and the keys it knows.
   std::vector<std::pair<std::string, std::string>> settings;
+  // --hotbench_announce=true: write `hotbench: start <name>` on stderr when each
+  // benchmark begins (again whenever another benchmark ran in between), so the
+  // runner knows which benchmark is running when it must kill the process.
+  bool announce = false;
+  // --hotbench_hang=REGEX (a test hook): benchmarks whose name matches block
+  // forever inside their measured region, with every signal blocked and no stop
+  // flag polled, so that only SIGKILL from the runner ends them.
+  std::string hang_pattern;
 };
 
 // Bad flags or unusable input: main() prints one line and exits 2.

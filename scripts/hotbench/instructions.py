@@ -13,10 +13,10 @@ Input: the suite binary, its arguments. Output: tidy rows (docs/results-format.m
 metrics are empty (time under valgrind means nothing) and whose `instructions_per_op` is set.
 """
 
+import json
 import pathlib
 import re
 import shutil
-import subprocess
 
 from . import gbench, tidy
 from .errors import EXIT_FAILED, HotbenchError
@@ -45,18 +45,28 @@ def parse_dump(path: pathlib.Path) -> tuple[str, int] | None:
     return trigger.group(1).strip(), int(total.group(1))
 
 
-def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path,
-          raw_out: pathlib.Path) -> tuple[list[dict], list[str]]:
-    """Runs the binary under callgrind; returns the benchmark's tidy rows with instruction counts.
-    `args` must fix the iteration count (--hotbench_iterations=N)."""
-    prefix = work_dir / "callgrind.out"
-    command = [valgrind(), "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}",
-               str(binary), *args, f"--benchmark_out={raw_out}", "--benchmark_out_format=json",
-               "--benchmark_color=false"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise HotbenchError(f"valgrind/{binary.name} exited with status {result.returncode}: "
-                            f"{result.stderr.strip()[-2000:]}", EXIT_FAILED)
+def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out: pathlib.Path,
+          names: list[str] | None = None, bound_s: float | None = None,
+          startup_s: float = 0) -> tuple[list[dict], list[list[str]], list[str]]:
+    """Runs the binary under callgrind; returns the benchmarks' tidy rows with instruction counts, the
+    commands that ran, and the benchmarks killed for exceeding `bound_s` (bounded.py: each one an error
+    row; the rest run on in a fresh process). `args` must fix the iteration count (--hotbench_iterations=N);
+    `names`: what `args` select (listed when not given)."""
+    from . import bounded, runner  # runner imports this module
+
+    if names is None:
+        names = runner.list_benchmarks(binary, args, bound_s)
+    # %p: every process (a fresh one after a kill) dumps into files of its own.
+    prefix = work_dir / "callgrind.out.%p"
+    tool = valgrind()
+
+    def command_for(process_args: list[str], out: pathlib.Path) -> list[str]:
+        return [tool, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}", str(binary),
+                *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json", "--benchmark_color=false"]
+
+    doc, commands, lost = bounded.run(command_for, args, names, bound_s or float("inf"),
+                                      raw_out.with_name(raw_out.name + ".process"), startup_s=startup_s)
+    raw_out.write_text(json.dumps(doc, indent=2) + "\n")
     counts = {}
     for dump in sorted(work_dir.glob("callgrind.out*")):
         parsed = parse_dump(dump)
@@ -74,4 +84,4 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path,
             else:
                 row["instructions_per_op"] = counts[name] / row["iterations"]
         rows.append(row)
-    return rows, command
+    return rows, commands, lost

@@ -1,23 +1,33 @@
 """`hotbench run`: datasets -> benchmark binary -> a result set (docs/results-format.md).
 
 The runner chooses what to run (suites, datasets, profile), runs each suite's Google Benchmark
-binary once, and writes raw JSON, the tidy CSV and metadata atomically into a new directory
-that stays marked INCOMPLETE until everything is in place.
+binary, and writes raw JSON, the tidy CSV and metadata atomically into a new directory that
+stays marked INCOMPLETE until everything is in place (an interrupted run keeps the marker).
+
+Every benchmark runs under a time bound (--timeout, or derived from the profile): one that
+exceeds it is killed with its process and becomes an error row naming the bound, and the
+benchmarks after it run in a fresh process (bounded.py). Exit status: 0 every row has figures,
+1 some rows are errors (failed checks, killed benchmarks), 4 usage error, 5 set-up failure,
+130 interrupted.
 """
 
+import contextlib
 import datetime
 import json
 import os
 import pathlib
 import re
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import tempfile
 
-from . import SCHEMA_VERSION, atomic, gbench, instructions, metadata, progress, tidy
+from . import SCHEMA_VERSION, atomic, bounded, gbench, instructions, metadata, progress, tidy
+from .bounded import ere_escape
 from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
 
 ROOT = metadata.ROOT
@@ -45,6 +55,18 @@ PROFILES = {
     "quick": {"min_time": 0.01, "repetitions": 1},
 }
 
+# The time bound of one benchmark, when --timeout does not set it (seconds). Generous on purpose:
+# it exists to end a benchmark that will never finish, not to judge a slow one. A benchmark's
+# set-up (loading its data, the check, the allocation pass) gets SETUP_S; each repetition gets
+# PER_REPETITION_S (one operation of a large dataset, the latency pass) plus 20 x min_time
+# (Google Benchmark's iteration-count search and the final run, on a loaded machine where a
+# CPU-clock benchmark gets half a core). Under callgrind everything runs ~50x slower.
+SETUP_S = 120.0
+PER_REPETITION_S = 10.0
+MIN_TIME_FACTOR = 20.0
+CALLGRIND_BASE_S = 600.0
+CALLGRIND_PER_ITERATION_S = 10.0
+
 
 def add_arguments(p):
     p.add_argument("--suite", action="append", default=[], metavar="NAME",
@@ -68,15 +90,47 @@ def add_arguments(p):
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
                    help="benchmarks matching REGEX do FRACTION more work (to test the regression gate)")
+    p.add_argument("--inject-hang", metavar="REGEX",
+                   help="test hook: benchmarks matching REGEX block forever inside their measured region, "
+                        "ignoring every signal but SIGKILL (to test --timeout)")
     p.add_argument("--instructions", action="store_true",
                    help="count instructions per operation under callgrind instead of timing (deterministic)")
     p.add_argument("--iterations", type=int, default=10, metavar="N",
                    help="with --instructions: iterations per benchmark (default 10)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="kill a benchmark still running after SECONDS (its whole process: it becomes an error "
+                        "row naming the bound, and the benchmarks after it run in a fresh process); default: "
+                        f"derived from the run, {SETUP_S:g} s + repetitions x ({PER_REPETITION_S:g} s + "
+                        f"{MIN_TIME_FACTOR:g} x min-time), i.e. {derived_timeout(3, 0.25, None):g} s for the default "
+                        f"profile and {derived_timeout(1, 0.01, None):g} s for --quick; with --instructions "
+                        f"{CALLGRIND_BASE_S:g} s + {CALLGRIND_PER_ITERATION_S:g} s per iteration")
     p.add_argument("--results", type=pathlib.Path, default=ROOT / "results", metavar="DIR",
                    help="where result sets are created (default: results/)")
     p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
                    help="where the suite binaries are (default: build/release, or build/callgrind with "
                         "--instructions)")
+
+
+def derived_timeout(repetitions: int, min_time: float, iterations: int | None) -> float:
+    """The default time bound of one benchmark (see SETUP_S); `iterations` set means callgrind."""
+    if iterations:
+        return CALLGRIND_BASE_S + CALLGRIND_PER_ITERATION_S * iterations
+    return SETUP_S + repetitions * (PER_REPETITION_S + MIN_TIME_FACTOR * min_time)
+
+
+def time_bound(args) -> tuple[float, str]:
+    """(seconds, where they come from) for this run."""
+    timeout = getattr(args, "timeout", None)  # gate.py builds its own Namespace
+    if timeout is not None:
+        if not 0 < timeout < float("inf"):  # also refuses nan, and inf (not valid JSON in the metadata)
+            raise HotbenchError(f"--timeout must be a positive number of seconds, got {timeout:g}")
+        return timeout, "--timeout"
+    if args.instructions:
+        return derived_timeout(1, 0, args.iterations), "derived (--instructions)"
+    profile = PROFILES["quick" if args.quick else "default"]
+    repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
+    min_time = args.min_time if args.min_time is not None else profile["min_time"]
+    return derived_timeout(repetitions, min_time, None), "derived from repetitions and min-time"
 
 
 def discover(paths: list[pathlib.Path], suffixes: tuple[str, ...]) -> list[pathlib.Path]:
@@ -160,15 +214,10 @@ def suite_settings(settings: list[str], suites: list[str]) -> dict[str, list[str
     return by_suite
 
 
-def ere_escape(text: str) -> str:
-    """A literal for Google Benchmark's filter (POSIX extended regex)."""
-    return "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in text)
-
-
 def dataset_filter(binary: pathlib.Path, data_args: list[str], bench_args: list[str], datasets: list[str],
-                   suite: str) -> list[str]:
+                   suite: str, bound_s: float | None = None) -> list[str]:
     """For suites with generated workloads: the benchmarks of those datasets, as an exact filter."""
-    names = list_benchmarks(binary, data_args + bench_args)
+    names = list_benchmarks(binary, data_args + bench_args, bound_s)
     known = sorted({gbench.split_name(gbench.base_name({"name": n}))["dataset"] for n in names})
     unknown = [d for d in datasets if d not in known]
     if unknown:
@@ -248,22 +297,34 @@ def _filter_args(args) -> list[str]:
         out.append("--hotbench_bare=true")
     if args.inject_slowdown:
         out.append(f"--hotbench_slowdown={args.inject_slowdown}")
+    if getattr(args, "inject_hang", None):  # gate.py builds its own Namespace
+        try:
+            re.compile(args.inject_hang)
+        except re.error as e:
+            raise HotbenchError(f"--inject-hang {args.inject_hang!r} is not a valid regular expression: {e}")
+        out.append(f"--hotbench_hang={args.inject_hang}")
     return out
 
 
-def list_benchmarks(binary: pathlib.Path, args: list[str]) -> list[str]:
-    result = subprocess.run([str(binary), *args, "--benchmark_list_tests=true"], capture_output=True, text=True)
+def list_benchmarks(binary: pathlib.Path, args: list[str], timeout_s: float | None = None) -> list[str]:
+    try:
+        result = subprocess.run([str(binary), *args, "--benchmark_list_tests=true"], capture_output=True, text=True,
+                                timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise HotbenchError(f"{binary} did not list its benchmarks within {timeout_s:g} s", EXIT_FAILED)
     if result.returncode != 0:
         raise HotbenchError(f"{binary} refused its arguments: {result.stderr.strip() or result.stdout.strip()}")
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 
 def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
-              run_dir: pathlib.Path, iterations: int | None, process: int = 0) -> tuple[dict, list[dict], list[str]]:
-    """Runs one suite binary once; returns its raw document, tidy rows and the command that ran.
+              run_dir: pathlib.Path, iterations: int | None, process: int = 0,
+              bound_s: float = SETUP_S) -> tuple[dict, list[dict], list[list[str]], list[str]]:
+    """Runs one suite binary, each benchmark under `bound_s` (bounded.py); returns its raw document,
+    tidy rows, the commands that ran (one per process) and the benchmarks killed or lost to a crash.
     `iterations` set means instruction counting under callgrind instead of timing."""
     args = [f"--hotbench_data={f}" for f in files] + bench_args
-    names = list_benchmarks(binary, args)
+    names = list_benchmarks(binary, args, timeout_s=max(bound_s, SETUP_S))
     if not names:
         raise HotbenchError(f"no {suite.name} benchmark matches the selection")
     raw_dir = run_dir / "raw"
@@ -275,34 +336,58 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
         print(f"hotbench: counting instructions of {len(names)} {suite.name} benchmarks under callgrind "
               f"({iterations} iterations each)", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="hotbench-callgrind-") as work:
-            rows, command = instructions.count(binary, args, pathlib.Path(work), partial)
+            rows, commands, lost = instructions.count(binary, args, pathlib.Path(work), partial, names, bound_s,
+                                                      startup_s=SETUP_S)
         os.replace(partial, raw)
-        return gbench.load(raw), rows, command
-    command = [str(binary), *args, f"--benchmark_out={partial}", "--benchmark_out_format=json",
-               "--benchmark_color=false"]
+        return gbench.load(raw), rows, commands, lost
+
+    def command_for(process_args: list[str], out: pathlib.Path) -> list[str]:
+        return [str(binary), *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json",
+                "--benchmark_color=false"]
+
     reps = next((int(a.split("=")[1]) for a in bench_args if a.startswith("--benchmark_repetitions=")), 1)
     bar = progress.Progress(total=len(names) * reps, what=suite.name if process == 0 else f"{suite.name} #{process}")
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-    known = set(names)
-    for line in proc.stdout:
+    known = {gbench.base_name({"name": n}) for n in names}
+
+    def on_stdout(line: str) -> None:
         first = line.split(" ", 1)[0]
         name = gbench.base_name({"name": first})
         if name in known and not re.search(r"_(mean|median|stddev|cv)$", first):
             bar.step(name)
-    stderr = proc.stderr.read()
-    code = proc.wait()
-    bar.done()
-    if code != 0:
-        raise HotbenchError(f"{binary} exited with status {code}: {stderr.strip()[-2000:]}", EXIT_FAILED)
-    os.replace(partial, raw)
+
+    try:
+        doc, commands, lost = bounded.run(command_for, args, names, bound_s, partial, reps, on_stdout,
+                                          startup_s=SETUP_S)
+    finally:
+        bar.done()
+    atomic.write_text(raw, json.dumps(doc, indent=2) + "\n")
     doc = gbench.load(raw)
-    return doc, tidy.rows_from_gbench(doc, run_id="", process=process), command
+    return doc, tidy.rows_from_gbench(doc, run_id="", process=process), commands, lost
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """SIGTERM (a CI job cancelled, `kill`) ends the run like Ctrl-C: the running binary's process
+    group is killed and the result set stays marked INCOMPLETE. Python's default would leave both."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(args) -> int:
     suites = suites_for(args)
     bench_args = benchmark_args(args)
     settings = suite_settings(args.settings, suites)
+    bound_s, bound_source = time_bound(args)
     preset = "callgrind" if args.instructions else "release"
     build_dir = args.build_dir or ROOT / "build" / preset
     plan = []
@@ -316,7 +401,7 @@ def main(args) -> int:
         suite_args = bench_args + [f"--hotbench_set={kv}" for kv in settings.get(name, [])]
         if args.dataset and suite.default_data is None:
             suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
-                                        suite.name)
+                                        suite.name, max(bound_s, SETUP_S))
         plan.append((suite, binary, files, suite_args))
 
     run_dir = new_run_dir(args.results)
@@ -324,22 +409,30 @@ def main(args) -> int:
     meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
             "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
             "profile": "instructions" if args.instructions else "quick" if args.quick else "default",
-            "benchmark_args": bench_args,
+            "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
     rows, all_files = [], []
     t0 = time.monotonic()
     try:
-        processes = 1 if args.instructions else args.processes
-        for suite, binary, files, suite_args in plan:
-            for process in range(processes):
-                doc, suite_rows, command = run_suite(suite, binary, files, suite_args, run_dir,
-                                                     args.iterations if args.instructions else None, process)
-                rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
-            ctx = doc["context"]
-            meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
-                        libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
-            meta["suites"][suite.name] = {"command": command, "processes": processes, "benchmark_context": ctx}
-            all_files += files
+        with terminate_as_interrupt():
+            processes = 1 if args.instructions else args.processes
+            for suite, binary, files, suite_args in plan:
+                commands, killed = [], []
+                for process in range(processes):
+                    doc, suite_rows, process_commands, lost = run_suite(
+                        suite, binary, files, suite_args, run_dir, args.iterations if args.instructions else None,
+                        process, bound_s)
+                    rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
+                    commands += process_commands
+                    killed += lost
+                ctx = doc["context"]
+                meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
+                            libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
+                # `command`: the first process's; `commands`: every process, including the fresh ones
+                # started after a benchmark was killed.
+                meta["suites"][suite.name] = {"command": commands[0], "commands": commands, "processes": processes,
+                                              "killed": killed, "benchmark_context": ctx}
+                all_files += files
     finally:
         meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         meta["datasets"] = metadata.datasets(all_files or [f for _, _, fs, _ in plan for f in fs])

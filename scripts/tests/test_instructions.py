@@ -31,7 +31,7 @@ def count(tmp_path, name, *extra):
     tiny = runner.ensure_corpus("tiny")[0].parent
     work = tmp_path / name
     work.mkdir()
-    rows, _ = instructions.count(BINARY, [f"--hotbench_data={tiny}", FILTER, "--hotbench_iterations=10",
+    rows, *_ = instructions.count(BINARY, [f"--hotbench_data={tiny}", FILTER, "--hotbench_iterations=10",
                                           "--benchmark_repetitions=1", *extra], work, work / "raw.json")
     assert rows and all(r["status"] == "ok" for r in rows), rows
     return {r["benchmark"]: r["instructions_per_op"] for r in rows}

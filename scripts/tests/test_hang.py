@@ -1,0 +1,89 @@
+"""The time bound with the real suite binaries (build/release, which `./hotbench test` builds before
+the Python tests): in every suite, of three benchmarks the middle one hangs inside its measured
+region (--inject-hang -> --hotbench_hang: every signal blocked, no stop flag polled), so only the
+runner can end it. It must become an error row naming the bound, the other two must have figures,
+the run exits 1, and no process of the binary is left."""
+
+import os
+import pathlib
+import re
+
+import pytest
+
+from hotbench import gbench, runner, tidy
+from hotbench.bounded import ere_escape
+from test_bounded import processes_mentioning, run_with_deadline
+
+BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
+CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_json
+BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
+
+# suite -> (--set settings that keep it small, the benchmarks to pick three from)
+SUITES = {
+    "json": ([], r"^json/parse/"),
+    "cache": (["cache.keys=4000", "cache.requests=16384", "cache.capacities=400", "cache.workloads=zipf0.99"],
+              r"^cache/throughput/"),
+    "queue": (["queue.batch=512"], r"^queue/single_thread/"),
+}
+
+
+def suite_binary(suite: str, build: pathlib.Path = BUILD) -> pathlib.Path:
+    binary = build / runner.SUITES[suite].binary
+    if not binary.exists():
+        why = f"{binary} is not built (./hotbench test builds it; or cmake --build build/{build.name})"
+        if os.environ.get("CI"):
+            pytest.fail(why)  # CI builds it first: a missing binary there is a broken build, not a skip
+        pytest.skip(why)
+    return binary
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
+    binary = suite_binary(suite)
+    settings, pick = SUITES[suite]
+    data = [runner.ensure_corpus("tiny")[0].parent] if suite == "json" else []
+    listed = runner.list_benchmarks(binary, [f"--hotbench_data={d}" for d in data] +
+                                    [f"--hotbench_set={s.split('.', 1)[1]}" for s in settings])
+    names = [gbench.base_name({"name": n}) for n in listed if re.search(pick, n)][:3]
+    assert len(names) == 3, listed
+    hanging = names[1]
+    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--results", str(tmp_path / "results"),
+                     "--quick", "--timeout", str(BOUND_S),
+                     "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
+                     "--inject-hang", "^" + ere_escape(hanging) + "$",
+                     *[a for s in settings for a in ("--set", s)], *[a for d in data for a in ("--data", str(d))]])
+    assert result.returncode == 1, result.stdout + result.stderr
+    (run_dir,) = (tmp_path / "results").iterdir()
+    assert not (run_dir / "INCOMPLETE").exists()
+    rows = tidy.read_csv(run_dir / "results.csv")
+    assert sorted({r["benchmark"] for r in rows}) == sorted(names)
+    for r in rows:
+        if r["benchmark"] == hanging:
+            assert r["status"] == "error"
+            assert r["error_message"] == f"killed after exceeding its time bound of {BOUND_S} s"
+        else:
+            assert r["status"] == "ok" and r["real_time_ns"] > 0, r
+    assert gbench.load(run_dir / "raw" / f"{suite}.json")["context"]["hotbench_suite"] == suite
+    assert not processes_mentioning(str(tmp_path))
+
+
+def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
+    """The gate's mode: the same bound, and the counts of the benchmarks around the killed one are
+    still read from their callgrind dumps (each process dumps into files of its own)."""
+    binary = suite_binary("json", CALLGRIND)
+    tiny = runner.ensure_corpus("tiny")[0].parent
+    names = [n for n in runner.list_benchmarks(binary, [f"--hotbench_data={tiny}"])
+             if n.startswith("json/parse/") and n.endswith("/catalog")][:3]
+    assert len(names) == 3
+    bound_s = 30  # valgrind runs ~50x slower; each of the others takes a few seconds under it
+    result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "json", "--data", str(tiny),
+                                "--build-dir", str(CALLGRIND), "--results", str(tmp_path / "results"),
+                                "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
+                                "--inject-hang", "^" + ere_escape(names[1]) + "$"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    (run_dir,) = (tmp_path / "results").iterdir()
+    rows = {r["benchmark"]: r for r in tidy.read_csv(run_dir / "results.csv")}
+    assert sorted(rows) == sorted(names)
+    assert rows[names[1]]["error_message"] == f"killed after exceeding its time bound of {bound_s} s"
+    assert rows[names[0]]["instructions_per_op"] > 0 and rows[names[2]]["instructions_per_op"] > 0
+    assert not processes_mentioning(str(tmp_path))
