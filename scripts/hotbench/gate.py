@@ -161,7 +161,11 @@ def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Pat
             # Its own scripts and its own compiler-cache base; nothing of this checkout's Python leaks in.
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CCACHE_BASEDIR")}
             env["CCACHE_BASEDIR"] = str(tree)
-            done = run(command, cwd=tree, env=env, stdout=sys.stderr, stderr=sys.stderr)
+            try:  # its build and count log goes to stderr: stdout is the gate's report
+                log = sys.stderr.fileno()
+            except (AttributeError, OSError, ValueError):
+                log = None
+            done = run(command, cwd=tree, env=env, stdout=log, stderr=log)
             if done.returncode != 0:
                 raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
                                  f"exited {done.returncode}; its output is above)")
