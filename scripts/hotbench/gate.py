@@ -136,7 +136,7 @@ def counting_command(tree: pathlib.Path, dest: pathlib.Path) -> list[str]:
     except OSError:
         text = ""
     if "--update-baseline" not in text or '"--baseline"' not in text:
-        raise CannotTell(f"that commit has no `hotbench gate --update-baseline --baseline` to count with")
+        raise CannotTell("that commit has no `hotbench gate --update-baseline --baseline` to count with")
     return [str(tree / "hotbench"), "gate", "--update-baseline", "--baseline", str(dest)]
 
 

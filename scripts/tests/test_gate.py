@@ -40,9 +40,10 @@ class Counters:
     def __init__(self, tmp_path, current_scale=None, rebuilt_scale=None, rebuilt_error=None, current_errors=()):
         self.tmp, self.current_scale, self.rebuilt_scale = tmp_path, current_scale, rebuilt_scale
         self.rebuilt_error, self.current_errors = rebuilt_error, current_errors
-        self.at_calls = []
+        self.at_calls, self.current_calls = [], 0
 
     def count_current(self, results):
+        self.current_calls += 1
         results.mkdir(parents=True)
         return counts(results / "run", self.current_scale, errors=self.current_errors)
 
@@ -158,6 +159,10 @@ def test_no_baseline_is_exit_3_not_a_pass(tmp_path, capsys, counters):
     c = counters()
     code, out, err = run_gate(capsys, tmp_path / "none")
     assert code == 3 and "no baseline" in err and gate.REFRESH in err and out == ""
+    (tmp_path / "bad.toml").write_text("min_repetitions = 0\n")
+    code, _, err = run_gate(capsys, counts(tmp_path / "baseline"), "--policy", tmp_path / "bad.toml")
+    assert code == 3 and "bad.toml: min_repetitions" in err
+    assert c.current_calls == 0  # refused before minutes of counting
 
 
 def test_update_refuses_errored_counts(tmp_path, capsys, counters):
