@@ -1,8 +1,10 @@
 """`hotbench check --baseline B --current C`: the CI regression gate.
 
-Exit codes: 0 pass; 1 at least one regression; 2 no regression, but at least one benchmark could not
-be decided (unresolved); 3 error: unreadable input, a bad policy, nothing comparable, or baseline and
-current built differently (not comparable: refresh the baseline, see README, 'CI gate').
+Exit codes (one meaning each, README 'Exit codes'): 0 pass; 1 at least one regression, or a baseline
+benchmark missing from the current result; 2 no failure, but at least one benchmark could not be decided
+(unresolved); 3 unreadable or invalid input: a result or policy file, nothing comparable, or baseline and
+current built differently (refresh the baseline, see README, 'CI gate'; `hotbench gate` instead rebuilds
+the baseline's commit); 4 usage error (bad flags).
 
 The rule, per benchmark present in both, with the policy's threshold t for the metric (results/gate.toml):
 the ratio current/baseline of medians and its 95 % bootstrap confidence interval are computed as in
@@ -15,11 +17,13 @@ baseline/current). Then
 - pass: the whole interval lies at or below 1+t (improvements and changes within t pass);
 - unresolved: otherwise (the interval crosses 1+t: too noisy to decide at this threshold).
 A benchmark that errored on either side, or has the metric on one side only, is unresolved.
-Benchmarks in one result only, without the metric on both sides, or ignored by the policy are listed
-and do not change the exit code.
+A benchmark of the baseline that the current result lacks is MISSING, a failure like a regression, unless
+the policy's [[removed]] names it with a reason. Benchmarks new in the current result, without the metric
+on both sides, or ignored by the policy are listed and do not change the exit code. Nothing compared and
+nothing missing is exit 3, never a pass.
 
---junit FILE writes JUnit XML (one testcase per benchmark: a <failure> for a regression, <skipped> for
-everything not decided as pass), atomically.
+--junit FILE writes JUnit XML (one testcase per benchmark: a <failure> for a regression or a missing
+benchmark, <skipped> for everything else not decided as pass), atomically.
 """
 
 import math
@@ -53,6 +57,13 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A baseline benchmark that is gone on purpose: its absence from the current result is not a failure."""
+    pattern: re.Pattern
+    reason: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """What applies to one benchmark."""
     threshold: float
@@ -71,6 +82,7 @@ class Policy:
     confidence: float = DEFAULTS["confidence"]
     thresholds: dict = field(default_factory=dict)
     overrides: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
 
     def rule_for(self, name: str, metric: str) -> Rule:
         """The first override whose pattern matches the benchmark's name wins; unset keys fall back."""
@@ -82,20 +94,55 @@ class Policy:
                             o.ignore, o.reason, o.pattern.pattern)
         return Rule(threshold, self.min_repetitions)
 
+    def removal_of(self, name: str) -> Removed | None:
+        """The first [[removed]] entry whose pattern matches the benchmark's name, if any."""
+        return next((r for r in self.removed if r.pattern.search(name)), None)
 
-_TOP_KEYS = {"default_metric", "default_threshold", "min_repetitions", "confidence", "thresholds", "overrides"}
+
+_TOP_KEYS = {"default_metric", "default_threshold", "min_repetitions", "confidence", "thresholds", "overrides",
+             "removed"}
 _OVERRIDE_KEYS = {"pattern", "thresholds", "min_repetitions", "ignore", "reason"}
+_REMOVED_KEYS = {"pattern", "reason"}
+
+
+def _short(shown: str, limit: int = 60) -> str:
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+def _value(value) -> str:
+    """A value from the file inside a one-line message: repr escapes newlines and control characters."""
+    try:
+        return _short(repr(value))
+    except ValueError:  # an integer of more than 4300 digits has no repr
+        return "(a number too long to show)"
+
+
+def _show(key: str) -> str:
+    """A key from the file: a bare word as it is, anything else as a value."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]{1,60}", key) else _value(key)
+
+
+def _keys(path, where, table: dict, known: set) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise BadInput(f"{path}: {where}unknown key(s) {', '.join(_show(k) for k in unknown)}; "
+                       f"known: {', '.join(sorted(known))}")
 
 
 def _threshold(path, where, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value < math.inf):
-        raise BadInput(f"{path}: {where}: a threshold is a non-negative fraction (0.10 = 10 %), got {value!r}")
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= float(value) < math.inf
+    except OverflowError:  # an integer too large for a float
+        ok = False
+    if not ok:
+        raise BadInput(f"{path}: {where}: a threshold is a non-negative fraction (0.10 = 10 %), got "
+                       f"{_value(value)}")
     return float(value)
 
 
 def _repetitions(path, where, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BadInput(f"{path}: {where}: must be a whole number >= 1, got {value!r}")
+        raise BadInput(f"{path}: {where}: must be a whole number >= 1, got {_value(value)}")
     return value
 
 
@@ -105,25 +152,60 @@ def _thresholds(path, where, table) -> dict:
     out = {}
     for name, value in table.items():
         if name not in metrics.METRICS:
-            raise BadInput(f"{path}: {where}: unknown metric {name!r}; known metrics: "
+            raise BadInput(f"{path}: {where}: unknown metric {_value(name)}; known metrics: "
                            f"{', '.join(metrics.known_names())}")
         out[name] = _threshold(path, f"{where}.{name}", value)
     return out
 
 
+def _pattern(path, where, table) -> re.Pattern:
+    if not isinstance(table.get("pattern"), str):
+        raise BadInput(f"{path}: {where}: needs a pattern (a regular expression searched in the benchmark name)")
+    try:
+        return re.compile(table["pattern"])
+    except (re.error, OverflowError, RecursionError) as e:  # "a{9999999999}" overflows, "((((..." recurses
+        raise BadInput(f"{path}: {where}.pattern: {_value(table['pattern'])} is not a valid regular expression: "
+                       f"{_short(str(e), 120)}") from None
+
+
+def _array_of_tables(path, doc, key) -> list[tuple[str, dict]]:
+    items = doc.get(key, [])
+    if not isinstance(items, list):
+        raise BadInput(f"{path}: {key} must be an array of tables ([[{key}]])")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise BadInput(f"{path}: {key}[{i}]: must be a table")
+    return [(f"{key}[{i}]", item) for i, item in enumerate(items)]
+
+
 def load_policy(path: pathlib.Path) -> Policy:
+    """The policy file at `path`; any problem is one BadInput line naming the file and the place."""
     path = pathlib.Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise BadInput(f"{path}: no such policy file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"{path}: cannot read: {e}") from None
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror or e}") from None
+    return parse_policy(data, path)
+
+
+def parse_policy(data: bytes, path: pathlib.Path) -> Policy:
+    """Any byte string becomes a Policy or a one-line BadInput (tests/test_policy_fuzz.py feeds random ones)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise BadInput(f"{path}: line {line} (byte {e.start}): not UTF-8 text ({e.reason})") from None
+    try:
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise BadInput(f"{path}: invalid TOML: {e}") from None
-    unknown = sorted(set(doc) - _TOP_KEYS)
-    if unknown:
-        raise BadInput(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_TOP_KEYS))}")
+        raise BadInput(f"{path}: invalid TOML: {' '.join(str(e).split())}") from None
+    except ValueError as e:  # tomllib's int() refuses integers of more than 4300 digits
+        raise BadInput(f"{path}: invalid TOML: {_short(' '.join(str(e).split()), 120)}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise BadInput(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    _keys(path, "", doc, _TOP_KEYS)
     p = Policy(path)
     if "default_metric" in doc:
         if not isinstance(doc["default_metric"], str):
@@ -136,33 +218,27 @@ def load_policy(path: pathlib.Path) -> Policy:
     if "confidence" in doc:
         c = doc["confidence"]
         if isinstance(c, bool) or not isinstance(c, float) or not 0.5 <= c < 1:
-            raise BadInput(f"{path}: confidence must be a fraction in [0.5, 1), e.g. 0.95; got {c!r}")
+            raise BadInput(f"{path}: confidence must be a fraction in [0.5, 1), e.g. 0.95; got {_value(c)}")
         p.confidence = c
     p.thresholds = _thresholds(path, "thresholds", doc.get("thresholds", {}))
-    overrides = doc.get("overrides", [])
-    if not isinstance(overrides, list):
-        raise BadInput(f"{path}: overrides must be an array of tables ([[overrides]])")
-    for i, o in enumerate(overrides):
-        where = f"overrides[{i}]"
-        if not isinstance(o, dict):
-            raise BadInput(f"{path}: {where}: must be a table")
-        unknown = sorted(set(o) - _OVERRIDE_KEYS)
-        if unknown:
-            raise BadInput(f"{path}: {where}: unknown key(s) {', '.join(unknown)}; "
-                           f"known: {', '.join(sorted(_OVERRIDE_KEYS))}")
-        if not isinstance(o.get("pattern"), str):
-            raise BadInput(f"{path}: {where}: needs a pattern (a regular expression searched in the benchmark name)")
-        try:
-            pattern = re.compile(o["pattern"])
-        except re.error as e:
-            raise BadInput(f"{path}: {where}: pattern {o['pattern']!r} is not a valid regular expression: {e}") from None
+    for where, o in _array_of_tables(path, doc, "overrides"):
+        _keys(path, f"{where}: ", o, _OVERRIDE_KEYS)
+        pattern = _pattern(path, where, o)
         if not isinstance(o.get("ignore", False), bool) or not isinstance(o.get("reason", ""), str):
             raise BadInput(f"{path}: {where}: ignore must be true or false and reason a string")
         reps = _repetitions(path, f"{where}.min_repetitions", o["min_repetitions"]) if "min_repetitions" in o else None
         p.overrides.append(Override(pattern, _thresholds(path, f"{where}.thresholds", o.get("thresholds", {})),
                                     reps, o.get("ignore", False), o.get("reason", "")))
+    for where, r in _array_of_tables(path, doc, "removed"):
+        _keys(path, f"{where}: ", r, _REMOVED_KEYS)
+        pattern = _pattern(path, where, r)
+        reason = r.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise BadInput(f"{path}: {where}: needs a reason (why the benchmark is gone: renamed to what, "
+                           f"or why it was dropped)")
+        p.removed.append(Removed(pattern, reason.strip()))
     if p.default_metric not in metrics.METRICS:
-        raise BadInput(f"{path}: default_metric: unknown metric {p.default_metric!r}; known metrics: "
+        raise BadInput(f"{path}: default_metric: unknown metric {_value(p.default_metric)}; known metrics: "
                        f"{', '.join(metrics.known_names())}")
     return p
 
@@ -201,22 +277,40 @@ def gate(estimate: stats.RatioEstimate, metric: metrics.Metric, rule: Rule) -> t
 
 @dataclass
 class Result:
-    """One benchmark's outcome: pass, regression, unresolved, or a skip (missing, new, ignored, no metric)."""
+    """One benchmark's outcome: pass, regression, unresolved, missing (a failure), or a skip."""
     entry: compare.Entry
     outcome: str
     detail: str
     rule: Rule | None = None
 
 
-SKIPS = ("ignored", "missing", "new", "no metric")
+SKIPS = ("ignored", "removed", "new", "no metric")
+DECIDED = ("pass", "regression", "unresolved")
+FAILURES = ("regression", "missing")
 
 
 def evaluate(entries: list[compare.Entry], metric: metrics.Metric, policy: Policy) -> list[Result]:
+    """Per benchmark, in this order of precedence:
+    - only in the baseline: "removed" if a [[removed]] entry names it, else "missing" (a failure: a benchmark
+      that was renamed or stopped registering would otherwise never be gated again). An `ignore` override
+      does not excuse it: ignoring says "too noisy to gate", not "gone";
+    - only in the current result: "new" (listed);
+    - ignored by an override: "ignored", whatever its rows (errors included);
+    - an error on either side: "unresolved" (the benchmark ran but could not be measured, so nothing can be
+      said about it; a failing benchmark is the job of `run`'s exit 1 and the tests, not of a regression gate);
+    - the metric on one side only: "unresolved"; on neither: "no metric" (listed, not gated);
+    - otherwise the rule of `gate()`: pass, regression or unresolved."""
     results = []
     for e in entries:
         rule = policy.rule_for(e.name, metric.name)
         if e.status == "only in baseline":
-            results.append(Result(e, "missing", "in the baseline, not in the current result"))
+            removal = policy.removal_of(e.name)
+            if removal:
+                results.append(Result(e, "removed", f"removed by the policy ({removal.pattern.pattern!r}: "
+                                                    f"{removal.reason})"))
+            else:
+                results.append(Result(e, "missing", "in the baseline, not in the current result (name it in the "
+                                                    "policy's [[removed]] with a reason if it is gone on purpose)"))
         elif e.status == "only in current":
             results.append(Result(e, "new", "in the current result, not in the baseline"))
         elif rule.ignore:
@@ -237,54 +331,80 @@ def evaluate(entries: list[compare.Entry], metric: metrics.Metric, policy: Polic
     return results
 
 
+def policy_notes(results: list[Result], policy: Policy) -> list[str]:
+    """[[removed]] entries that name a benchmark still present (gated as usual) or nothing in the baseline."""
+    notes = []
+    for r in policy.removed:
+        present = [x.entry.name for x in results if x.entry.a is not None and x.entry.b is not None
+                   and r.pattern.search(x.entry.name)]
+        if present:
+            notes.append(f"[[removed]] {r.pattern.pattern!r} matches {len(present)} benchmark(s) still present "
+                         f"(gated as usual), e.g. {present[0]}")
+        elif not any(x.entry.a is not None and r.pattern.search(x.entry.name) for x in results):
+            notes.append(f"[[removed]] {r.pattern.pattern!r} matches no baseline benchmark (stale once the "
+                         f"baseline is refreshed: delete it)")
+    return notes
+
+
 def exit_code(results: list[Result]) -> int:
     outcomes = {r.outcome for r in results}
-    if "regression" in outcomes:
+    if outcomes & set(FAILURES):
         return EXIT_FAILED
     if "unresolved" in outcomes:
         return EXIT_UNRESOLVED
     return EXIT_OK
 
 
-def summary_text(results, metric, policy, args, notes) -> str:
-    counts = {k: sum(r.outcome == k for r in results) for k in ("pass", "regression", "unresolved") + SKIPS}
+LABELS = {"regression": "REGRESSION", "missing": "MISSING", "unresolved": "UNRESOLVED", "removed": "REMOVED",
+          "new": "NEW", "ignored": "IGNORED"}
+
+
+def summary_text(results, metric, policy, labels: tuple[str, str], notes) -> str:
+    counts = {k: sum(r.outcome == k for r in results) for k in DECIDED + ("missing",) + SKIPS}
     limit = 1 + policy.thresholds.get(metric.name, policy.default_threshold)
     shown_limit = f"above {limit:.3f}" if metric.better == metrics.LOWER else f"below {1 / limit:.3f}"
-    out = [f"hotbench check: {metric.name} ({metric.better_text})", f"  baseline: {args.baseline}",
-           f"  current:  {args.current}",
-           f"  policy:   {policy.path}" + (f" ({len(policy.overrides)} override(s))" if policy.overrides else ""),
+    out = [f"hotbench check: {metric.name} ({metric.better_text})", f"  baseline: {labels[0]}",
+           f"  current:  {labels[1]}",
+           f"  policy:   {policy.path}" + (f" ({len(policy.overrides)} override(s))" if policy.overrides else "")
+           + (f" ({len(policy.removed)} removed)" if policy.removed else ""),
            f"  rule:     regression when the whole {compare.pct(policy.confidence)} CI of current/baseline lies "
            f"{shown_limit}; min {policy.min_repetitions} repetitions"
-           + (" (1 if identical in every repetition)" if metric.deterministic else "")]
+           + (" (1 if identical in every repetition)" if metric.deterministic else "")
+           + "; a baseline benchmark missing from current fails"]
     out += [f"note: {n}" for n in notes]
-    decided = counts["pass"] + counts["regression"] + counts["unresolved"]
+    decided = sum(counts[k] for k in DECIDED)
     out.append(f"{decided} benchmarks checked: {counts['pass']} pass, {counts['regression']} regression(s), "
                f"{counts['unresolved']} unresolved")
-    out.append(f"not checked: {counts['ignored']} ignored, {counts['missing']} missing from current, "
-               f"{counts['new']} new, {counts['no metric']} without {metric.name}")
-    labels = {"regression": "REGRESSION", "unresolved": "UNRESOLVED", "missing": "MISSING", "ignored": "IGNORED"}
-    listed = [r for k in labels for r in results if r.outcome == k]
+    out.append(f"{counts['missing']} missing from current (a failure), {counts['removed']} removed by the policy, "
+               f"{counts['new']} new; not gated: {counts['ignored']} ignored, "
+               f"{counts['no metric']} without {metric.name}")
+    listed = [r for k in LABELS for r in results if r.outcome == k]
     if listed:
         out.append("")
-        out += [f"{labels[r.outcome]:<10}  {r.entry.name}: {r.detail}" for r in listed]
+        out += [f"{LABELS[r.outcome]:<10}  {r.entry.name}: {r.detail}" for r in listed]
     code = exit_code(results)
-    verdict = {EXIT_OK: "PASS", EXIT_FAILED: f"FAIL: {counts['regression']} regression(s)",
+    failures = [f"{counts['regression']} regression(s)"] if counts["regression"] else []
+    failures += [f"{counts['missing']} benchmark(s) missing"] if counts["missing"] else []
+    verdict = {EXIT_OK: "PASS", EXIT_FAILED: f"FAIL: {', '.join(failures)}",
                EXIT_UNRESOLVED: f"UNRESOLVED: {counts['unresolved']} benchmark(s) could not be decided"}[code]
     out += ["", f"result: {verdict} (exit {code})"]
     return "\n".join(out) + "\n"
 
 
-def junit_text(results: list[Result], metric: metrics.Metric, args) -> str:
+def junit_text(results: list[Result], metric: metrics.Metric, labels: tuple[str, str]) -> str:
+    """One testcase per benchmark: <failure> for a regression or a missing benchmark, <skipped> for the rest
+    that did not pass (unresolved, removed, new, ignored, no metric)."""
+    failures = sum(r.outcome in FAILURES for r in results)
+    skipped = sum(r.outcome not in FAILURES + ("pass",) for r in results)
     suite = ET.Element("testsuite", name=f"hotbench check {metric.name}", tests=str(len(results)),
-                       failures=str(sum(r.outcome == "regression" for r in results)), errors="0",
-                       skipped=str(sum(r.outcome not in ("pass", "regression") for r in results)), time="0")
+                       failures=str(failures), errors="0", skipped=str(skipped), time="0")
     props = ET.SubElement(suite, "properties")
-    for name, value in (("metric", metric.name), ("baseline", args.baseline), ("current", args.current)):
+    for name, value in (("metric", metric.name), ("baseline", labels[0]), ("current", labels[1])):
         ET.SubElement(props, "property", name=name, value=str(value))
     for r in results:
         case = ET.SubElement(suite, "testcase", classname=f"hotbench.{metric.name}", name=r.entry.name, time="0")
-        if r.outcome == "regression":
-            ET.SubElement(case, "failure", message=r.detail, type="regression").text = r.detail
+        if r.outcome in FAILURES:
+            ET.SubElement(case, "failure", message=r.detail, type=r.outcome).text = r.detail
         elif r.outcome != "pass":
             ET.SubElement(case, "skipped", message=f"{r.outcome}: {r.detail}")
     root = ET.Element("testsuites", name="hotbench check", tests=suite.get("tests"), failures=suite.get("failures"),
@@ -305,30 +425,47 @@ def add_arguments(p):
     p.add_argument("--metric", metavar="NAME", help="the metric to gate on (default: the policy's default_metric)")
     p.add_argument("--junit", type=pathlib.Path, metavar="FILE", help="also write JUnit XML, one testcase per benchmark")
     p.add_argument("--allow-incomplete", action="store_true", help="read result sets marked INCOMPLETE")
+    p.add_argument("--force", action="store_true",
+                   help="compare even when the builds or workload inputs differ (each difference becomes a note)")
+
+
+def run_check(baseline: pathlib.Path, current: pathlib.Path, policy: Policy, metric_name: str | None = None,
+              junit: pathlib.Path | None = None, allow_incomplete: bool = False, baseline_label: str | None = None,
+              accept_differences: bool = False, notes: tuple = ()) -> int:
+    """The check of `current` against `baseline`, printed; returns the exit code. `accept_differences`:
+    fingerprint differences become notes instead of exit 3 (the gate, after rebuilding the baseline's
+    commit with this toolchain, where any remaining difference was made by the code under test)."""
+    rows_b, meta_b = compare.load(baseline, allow_incomplete)
+    rows_c, meta_c = compare.load(current, allow_incomplete)
+    metric = metrics.get(metric_name or policy.default_metric)
+    if metric.better is None:
+        raise BadInput(f"{metric.name} has no better direction, so it cannot regress; gate on one of: "
+                       f"{', '.join(m.name for m in metrics.METRICS.values() if m.better)}")
+    differences, comparability_notes = compare.comparability(meta_b, meta_c, "baseline", "current")
+    if differences and not accept_differences:
+        raise BadInput(f"not comparable: {baseline} and {current} were built differently "
+                       f"({'; '.join(differences)}); {REFRESH_HINT}")
+    runs = compare.between_runs(meta_b, meta_c, "baseline", "current")  # different machines or days: widen
+    entries = compare.match(rows_b, rows_c, metric.name, policy.confidence, "baseline", "current", runs)
+    results = evaluate(entries, metric, policy)
+    if not any(r.outcome in DECIDED + ("missing",) for r in results):
+        # Nothing was compared and nothing of the baseline is missing: never a pass without a comparison.
+        if all(e.status.startswith("only in ") for e in entries):
+            raise BadInput(f"nothing comparable: no benchmark of {current} is in the baseline {baseline}; "
+                           f"{REFRESH_HINT}")
+        raise BadInput(f"nothing comparable: no benchmark has {metric.name} in {baseline} and {current} "
+                       f"(or every common one is ignored by the policy {policy.path})")
+    labels = (baseline_label or str(baseline), str(current))
+    all_notes = list(notes) + list(runs.notes) + [f"differs: {d}" for d in differences] + comparability_notes
+    all_notes += policy_notes(results, policy)
+    sys.stdout.write(summary_text(results, metric, policy, labels, all_notes))
+    sys.stdout.flush()
+    if junit:
+        compare.write_output(junit, junit_text(results, metric, labels))
+    return exit_code(results)
 
 
 def main(args) -> int:
     policy = load_policy(args.policy)
-    rows_b, meta_b = compare.load(args.baseline, args.allow_incomplete)
-    rows_c, meta_c = compare.load(args.current, args.allow_incomplete)
-    metric = metrics.get(args.metric or policy.default_metric)
-    if metric.better is None:
-        raise BadInput(f"{metric.name} has no better direction, so it cannot regress; gate on one of: "
-                       f"{', '.join(m.name for m in metrics.METRICS.values() if m.better)}")
-    differences, notes = compare.comparability(meta_b, meta_c, "baseline", "current")
-    if differences:
-        raise BadInput(f"not comparable: {args.baseline} and {args.current} were built differently "
-                       f"({'; '.join(differences)}); {REFRESH_HINT}")
-    runs = compare.between_runs(meta_b, meta_c, "baseline", "current")  # different machines or days: widen
-    notes += runs.notes
-    entries = compare.match(rows_b, rows_c, metric.name, policy.confidence, "baseline", "current", runs)
-    if all(e.status.startswith("only in ") for e in entries):
-        raise BadInput(f"nothing comparable: no benchmark of {args.current} is in the baseline {args.baseline}; "
-                       f"{REFRESH_HINT}")
-    if all(e.status.startswith("only in ") or e.metric_on_neither for e in entries):
-        raise BadInput(f"nothing comparable: no benchmark has {metric.name} in {args.baseline} and {args.current}")
-    results = evaluate(entries, metric, policy)
-    sys.stdout.write(summary_text(results, metric, policy, args, notes))
-    if args.junit:
-        compare.write_output(args.junit, junit_text(results, metric, args))
-    return exit_code(results)
+    return run_check(args.baseline, args.current, policy, args.metric, args.junit, args.allow_incomplete,
+                     accept_differences=getattr(args, "force", False))

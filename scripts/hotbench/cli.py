@@ -28,8 +28,10 @@ SUBCOMMANDS = {
     "run": ("runner", "run benchmark suites and write a result set under results/"),
     "report": ("report", "turn a result set or Google Benchmark JSON into the tidy CSV, aggregates or HTML"),
     "compare": ("compare", "compare two results benchmark by benchmark, with confidence intervals"),
-    "check": ("check", "the CI regression gate: exit 0 pass, 1 regression, 2 unresolved, 3 error"),
-    "gate": ("gate", "the CI gate: instruction counts of a subset vs the committed baseline"),
+    "check": ("check", "the CI regression gate: exit 0 pass, 1 regression or missing benchmark, 2 unresolved, "
+                       "3 bad input"),
+    "gate": ("gate", "the CI gate: instruction counts of a subset vs the committed baseline (rebuilt from its "
+                     "commit when not comparable)"),
     "overhead": ("overhead", "what the harness costs: parse rows against the bare-loop rows"),
     "plot": ("plot", "draw a result set's figures (PNG and SVG)"),
     "gate-experiment": ("gate_experiment", "measure the gate's false-positive and detection rates on this machine"),

@@ -90,7 +90,8 @@ def test_too_few_repetitions_is_unresolved(tmp_path, capsys):
     assert cases[SLOW].find("skipped").get("message").startswith("unresolved: too few repetitions")
 
 
-def test_noisy_data_is_unresolved(tmp_path, capsys, baseline):
+def test_noisy_data_is_unresolved(tmp_path, capsys):
+    baseline = write_result(tmp_path / "baseline", make_rows(seed=1, only=[SLOW]), META)
     current = write_result(tmp_path / "current", make_rows(seed=2, noise=0.3, only=[SLOW]), META)
     code, out, _ = run(capsys, baseline, current)
     assert code == 2 and f"UNRESOLVED  {SLOW}: B/A" in out and "crosses the limit 1.100" in out
@@ -105,15 +106,87 @@ def test_regression_wins_over_unresolved(tmp_path, capsys):
     assert code == 1 and "1 regression(s), 1 unresolved" in out
 
 
-def test_errored_benchmark_is_unresolved_and_missing_is_listed(tmp_path, capsys, baseline):
-    rows = make_rows(seed=2, errors=[SLOW], only=[n for n in BENCHMARKS if n != "json/limit/memcpy/social"])
-    current = write_result(tmp_path / "current", rows, META)
+def test_errored_benchmark_is_unresolved(tmp_path, capsys, baseline):
+    current = write_result(tmp_path / "current", make_rows(seed=2, errors=[SLOW]), META)
     code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
     assert code == 2
     assert f"UNRESOLVED  {SLOW}: error in current: {SLOW}: planted failure" in out
-    assert "MISSING     json/limit/memcpy/social: in the baseline, not in the current result" in out
     _, suite, cases = junit(tmp_path / "j.xml")
-    assert cases["json/limit/memcpy/social"].find("skipped").get("message").startswith("missing:")
+    assert cases[SLOW].find("skipped").get("message").startswith("unresolved: error in current")
+
+
+# ---------------------------------------------------------------- item 6: benchmarks that disappear
+
+GONE = "json/limit/memcpy/social"
+
+
+def test_a_missing_benchmark_fails(tmp_path, capsys, baseline):
+    """Planted defect: the current result lacks one baseline benchmark. The old gate said PASS (exit 0)."""
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[n for n in BENCHMARKS if n != GONE]), META)
+    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    assert code == 1
+    assert f"MISSING     {GONE}: in the baseline, not in the current result" in out
+    assert "1 missing from current (a failure)" in out
+    assert out.rstrip().endswith("result: FAIL: 1 benchmark(s) missing (exit 1)")
+    root, suite, cases = junit(tmp_path / "j.xml")
+    assert (root.get("failures"), suite.get("failures")) == ("1", "1")
+    failure = cases[GONE].find("failure")
+    assert failure is not None and failure.get("type") == "missing"
+
+
+def test_holding_one_of_the_baseline_rows_fails(tmp_path, capsys, baseline):
+    """The issue's reproduction: a current result with 1 of the baseline's benchmarks."""
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[SLOW]), META)
+    code, out, _ = run(capsys, baseline, current)
+    assert code == 1 and "1 benchmarks checked: 1 pass" in out and f"{len(BENCHMARKS) - 1} benchmark(s) missing" in out
+
+
+def test_a_missing_benchmark_with_an_error_elsewhere_still_fails(tmp_path, capsys, baseline):
+    rows = make_rows(seed=2, errors=[SLOW], only=[n for n in BENCHMARKS if n != GONE])
+    current = write_result(tmp_path / "current", rows, META)
+    code, out, _ = run(capsys, baseline, current)
+    assert code == 1 and "UNRESOLVED  " + SLOW in out and "MISSING     " + GONE in out
+
+
+def test_removed_with_a_reason_is_listed_not_failed(tmp_path, capsys, baseline):
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[n for n in BENCHMARKS if n != GONE]), META)
+    policy = policy_file(tmp_path, f'''
+        [[removed]]
+        pattern = "^{GONE}$"
+        reason = "memcpy limit replaced by json/limit/copy (PR 42)"
+        [[removed]]
+        pattern = "^json/parse/yajl/"
+        reason = "yajl dropped"
+    ''')
+    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml", policy=policy)
+    assert code == 0
+    assert f"REMOVED     {GONE}: removed by the policy ('^{GONE}$': memcpy limit replaced by json/limit/copy (PR 42))" in out
+    assert "note: [[removed]] '^json/parse/yajl/' matches no baseline benchmark" in out
+    _, suite, cases = junit(tmp_path / "j.xml")
+    assert suite.get("failures") == "0" and cases[GONE].find("skipped").get("message").startswith("removed:")
+
+
+def test_removed_entry_naming_a_present_benchmark_is_gated_as_usual(tmp_path, capsys, baseline):
+    current = write_result(tmp_path / "current", make_rows(seed=2, scale={SLOW: 1.3}), META)
+    policy = policy_file(tmp_path, f'[[removed]]\npattern = "{SLOW}"\nreason = "going away"\n')
+    code, out, _ = run(capsys, baseline, current, policy=policy)
+    assert code == 1 and f"REGRESSION  {SLOW}" in out and "matches 1 benchmark(s) still present" in out
+
+
+def test_ignore_does_not_excuse_a_missing_benchmark(tmp_path, capsys, baseline):
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[n for n in BENCHMARKS if n != GONE]), META)
+    policy = policy_file(tmp_path, f'[[overrides]]\npattern = "{GONE}"\nignore = true\n')
+    code, out, _ = run(capsys, baseline, current, policy=policy)
+    assert code == 1 and "MISSING     " + GONE in out
+
+
+def test_new_benchmarks_are_listed_not_failed(tmp_path, capsys):
+    baseline = write_result(tmp_path / "baseline", make_rows(seed=1, only=[SLOW]), META)
+    current = write_result(tmp_path / "current", make_rows(seed=2), META)
+    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    assert code == 0 and f"NEW         {GONE}: in the current result, not in the baseline" in out
+    assert f"{len(BENCHMARKS) - 1} new" in out
+    assert junit(tmp_path / "j.xml")[2][GONE].find("skipped").get("message").startswith("new:")
 
 
 def test_instruction_counts_with_one_repetition(tmp_path, capsys):
@@ -204,6 +277,14 @@ def test_default_metric_from_policy(tmp_path, capsys, baseline):
     ("[[overrides]]\npattern = '('\n", "not a valid regular expression"),
     ("[[overrides]]\npattern = 'x'\nthreshold = 0.2\n", "unknown key(s) threshold"),
     ("[thresholds\n", "invalid TOML"),
+    ("[[removed]]\npattern = 'x'\n", "removed[0]: needs a reason"),
+    ("[[removed]]\npattern = 'x'\nreason = '  '\n", "removed[0]: needs a reason"),
+    ("[[removed]]\nreason = 'gone'\n", "removed[0]: needs a pattern"),
+    ("[[removed]]\npattern = 'x'\nreason = 'gone'\nignore = true\n", "removed[0]: unknown key(s) ignore"),
+    ("removed = 'x'\n", "removed must be an array of tables"),
+    ("[[overrides]]\npattern = 'a{99999999999}'\n", "overrides[0].pattern: 'a{99999999999}' is not a valid"),
+    ("[thresholds]\nreal_time_ns = 1" + "0" * 400 + "\n", "thresholds.real_time_ns: a threshold is"),
+    ('"a\\nb" = 1\n', "unknown key(s) 'a\\nb'"),  # a newline inside a key stays escaped: one line
 ])
 def test_bad_policy_is_exit_3(tmp_path, capsys, baseline, text, fragment):
     p = policy_file(tmp_path, text)
@@ -228,10 +309,18 @@ def test_fingerprint_mismatch_is_not_comparable(tmp_path, capsys, baseline):
     assert "refresh the baseline (see README, 'CI gate')" in err
 
 
-def test_nothing_in_common(tmp_path, capsys):
+def test_nothing_in_common_is_every_baseline_benchmark_missing(tmp_path, capsys):
     baseline = write_result(tmp_path / "baseline", make_rows(seed=1, only=[SLOW]), META)
-    current = write_result(tmp_path / "current", make_rows(seed=2, only=["json/limit/memcpy/social"]), META)
-    code, _, err = run(capsys, baseline, current)
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[GONE]), META)
+    code, out, _ = run(capsys, baseline, current)
+    assert code == 1 and "MISSING     " + SLOW in out and "NEW         " + GONE in out
+
+
+def test_nothing_compared_and_nothing_missing_is_not_a_pass(tmp_path, capsys):
+    baseline = write_result(tmp_path / "baseline", make_rows(seed=1, only=[SLOW]), META)
+    current = write_result(tmp_path / "current", make_rows(seed=2, only=[GONE]), META)
+    policy = policy_file(tmp_path, '[[removed]]\npattern = "."\nreason = "everything renamed"\n')
+    code, out, err = run(capsys, baseline, current, policy=policy)
     assert code == 3 and "nothing comparable: no benchmark" in err and str(current) in err
 
 

@@ -63,13 +63,25 @@ def test_gate_passes_against_its_own_baseline_and_catches_a_regression(tmp_path,
 
 
 @needs_build
-def test_gate_says_not_comparable_and_how_to_refresh(tmp_path, small_subset, capsys):
+def test_gate_not_comparable_rebuilds_the_baseline_commit(tmp_path, small_subset, capsys, monkeypatch):
+    """A baseline from another compiler: the gate counts the baseline's commit (here: the current build
+    stands in for that commit built in a worktree) and compares; a dirty baseline cannot be rebuilt (2)."""
     baseline = tmp_path / "baseline"
     assert cli.main(["gate", "--baseline", str(baseline), "--update-baseline"]) == 0
     meta = json.loads((baseline / "metadata.json").read_text())
     meta["build"]["compiler"] = "11.0.0"
+    meta["git"] = {"commit": "HEAD", "dirty": False}
     (baseline / "metadata.json").write_text(json.dumps(meta))
+    asked = []
+    monkeypatch.setattr(gate, "count_at", lambda ref, results: asked.append(ref) or gate.count_current(results))
     capsys.readouterr()
     assert cli.main(["gate", "--baseline", str(baseline)]) == 0
     out = capsys.readouterr().out
-    assert "not comparable" in out and "compiler" in out and gate.REFRESH in out
+    assert asked == ["HEAD"] and "made by a different build" in out and "compiler" in out
+    assert "baseline rebuilt: commit" in out and "2 benchmarks checked: 2 pass" in out
+
+    meta["git"]["dirty"] = True
+    (baseline / "metadata.json").write_text(json.dumps(meta))
+    assert cli.main(["gate", "--baseline", str(baseline)]) == 2
+    err = capsys.readouterr().err
+    assert "uncommitted changes" in err and gate.REFRESH in err
