@@ -287,6 +287,9 @@ def test_runs_of_different_workloads_are_refused_by_compare_and_check(tmp_path, 
     code = cli.main(["check", "--baseline", str(a), "--current", str(b)])
     _, err = capsys.readouterr()
     assert code == 3 and "not comparable" in err and differs.replace("(A)", "(baseline)").replace("(B)", "(current)") in err
+    code = cli.main(["check", "--baseline", str(a), "--current", str(b), "--force"])
+    out, _ = capsys.readouterr()
+    assert code != 3 and "differs: " + differs.replace("(A)", "(baseline)").replace("(B)", "(current)") in out
 
 
 def test_settings_that_only_select_benchmarks_do_not_refuse(tmp_path, capsys):
