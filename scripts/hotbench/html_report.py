@@ -40,6 +40,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 tr.error td { background: var(--bad-bg); }
 tr.partial td, tr.finding td { background: var(--warn-bg); }
 tr.reference td { color: var(--muted); font-style: italic; }
+table.answers { font-size: 0.8em; }
+table.answers th, table.answers td { padding: 0.2em 0.4em; }
 .banner { padding: 0.8em 1em; border-radius: 6px; margin: 1em 0; font-weight: 600; }
 .banner.bad { background: var(--bad-bg); color: var(--bad); border: 2px solid var(--bad); }
 .banner.warn { background: var(--warn-bg); color: var(--warn); border: 2px solid var(--warn); }
@@ -170,7 +172,7 @@ def verdict(rows, statuses, meta) -> str:
 
 
 def table(headers: list[str] | None, rows: list[list], classes: list[str] | None = None,
-          numeric: set[int] = frozenset()) -> str:
+          numeric: set[int] = frozenset(), css_class: str = "") -> str:
     """An HTML table; cells are escaped here, so callers pass raw values. No headers: key-value rows."""
     head = "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr></thead>\n" if headers else ""
     lines = []
@@ -179,7 +181,8 @@ def table(headers: list[str] | None, rows: list[list], classes: list[str] | None
         tds = "".join(f'<td class="num">{esc(c)}</td>' if j in numeric else f"<td>{esc(c)}</td>"
                       for j, c in enumerate(cells))
         lines.append(f"<tr{css}>{tds}</tr>")
-    return f"<table>\n{head}<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>"
+    opening = f'<table class="{esc(css_class)}">' if css_class else "<table>"
+    return f"{opening}\n{head}<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>"
 
 
 def errors_section(rows: list[dict]) -> str:
@@ -274,8 +277,11 @@ def figures_section(plots, notes, problem, answers: dict) -> str:
 
 
 def short_unit(metric: str) -> str:
-    unit = plot.describe(metric)[1]
-    return unit.split(",")[0] if unit not in ("", "fraction") else ""
+    """The unit to write after a value in a narrow cell: "MB/s", "op/s", "ns/op"; none for a fraction."""
+    unit = plot.describe(metric)[1].split(",")[0]
+    if unit in ("", "fraction"):
+        return ""
+    return unit.replace("operations/s", "op/s").replace(" per operation", "/op")
 
 
 def with_unit(value, metric: str) -> str:
@@ -298,13 +304,14 @@ def answers_html(suite: str, answers: list) -> str:
         first_of_task = i == 0 or answers[i - 1].task != a.task  # task and metric once, the rows below are its
         floor = ""
         if a.floor:
-            floor = f"{with_unit(a.floor.median, a.metric)} ({a.floor.name})"
+            floor = f"{a.floor.name}: {with_unit(a.floor.median, a.metric)}"
         errors = f"{a.error_rows} of {a.rows}" if a.error_rows else "0"
         metric = f"{plot.describe(a.metric)[0]}, " + (f"{a.better} is better" if a.better else "no better direction")
+        is_floor = a.floor_note == "is the floor"  # floors of different kinds: ranked, but not raced
         listed.append([a.task if first_of_task else "", a.group, metric if first_of_task else "",
                        a.best.name if a.best else "(no ok row)", with_unit(a.best.median, a.metric) if a.best else "",
                        a.runner_up.name if a.runner_up else "", with_unit(a.runner_up.median, a.metric)
-                       if a.runner_up else "", times(a.ratio), floor or a.floor_note,
+                       if a.runner_up else "", "" if is_floor else times(a.ratio), floor or a.floor_note,
                        times(a.to_floor(a.best)), times(a.to_floor(a.runner_up)), errors])
         classes.append("error" if a.error_rows and not a.best else "partial" if a.error_rows else
                        "reference" if a.floor_note == "is the floor" else "")
@@ -319,9 +326,9 @@ def answers_html(suite: str, answers: list) -> str:
             "many times the best beats it (\u00d7). Floor: the bound of that task measured in the same run; "
             "\u201cto floor\u201d says how many times the floor beats each one (\u00d71.00 = at the floor). "
             "Error rows are left out of every median and counted in the last column.</p>\n"
-            + table(["task", "group", "metric", "best", "best value", "runner-up", "runner-up value",
-                     "best / runner-up", "floor", "best to floor", "runner-up to floor", "error rows"],
-                    listed, classes, numeric={4, 6, 7, 9, 10})
+            + table(["task", "group", "metric", "best", "value", "runner-up", "value", "best \u00f7 runner-up",
+                     "floor", "best to floor", "runner-up to floor", "error rows"],
+                    listed, classes, numeric={4, 6, 7, 9, 10}, css_class="answers")
             + (f'\n<p class="muted">Floors: {esc(floors)}. Tasks not listed have no floor.</p>' if floors else ""))
 
 
