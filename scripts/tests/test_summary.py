@@ -72,8 +72,9 @@ def test_lower_is_better_and_the_cache_hit_floor_is_the_fastest_lookup_of_the_sa
     p = "capacity=65536/value_bytes=100/key=u64"
     rows = reps("cache", "hit", "lru", "resident", "ns_per_op", [30, 31, 29], variant="boost_flat", params=p)
     rows += reps("cache", "hit", "fifo", "resident", "ns_per_op", [20, 21, 22], variant="boost_flat", params=p)
-    rows += reps("cache", "floor", "raw_lookup", "resident", "ns_per_op", [10], variant="std", params="capacity=65536/value_bytes=100")
-    rows += reps("cache", "floor", "raw_lookup", "resident", "ns_per_op", [8], variant="flat", params="capacity=65536/value_bytes=100")
+    with_values = "capacity=65536/value_bytes=100"
+    rows += reps("cache", "floor", "raw_lookup", "resident", "ns_per_op", [10], variant="std", params=with_values)
+    rows += reps("cache", "floor", "raw_lookup", "resident", "ns_per_op", [8], variant="flat", params=with_values)
     # same map size, but no values read: not the floor of a request that reads a 100-byte value
     rows += reps("cache", "floor", "raw_lookup", "resident", "ns_per_op", [2], variant="flat", params="capacity=65536")
     rows += reps("cache", "mrc", "lru", "zipf", "hit_ratio", [0.5], params="capacity=100")
