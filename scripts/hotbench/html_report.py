@@ -6,7 +6,10 @@ archived or opened offline and shows the same thing forever. Everything that com
 (benchmark names, error messages, metadata) is HTML-escaped.
 
 Order of the page: title and verdict, errors (every error row, prominent), findings
-(number_mismatches > 0), figures each with its caption and the table behind it, validation status
+(number_mismatches > 0), then one section per suite (json, cache, queue, then any other suite
+alphabetically), each opening with its answers (per task and group: the best implementation, the
+runner-up, the ratio between them, each one's distance to the task's floor; summary.py) followed
+by the suite's figures, each with its caption and the table behind it; then the validation status
 of every benchmark, and the run's metadata (machine, build, libraries, datasets with sha256, git).
 """
 
@@ -16,7 +19,7 @@ import pathlib
 import re
 import statistics
 
-from . import atomic, plot
+from . import atomic, plot, summary
 from .errors import HotbenchError
 
 # Every style the page uses; system fonts only, so nothing is fetched.
@@ -37,6 +40,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 tr.error td { background: var(--bad-bg); }
 tr.partial td, tr.finding td { background: var(--warn-bg); }
 tr.reference td { color: var(--muted); font-style: italic; }
+table.answers { font-size: 0.8em; }
+table.answers th, table.answers td { padding: 0.2em 0.4em; }
 .banner { padding: 0.8em 1em; border-radius: 6px; margin: 1em 0; font-weight: 600; }
 .banner.bad { background: var(--bad-bg); color: var(--bad); border: 2px solid var(--bad); }
 .banner.warn { background: var(--warn-bg); color: var(--warn); border: 2px solid var(--warn); }
@@ -69,12 +74,13 @@ def write_report(path, rows: list[dict], meta: dict, source) -> None:
 def render_report(rows: list[dict], meta: dict, source) -> str:
     statuses = benchmark_statuses(rows)
     plots, notes, problem = make_plots(rows, meta, source)
+    answers = summary.answers(rows)
     body = [
-        heading(rows, meta, source),
+        heading(rows, meta, source, suites_of(plots, answers)),
         verdict(rows, statuses, meta),
         errors_section(rows),
         findings_section(statuses),
-        figures_section(plots, notes, problem),
+        figures_section(plots, notes, problem, answers),
         validation_section(statuses),
         metadata_section(meta, source),
     ]
@@ -101,9 +107,9 @@ def page_title(rows, meta, source) -> str:
     return f"hotbench report: {run_id(rows, meta, source)}"
 
 
-def heading(rows, meta, source) -> str:
+def heading(rows, meta, source, suites: list[str]) -> str:
     sections = [("errors", "Errors") if any(is_error(r) for r in rows) else None, ("findings", "Findings"),
-                ("figures", "Figures"), ("validation", "Validation"), ("metadata", "Metadata")]
+                *[(suite_anchor(s), s) for s in suites], ("validation", "Validation"), ("metadata", "Metadata")]
     links = " ".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in filter(None, sections))
     return (f"<header><h1>{esc(page_title(rows, meta, source))}</h1>\n"
             f"<p class=\"muted\">source: <code>{esc(source)}</code> &middot; {esc(plot.provenance(meta, rows))}</p>\n"
@@ -166,7 +172,7 @@ def verdict(rows, statuses, meta) -> str:
 
 
 def table(headers: list[str] | None, rows: list[list], classes: list[str] | None = None,
-          numeric: set[int] = frozenset()) -> str:
+          numeric: set[int] = frozenset(), css_class: str = "") -> str:
     """An HTML table; cells are escaped here, so callers pass raw values. No headers: key-value rows."""
     head = "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in headers) + "</tr></thead>\n" if headers else ""
     lines = []
@@ -175,7 +181,8 @@ def table(headers: list[str] | None, rows: list[list], classes: list[str] | None
         tds = "".join(f'<td class="num">{esc(c)}</td>' if j in numeric else f"<td>{esc(c)}</td>"
                       for j, c in enumerate(cells))
         lines.append(f"<tr{css}>{tds}</tr>")
-    return f"<table>\n{head}<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>"
+    opening = f'<table class="{esc(css_class)}">' if css_class else "<table>"
+    return f"{opening}\n{head}<tbody>\n" + "\n".join(lines) + "\n</tbody>\n</table>"
 
 
 def errors_section(rows: list[dict]) -> str:
@@ -239,16 +246,90 @@ def make_plots(rows, meta, source):
         return [], [], str(e)
 
 
-def figures_section(plots, notes, problem) -> str:
-    parts = ['<section id="figures"><h2>Figures</h2>']
+def suites_of(plots, answers: dict) -> list[str]:
+    """Every suite with an answer or a figure, in plot.SUITE_ORDER order, then alphabetically."""
+    return sorted({p.suite for p in plots} | set(answers), key=plot.suite_rank)
+
+
+def suite_anchor(suite: str) -> str:
+    return f"suite-{re.sub(r'[^A-Za-z0-9_-]', '-', suite)}"
+
+
+def figures_section(plots, notes, problem, answers: dict) -> str:
+    """One section per suite: its answers first, then its figures."""
+    parts = ['<div id="figures">']
     if problem:
         parts.append(f'<div class="banner bad">{esc(problem)}</div>')
-    for note in notes:
-        parts.append(f'<p class="muted">{esc(note)}</p>')
-    for index, p in enumerate(plots):
-        parts.append(figure_html(p, index))
-    parts.append("</section>")
+    index = 0
+    for suite in suites_of(plots, answers):
+        parts.append(f'<section id="{esc(suite_anchor(suite))}"><h2>{esc(suite)}</h2>')
+        parts.append(answers_html(suite, answers.get(suite, [])))
+        for note in notes:
+            if note.startswith(f"{suite}/"):
+                parts.append(f'<p class="muted">{esc(note)}</p>')
+        for p in plots:
+            if p.suite == suite:
+                parts.append(figure_html(p, index))
+                index += 1
+        parts.append("</section>")
+    parts.append("</div>")
     return "\n".join(parts)
+
+
+def short_unit(metric: str) -> str:
+    """The unit to write after a value in a narrow cell: "MB/s", "op/s", "ns/op"; none for a fraction."""
+    unit = plot.describe(metric)[1].split(",")[0]
+    if unit in ("", "fraction"):
+        return ""
+    return unit.replace("operations/s", "op/s").replace(" per operation", "/op")
+
+
+def with_unit(value, metric: str) -> str:
+    if value is None:
+        return ""
+    unit = short_unit(metric)
+    return f"{plot.format_value(value)} {unit}".strip()
+
+
+def times(factor) -> str:
+    return "" if factor is None else f"\u00d7{factor:.2f}"
+
+
+def answers_html(suite: str, answers: list) -> str:
+    """The suite's answers as one compact table (summary.py says how groups and floors are chosen)."""
+    if not answers:
+        return f'<p class="muted">{esc(suite)}: no task has a value to rank.</p>'
+    listed, classes = [], []
+    for i, a in enumerate(answers):
+        first_of_task = i == 0 or answers[i - 1].task != a.task  # task and metric once, the rows below are its
+        floor = ""
+        if a.floor:
+            floor = f"{a.floor.name}: {with_unit(a.floor.median, a.metric)}"
+        errors = f"{a.error_rows} of {a.rows}" if a.error_rows else "0"
+        metric = f"{plot.describe(a.metric)[0]}, " + (f"{a.better} is better" if a.better else "no better direction")
+        is_floor = a.floor_note == "is the floor"  # floors of different kinds: ranked, but not raced
+        listed.append([a.task if first_of_task else "", a.group, metric if first_of_task else "",
+                       a.best.name if a.best else "(no ok row)", with_unit(a.best.median, a.metric) if a.best else "",
+                       a.runner_up.name if a.runner_up else "", with_unit(a.runner_up.median, a.metric)
+                       if a.runner_up else "", "" if is_floor else times(a.ratio), floor or a.floor_note,
+                       times(a.to_floor(a.best)), times(a.to_floor(a.runner_up)), errors])
+        classes.append("error" if a.error_rows and not a.best else "partial" if a.error_rows else
+                       "reference" if a.floor_note == "is the floor" else "")
+    why = {}  # one line per kind of floor, naming the tasks it bounds
+    for (s, task), spec in summary.FLOORS.items():
+        if s == suite and any(a.task == task for a in answers):
+            why.setdefault(spec.why, []).append(task)
+    floors = "; ".join(f"{', '.join(tasks)}: {text}" for text, tasks in why.items())
+    return ("<h3>Answers</h3>\n<p>Per task and group of comparable rows (same dataset, thread count and workload "
+            "parameters; the group names only the parameters that differ between a task's groups): the best "
+            "implementation by the median over ok repetitions of the task's main metric, the runner-up, and how "
+            "many times the best beats it (\u00d7). Floor: the bound of that task measured in the same run; "
+            "\u201cto floor\u201d says how many times the floor beats each one (\u00d71.00 = at the floor). "
+            "Error rows are left out of every median and counted in the last column.</p>\n"
+            + table(["task", "group", "metric", "best", "value", "runner-up", "value", "best \u00f7 runner-up",
+                     "floor", "best to floor", "runner-up to floor", "error rows"],
+                    listed, classes, numeric={4, 6, 7, 9, 10}, css_class="answers")
+            + (f'\n<p class="muted">Floors: {esc(floors)}. Tasks not listed have no floor.</p>' if floors else ""))
 
 
 def figure_html(p: plot.Plot, index: int) -> str:

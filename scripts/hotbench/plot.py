@@ -43,7 +43,7 @@ import textwrap
 import types
 import warnings
 
-from . import atomic, tidy
+from . import atomic, metrics, tidy
 from .errors import BadInput, HotbenchError
 
 
@@ -95,8 +95,12 @@ DEFAULT_METRIC = {
 # For tasks not listed above: the first of these the task's rows have.
 FALLBACK_METRICS = ["input_mb_per_s", "output_mb_per_s", "documents_per_s", "ops_per_s", "real_time_ns"]
 
-# Metrics for which memcpy of the same input is a meaningful bound.
-REFERENCE_METRICS = {"input_mb_per_s", "real_time_ns", "cpu_time_ns"}
+# Metrics for which memcpy of the same input is a meaningful bound, and the limit task's column to
+# compare with: memcpy reads the input once and writes as many bytes, so its input MB/s is also its
+# output MB/s and bounds reading (parse) and writing (serialize) alike. summary.FLOORS pairs the same
+# tasks with it in the report's answers.
+REFERENCE_METRICS = {"input_mb_per_s": "input_mb_per_s", "output_mb_per_s": "input_mb_per_s",
+                     "real_time_ns": "real_time_ns", "cpu_time_ns": "cpu_time_ns"}
 REFERENCE_TASK = "limit"
 REFERENCE_LABEL = "memcpy"  # what the limit task does; named in legends and captions
 
@@ -106,6 +110,9 @@ CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "me
 PERCENTILE_COLUMN = re.compile(r"^p(\d+)(?:[._](\d+))?_ns$")
 
 TASK_ORDER = ["parse", "parse_bare", "typed_decode", "serialize", "typed_encode", "limit"]
+# Suites in the order a reader meets them (figures, the report's sections); any other suite follows,
+# alphabetically, so a new suite needs no entry here to be shown.
+SUITE_ORDER = ["json", "cache", "queue"]
 FORMATS = ("png", "svg")
 PNG_DPI = 110
 LOG_SCALE_SPAN = 30  # values spanning more than this factor go on a log axis
@@ -171,6 +178,7 @@ class Plot:
     errors: list  # one line per failed benchmark
     provenance: str  # CPU, compiler, commit, date
     table: Table
+    suite: str = ""  # set by build_plots: the report shows each suite's figures under its own heading
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,6 +191,9 @@ def describe(metric: str) -> tuple[str, str, str | None]:
         return METRICS[metric]
     if PERCENTILE_COLUMN.match(metric):
         return (f"{percentile_label(metric)} latency", "ns", "lower")
+    if metric in metrics.METRICS:  # the registry: cache and queue columns (ops_per_s, ns_per_op, hit_ratio, ...)
+        known = metrics.METRICS[metric]
+        return (metric, known.unit, known.better)
     return (metric, "", None)
 
 
@@ -288,6 +299,11 @@ def varying_keys(rows: list[dict]) -> list[str]:
     return [k for k in CURVE_KEYS if len({r.get(k) for r in rows if r.get(k) is not None}) > 1]
 
 
+def suite_rank(suite: str) -> tuple:
+    """Sort key of a suite: SUITE_ORDER first, then the others alphabetically."""
+    return (SUITE_ORDER.index(suite), "") if suite in SUITE_ORDER else (len(SUITE_ORDER), suite)
+
+
 def by_task(rows: list[dict]) -> dict:
     groups = {}
     for r in rows:
@@ -296,7 +312,7 @@ def by_task(rows: list[dict]) -> dict:
     def order(key):
         suite, task = key
         rank = TASK_ORDER.index(task) if task in TASK_ORDER else len(TASK_ORDER)
-        return (suite, rank, task)
+        return (suite_rank(suite), rank, task)
 
     return {k: groups[k] for k in sorted(groups, key=order)}
 
@@ -509,7 +525,7 @@ def repetition_words(cells: dict) -> str:
 
 
 def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: dict, colours: dict,
-             facts: str) -> Plot:
+             facts: str, part: str = "") -> Plot:
     extra = distinguishing_params(rows)
     impl_of = {with_params(implementation(r), r, extra): implementation(r) for r in rows}
     cells = collect(rows, metric, lambda r: (r.get("dataset") or "", with_params(implementation(r), r, extra)))
@@ -546,7 +562,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
     ax.set_xlim(-0.6, len(datasets) - 0.4)
     ax.set_xlabel("dataset")
     what = describe(metric)[0]
-    title = f"{suite} / {task}: {what}"
+    title = f"{suite} / {task}{part_words(part)}: {what}"
     ax.set_title(mpl_text(title), fontsize=13, loc="left")
     handles = [mpl().Patch(facecolor=colours[impl_of[i]], label=mpl_text(i)) for i in implementations]
     if reference:
@@ -570,7 +586,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
     fixed = fixed_keys(rows)
     if fixed:
         description += f" All at {fixed}."
-    return Plot(f"{suite}_{task}", title, figure, description, errors, facts, table)
+    return Plot(f"{suite}_{task}{part}", title, figure, description, errors, facts, table)
 
 
 
@@ -616,7 +632,8 @@ def reference_stats(task_rows: dict, suite: str, task: str, metric: str) -> dict
     if task == REFERENCE_TASK or metric not in REFERENCE_METRICS:
         return {}
     limit_rows = task_rows.get((suite, REFERENCE_TASK), [])
-    cells = collect([r for r in limit_rows if r.get("status") == "ok"], metric, lambda r: r.get("dataset") or "")
+    cells = collect([r for r in limit_rows if r.get("status") == "ok"], REFERENCE_METRICS[metric],
+                    lambda r: r.get("dataset") or "")
     return {d: s for d, s in cells.items() if s.values}
 
 
@@ -691,7 +708,7 @@ def finish_panels(figure, title: str, series_impl: dict, styles: dict, colours: 
 
 
 def curve_plot(suite: str, task: str, rows: list[dict], metric: str, x_key: str, colours: dict,
-               facts: str) -> Plot:
+               facts: str, part: str = "") -> Plot:
     split = split_keys(rows, x_key)
 
     def key(r):
@@ -700,7 +717,8 @@ def curve_plot(suite: str, task: str, rows: list[dict], metric: str, x_key: str,
     cells = collect(rows, metric, key)
     series_impl = {series_name(r, split[dataset_of(r)]): implementation(r) for r in rows}
     styles = line_styles(series_impl)
-    datasets = sorted(split)
+    # a panel only where there is something to draw: a value, or a failure to name
+    datasets = sorted(d for d in split if any(s.values or s.errors for k, s in cells.items() if k[0] == d))
     figure = new_figure(8, 5)
     table = Table(["dataset", "series", x_key, *stats_header(metric), "status"])
     for ax, dataset in zip(panel_grid(figure, len(datasets)), datasets):
@@ -721,12 +739,12 @@ def curve_plot(suite: str, task: str, rows: list[dict], metric: str, x_key: str,
         set_key_axis(ax, x_key, sorted({k[2] for k in cells if k[0] == dataset and is_number(k[2])}))
         ax.set_title(mpl_text(dataset or "(no dataset)"), fontsize=10)
         list_failures(ax, failed)
-    title = f"{suite} / {task}: {describe(metric)[0]} against {x_key}"
+    title = f"{suite} / {task}{part_words(part)}: {describe(metric)[0]} against {x_key}"
     finish_panels(figure, title, series_impl, styles, colours)
     description = (f"Points: median over {repetition_words(cells)} (ok repetitions only); error bars: min to max "
                    f"across repetitions; one panel per dataset. \"error\": every repetition failed there.")
     errors = error_lines(cells, lambda k: f"{suite}/{task}/{k[1]}/{k[0]} at {x_key}={format_key(k[2])}")
-    return Plot(f"{suite}_{task}", title, figure, description, errors, facts, table)
+    return Plot(f"{suite}_{task}{part}", title, figure, description, errors, facts, table)
 
 
 def set_key_axis(ax, x_key: str, xs: list) -> None:
@@ -751,7 +769,9 @@ def latency_plot(suite: str, task: str, rows: list[dict], percentiles: list[str]
 
     series_impl = {latency_series(r, split[dataset_of(r)]): implementation(r) for r in rows}
     styles = line_styles(series_impl)
-    datasets = sorted(split)
+    # a panel only for datasets with a percentile to draw or a failure to name
+    datasets = sorted(d for d in split if any(has_values_or_errors([r for r in rows if dataset_of(r) == d], p)
+                                              for p in percentiles))
     figure = new_figure(8, 5)
     table = Table(["dataset", "series", "percentile", *stats_header("p50_ns"), "status"])
     errors = []
@@ -800,13 +820,20 @@ def build_plots(rows: list[dict], meta: dict, metric: str | None = None, source=
     colours = palette(implementation(r) for r in rows)
     task_rows = by_task(rows)
     plots, notes = [], []
-    for (suite, task), rows_of_task in task_rows.items():
-        made = plots_of_task(suite, task, rows_of_task, task_rows, metric, colours, facts)
-        if not made:
-            notes.append(skip_note(suite, task, rows_of_task, metric))
-        plots += made
-    if not metric:
-        plots += suite_plots(rows, colours, facts)
+    suites = list(dict.fromkeys(suite for suite, _ in task_rows))  # by_task's order: SUITE_ORDER, then the rest
+    for suite in suites:
+        # one suite after the other: its task figures, then the figures particular to the suite
+        for (of_suite, task), rows_of_task in task_rows.items():
+            if of_suite != suite:
+                continue
+            made = plots_of_task(suite, task, rows_of_task, task_rows, metric, colours, facts)
+            if not made:
+                notes.append(skip_note(suite, task, rows_of_task, metric))
+            plots += made
+        if not metric:
+            plots += suite_plots([r for r in rows if suite_and_task(r)[0] == suite], colours, facts)
+        for p in plots:
+            p.suite = p.suite or suite
     if not plots:
         raise NothingToPlot(f"{source}: nothing to plot: " + no_values_reason(rows, metric))
     if caption_in_figure:
@@ -819,7 +846,7 @@ def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
     """Figures particular to one suite (miss-ratio curves, floors, ...) from plot_<suite>.py, whose
     `suite_plots(rows, colours, facts) -> list[Plot]` gets that suite's rows."""
     made = []
-    for suite in sorted({r.get("suite") for r in rows if r.get("suite")}):
+    for suite in sorted({r.get("suite") for r in rows if r.get("suite")}, key=suite_rank):
         try:
             module = importlib.import_module(f".plot_{suite}", __package__)
         except ModuleNotFoundError as e:
@@ -833,16 +860,39 @@ def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
 def plots_of_task(suite, task, rows, task_rows, metric, colours, facts) -> list[Plot]:
     made = []
     chosen = main_metric(task, rows, metric)
-    keys = varying_keys(rows)
-    if chosen and keys:
-        made.append(curve_plot(suite, task, rows, chosen, keys[0], colours, facts))
-    elif chosen:
-        reference = reference_stats(task_rows, suite, task, chosen)
-        made.append(bar_plot(suite, task, rows, chosen, reference, colours, facts))
+    if chosen:
+        made += value_plots(suite, task, rows, task_rows, chosen, colours, facts)
     percentiles = percentile_columns(rows)
     if percentiles and not metric:
         made.append(latency_plot(suite, task, rows, percentiles, colours, facts))
     return made
+
+
+def value_plots(suite, task, rows, task_rows, metric, colours, facts, part: str = "") -> list[Plot]:
+    """A curve against the first curve key that varies, or bars. Rows without that key (the cache's
+    pointer-chase floors next to map lookups swept over capacity) have no place on its x axis: they
+    get figures of their own rather than empty panels in the curve."""
+    keys = varying_keys(rows)
+    if not keys:
+        return [bar_plot(suite, task, rows, metric, reference_stats(task_rows, suite, task, metric), colours,
+                         facts, part)]
+    on_axis = [r for r in rows if is_number(r.get(keys[0]))]
+    off_axis = [r for r in rows if not is_number(r.get(keys[0]))]
+    made = [curve_plot(suite, task, on_axis, metric, keys[0], colours, facts, part)] if on_axis else []
+    if off_axis and has_values_or_errors(off_axis, metric):
+        made += value_plots(suite, task, off_axis, task_rows, metric, colours, facts,
+                            part=f"{part}_without_{keys[0]}")
+    return made
+
+
+def has_values_or_errors(rows: list[dict], metric: str) -> bool:
+    """Something to draw: a value, or a failure to show in its place."""
+    return has_values(rows, metric) or any(r.get("status") == "error" for r in rows)
+
+
+def part_words(part: str) -> str:
+    """"_without_capacity" -> " (rows without capacity)": said in the title of a split-off figure."""
+    return f" (rows {part.strip('_').replace('_', ' ').replace(' without ', ', without ')})" if part else ""
 
 
 def skip_note(suite: str, task: str, rows: list[dict], metric: str | None) -> str:

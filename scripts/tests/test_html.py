@@ -165,3 +165,31 @@ def test_chromium_renders_the_page(fixture_page, tmp_path):
     # The errors box is drawn: its pale red background (#fdecea) covers a visible area.
     pale_red = (numpy.abs(pixels - numpy.array([0xfd, 0xec, 0xea]) / 255) < 0.02).all(axis=2).mean()
     assert pale_red > 0.005, pale_red
+
+
+def test_each_suite_opens_with_its_answers(fixture_page):
+    """The json section starts with the answer table (best, runner-up, ratio, floor), then the figures."""
+    _, page = fixture_page
+    section = page.split('<section id="suite-json">')[1].split("</section>")[0]
+    assert section.index("<h3>Answers</h3>") < section.index("<figure>")
+    answers = section.split('<table class="answers">')[1].split("</table>")[0]
+    # parse on "large": 4 error rows left out (and counted); simdjson:dom beats rapidjson 3.65x;
+    # memcpy of the same dataset is the floor, 13.89x faster than the best
+    large = next(line for line in answers.splitlines() if "<td>large</td>" in line and "\u00d73.65" in line)
+    for cell in ("simdjson:dom", "1,800 MB/s", "rapidjson", "memcpy: 25,000 MB/s", "\u00d713.89", "4 of 12"):
+        assert f">{cell}</td>" in large, cell
+    assert answers.count("is the floor") == 2  # the limit task, one line per dataset
+    assert '<a href="#suite-json">json</a>' in page
+
+
+def test_suites_come_json_cache_queue_then_the_others(tmp_path):
+    rows = []
+    for i, suite in enumerate(("zeta", "queue", "alpha", "json", "cache")):
+        rows.append({"schema_version": 1, "run_id": "t", "benchmark": f"{suite}/t/x/d", "suite": suite, "task": "t",
+                     "library": "x", "variant": "", "dataset": "d", "params": "", "threads": 1, "repetition": 0,
+                     "process": 0, "label": "", "status": "ok", "error_message": "", "ops_per_s": 1.0 + i})
+    page = report_html.render_report(rows, {}, source="synthetic")
+    parse(page)
+    found = re.findall(r'<section id="suite-([a-z]+)">', page)
+    assert found == ["json", "cache", "queue", "alpha", "zeta"]
+    assert page.index('<section id="suite-json">') < page.index('id="validation"')
