@@ -8,6 +8,7 @@
 #include <bit>
 #include <list>
 #include <map>
+#include <tuple>
 
 #include "cache/maps/maps.h"
 #include "cache/policies/wtinylfu.h"
@@ -156,11 +157,11 @@ template <class Rules>
 std::string difference_from_model() {
   const test::ModelMaker& model = test::reference_models().at("wtinylfu");
   std::string found;
-  for (const auto [capacity, keys, requests] :
-       {std::tuple{5, 64, 3000}, std::tuple{40, 64, 3000}, std::tuple{250, 1000, 20000}}) {
+  using Shape = std::tuple<std::size_t, std::uint64_t, std::size_t>;  // capacity, keys, requests
+  for (const auto& [capacity, keys, requests] : {Shape{5, 64, 3000}, Shape{40, 64, 3000}, Shape{250, 1000, 20000}}) {
     for (std::uint64_t seed : {1, 2}) {
-      const auto ops = test::random_ops(static_cast<std::size_t>(requests), static_cast<std::uint64_t>(keys), seed);
-      const auto c = static_cast<std::size_t>(capacity);
+      const auto ops = test::random_ops(requests, keys, seed);
+      const std::size_t c = capacity;  // a plain variable: the lambda below captures it
       const auto want = test::model_hits<std::uint64_t>(model, c, ops);
       const auto want_string = test::model_hits<std::string>(model, c, ops);
       for_each_map([&]<template <class> class Map>(const char* map) {
