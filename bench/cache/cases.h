@@ -108,6 +108,9 @@ class ReplayCase final : public Case {
 
   Check check() override {
     try {
+      for (const auto& [phase, r] : {std::pair{"warm-up", spec_.warmup.get()}, {"measured", spec_.measured.get()}})
+        if (std::string e = requests_shape_error(*r, keys_.size()); !e.empty())
+          return Check::failed(std::string(phase) + " requests: " + e);
       Check result = checked_pass();
       if (!result.ok()) return result;
       timed_ = std::make_unique<C>(spec_.capacity, spec_.value_bytes);

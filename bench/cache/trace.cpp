@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 namespace hotbench::cache {
@@ -36,6 +37,45 @@ std::vector<std::string> split_commas(const std::string& line) {
   }
 }
 
+enum Column { kKey, kSize, kOp };
+constexpr const char* kColumnNames[] = {"key", "size", "op"};
+
+std::optional<Column> column_of(const std::string& name) {
+  for (int c = kKey; c <= kOp; ++c)
+    if (name == kColumnNames[c]) return static_cast<Column>(c);
+  return std::nullopt;
+}
+
+// "<file>: line N: ", or "<file>: line N, column C: " for the field at `index` (columns count from 1).
+std::string location(const std::string& path, std::size_t line) {
+  return path + ": line " + std::to_string(line) + ": ";
+}
+std::string location(const std::string& path, std::size_t line, std::size_t index) {
+  return path + ": line " + std::to_string(line) + ", column " + std::to_string(index + 1) + ": ";
+}
+
+// A header's columns: each a known name, none repeated, the key among them.
+// A repeated column would make one line carry two keys (or two sizes, two
+// ops), so the request and write arrays would no longer pair up.
+std::vector<Column> header_columns(const std::vector<std::string>& names, const std::string& path, std::size_t line) {
+  std::vector<Column> columns;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::optional<Column> c = column_of(names[i]);
+    if (!c) throw TraceError(location(path, line, i) + "unknown column '" + names[i] + "' (known: key, size, op)");
+    const auto first = std::find(columns.begin(), columns.end(), *c);
+    if (first != columns.end())
+      throw TraceError(location(path, line, i) + "column '" + names[i] + "' repeated (first in column " +
+                       std::to_string(first - columns.begin() + 1) + ")");
+    columns.push_back(*c);
+  }
+  if (std::find(columns.begin(), columns.end(), kKey) == columns.end()) {
+    std::string listed;
+    for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+    throw TraceError(location(path, line) + "the header has no 'key' column (columns: " + listed + ")");
+  }
+  return columns;
+}
+
 template <class Id>
 class DenseIds {  // first-seen order: ids 0, 1, 2...
  public:
@@ -54,7 +94,6 @@ class DenseIds {  // first-seen order: ids 0, 1, 2...
 Trace read_csv_trace(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw TraceError(path + ": cannot open: " + std::strerror(errno));
-  enum Column { kKey, kSize, kOp };
   std::vector<Column> columns = {kKey, kSize, kOp};
   bool header_seen = false;
   Trace t;
@@ -66,18 +105,13 @@ Trace read_csv_trace(const std::string& path) {
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    const auto where = [&] { return path + ": line " + std::to_string(number) + ": "; };
+    const auto where = [&] { return location(path, number); };
     std::vector<std::string> fields = split_commas(line);
-    // The first line is a header when one of its fields is the word "key".
-    if (!header_seen && t.requests.ids.empty() && std::find(fields.begin(), fields.end(), "key") != fields.end()) {
+    // The first line is a header when one of its fields names a column.
+    if (!header_seen && t.requests.ids.empty() &&
+        std::any_of(fields.begin(), fields.end(), [](const std::string& f) { return column_of(f).has_value(); })) {
       header_seen = true;
-      columns.clear();
-      for (const auto& name : fields) {
-        if (name == "key") columns.push_back(kKey);
-        else if (name == "size") columns.push_back(kSize);
-        else if (name == "op") columns.push_back(kOp);
-        else throw TraceError(where() + "unknown column '" + name + "' (known: key, size, op)");
-      }
+      columns = header_columns(fields, path, number);
       continue;
     }
     if (fields.size() > columns.size())
@@ -86,9 +120,10 @@ Trace read_csv_trace(const std::string& path) {
     bool write = false, has_key = false;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string& f = fields[i];
+      const auto at = [&] { return location(path, number, i); };
       switch (columns[i]) {
         case kKey:
-          if (f.empty()) throw TraceError(where() + "empty key");
+          if (f.empty()) throw TraceError(at() + "empty key");
           t.requests.ids.push_back(ids.of(f));
           has_key = true;
           break;
@@ -97,13 +132,13 @@ Trace read_csv_trace(const std::string& path) {
           errno = 0;
           const long long v = std::strtoll(f.c_str(), &end, 10);
           if (f.empty() || *end != '\0' || v < 0 || errno != 0)
-            throw TraceError(where() + "size '" + f + "' is not a non-negative integer");
+            throw TraceError(at() + "size '" + f + "' is not a non-negative integer");
           break;
         }
         case kOp:
           if (f == "get" || f == "read") write = false;
           else if (f == "set" || f == "put" || f == "write") write = true;
-          else throw TraceError(where() + "unknown operation '" + f + "' (known: get, read, set, put, write)");
+          else throw TraceError(at() + "unknown operation '" + f + "' (known: get, read, set, put, write)");
           break;
       }
     }

@@ -1,16 +1,20 @@
 // Request traces from files: CSV and libCacheSim's oracleGeneral binary format.
 //
 // CSV: one request per line, columns key[,size][,op]. An optional first line
-// naming the columns (key, size, op in any order; it is a header when one of its
-// fields is the word "key") replaces that default order.
+// naming the columns replaces that default order: it is a header when one of
+// its fields is a column name (key, size, op); each of its fields must then be
+// a column name, none twice, and key among them. (A headerless trace whose
+// first key is literally "key", "size" or "op" needs a header.)
 // Keys are any text without commas; size a non-negative integer (read and
 // checked, but capacity is counted in objects, so it is not used); op one of
-// get, read, set, put, write. Blank lines are skipped.
+// get, read, set, put, write. Blank lines are skipped. Every line carries
+// exactly one key, so `writes` (when present) pairs up with `ids`.
 //
 // oracleGeneral: packed little-endian 24-byte records {uint32 time, uint64
 // object id, uint32 size, int64 next access}.
 //
-// Errors are TraceError with "<file>: line N: ..." or "<file>: record N: ...".
+// Errors are TraceError with "<file>: line N: ...", "<file>: line N, column C: ..."
+// (a field's problem; columns count from 1) or "<file>: record N: ...".
 #pragma once
 
 #include <cstdint>

@@ -17,6 +17,16 @@ constexpr double kScanShare = 0.5;      // scan workload: half the requests cont
 constexpr double kHotShare = 0.05;      // over the keys outside a hot set of 5 % of keys
 }  // namespace
 
+std::string requests_shape_error(const Requests& r, std::uint64_t key_count) {
+  if (!r.writes.empty() && r.writes.size() != r.ids.size())
+    return std::to_string(r.ids.size()) + " requests but " + std::to_string(r.writes.size()) + " write flags";
+  for (std::size_t i = 0; i < r.ids.size(); ++i)
+    if (r.ids[i] >= key_count)
+      return "request " + std::to_string(i) + ": key id " + std::to_string(r.ids[i]) + " outside the " +
+             std::to_string(key_count) + " keys";
+  return {};
+}
+
 std::string WorkloadSpec::name() const {
   std::string n;
   if (popularity == Popularity::uniform) n = "uniform";

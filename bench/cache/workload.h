@@ -34,6 +34,11 @@ struct Requests {
   std::vector<std::uint8_t> writes;  // empty, or 1 where the request is a put
 };
 
+// Why a replay of `r` over key ids 0..key_count-1 would read outside its
+// arrays (writes not paired with ids, an id without a key), or "" when it
+// cannot. Cases call it in check(), so the timed loops index without tests.
+std::string requests_shape_error(const Requests& r, std::uint64_t key_count);
+
 class Workload {
  public:
   explicit Workload(const WorkloadSpec& spec);

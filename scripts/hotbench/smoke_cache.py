@@ -1,8 +1,8 @@
 """`hotbench smoke --suite cache`: hotbench_cache end to end with a small key space, in seconds.
 
 Every registered benchmark must give an ok row with its counters; traces (CSV and oracleGeneral)
-replay; a malformed CSV and a truncated binary trace give error rows naming the file and the line
-or record while the valid traces still run; bad settings are refused with exit 2 and a message
+replay; malformed CSVs (a bad field, a repeated header column) and a truncated binary trace give error
+rows naming the file and the line (and column) or record while the valid traces still run; bad settings are refused with exit 2 and a message
 naming the bad value and the accepted ones.
 """
 
@@ -42,6 +42,7 @@ def write_traces(folder: pathlib.Path) -> None:
     records = b"".join(struct.pack("<IQIq", i, (i * 104729) % 500, 64, -1) for i in range(4000))
     (folder / "blocks.oracleGeneral").write_bytes(records)
     (folder / "broken.csv").write_text("a,1\nb,1,get\nc,x\n")
+    (folder / "twokeys.csv").write_text("key,key,op\na,b,get\nc,d,set\n")  # two keys per line, one flag
     (folder / "cut.oracleGeneral").write_bytes(records[: 24 * 5 + 7])
 
 
@@ -78,7 +79,7 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
         args = SMALL + [f"--hotbench_data={traces}"]
         expected = runner.list_benchmarks(binary, args)
         rows = smoke.run_binary(binary, args, tmp / "all.json")
-        problems += check_rows(rows, expected, {"broken", "cut"})
+        problems += check_rows(rows, expected, {"broken", "twokeys", "cut"})
         passed = sum(r["status"] == "ok" for r in rows)
         for task in EXPECTED:
             if not any(r["task"] == task and r["status"] == "ok" for r in rows):
@@ -88,7 +89,8 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
                 problems.append(f"the valid trace {dataset} did not replay")
 
         # Malformed traces: error rows naming the file and the line or record; no crash.
-        wanted = {"broken": f"{traces / 'broken.csv'}: line 3: size 'x' is not a non-negative integer",
+        wanted = {"broken": f"{traces / 'broken.csv'}: line 3, column 2: size 'x' is not a non-negative integer",
+                  "twokeys": f"{traces / 'twokeys.csv'}: line 1, column 2: column 'key' repeated (first in column 1)",
                   "cut": f"{traces / 'cut.oracleGeneral'}: record 6 is truncated (7 of 24 bytes)"}
         for dataset, message in wanted.items():
             bad = [r for r in rows if r["dataset"] == dataset]

@@ -1,6 +1,7 @@
-// Every registered policy over every map and key type against a simple
-// reference model on random operation sequences: the same hit/miss decision
-// on every request, the value last put, capacity and counter invariants.
+// Every registered policy over every map and key type against its reference
+// model (reference_models.h; W-TinyLFU's is in wtinylfu_test.cpp) on random
+// operation sequences: the same hit/miss decision on every request, the value
+// last put, capacity and counter invariants.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,18 +15,26 @@
 #include <unordered_set>
 
 #include "cache/cases.h"
+#include "reference_models.h"
 
 namespace hotbench::cache {
 namespace {
 
+using test::first_difference;
+using test::model_hits;
+using test::random_ops;
+using test::reference_models;
+using test::ReferenceModel;
+
 // Reference models: obviously correct, slow, std containers only. access()
 // returns whether key was resident and then makes it resident (read-through
 // or put: both make the key resident; a get hit and a put on a resident key
-// are both accesses for the policy).
-class ModelLru {
+// are both accesses for the policy). These policies ignore the key's hash and
+// whether the request is a put.
+class ModelLru final : public ReferenceModel {
  public:
   explicit ModelLru(std::size_t c) : c_(c) {}
-  bool access(std::uint64_t k) {
+  bool access(std::uint64_t k, std::uint64_t, bool) override {
     auto it = std::find(order_.begin(), order_.end(), k);
     const bool hit = it != order_.end();
     if (hit) order_.erase(it);
@@ -39,11 +48,12 @@ class ModelLru {
   std::size_t c_;
   std::list<std::uint64_t> order_;  // front = most recent
 };
+HOTBENCH_REFERENCE_MODEL(ModelLru, "lru")
 
-class ModelFifo {
+class ModelFifo final : public ReferenceModel {
  public:
   explicit ModelFifo(std::size_t c) : c_(c) {}
-  bool access(std::uint64_t k) {
+  bool access(std::uint64_t k, std::uint64_t, bool) override {
     if (std::find(q_.begin(), q_.end(), k) != q_.end()) return true;
     if (q_.size() == c_) q_.pop_front();
     q_.push_back(k);
@@ -55,12 +65,13 @@ class ModelFifo {
   std::size_t c_;
   std::deque<std::uint64_t> q_;
 };
+HOTBENCH_REFERENCE_MODEL(ModelFifo, "fifo")
 
 // CLOCK as second-chance FIFO: the front is the hand.
-class ModelClock {
+class ModelClock final : public ReferenceModel {
  public:
   explicit ModelClock(std::size_t c) : c_(c) {}
-  bool access(std::uint64_t k) {
+  bool access(std::uint64_t k, std::uint64_t, bool) override {
     for (auto& [key, ref] : q_)
       if (key == k) return ref = true, true;
     if (q_.size() == c_) {
@@ -81,12 +92,13 @@ class ModelClock {
   std::size_t c_;
   std::deque<std::pair<std::uint64_t, bool>> q_;
 };
+HOTBENCH_REFERENCE_MODEL(ModelClock, "clock")
 
 // SIEVE as in the paper's pseudocode, over a std::list (front = newest).
-class ModelSieve {
+class ModelSieve final : public ReferenceModel {
  public:
   explicit ModelSieve(std::size_t c) : c_(c), hand_(q_.end()) {}
-  bool access(std::uint64_t k) {
+  bool access(std::uint64_t k, std::uint64_t, bool) override {
     for (auto& [key, visited] : q_)
       if (key == k) return visited = true, true;
     if (q_.size() == c_) {
@@ -110,13 +122,14 @@ class ModelSieve {
   std::list<std::pair<std::uint64_t, bool>> q_;
   std::list<std::pair<std::uint64_t, bool>>::iterator hand_;
 };
+HOTBENCH_REFERENCE_MODEL(ModelSieve, "sieve")
 
 // S3-FIFO as the paper describes it (small 10 %, main with 2-bit frequency,
 // ghost of main's size remembering keys evicted from small), plainly.
-class ModelS3Fifo {
+class ModelS3Fifo final : public ReferenceModel {
  public:
   explicit ModelS3Fifo(std::size_t c) : c_(c), small_cap_(std::max<std::size_t>(1, c / 10)), ghost_cap_(c - small_cap_) {}
-  bool access(std::uint64_t k) {
+  bool access(std::uint64_t k, std::uint64_t, bool) override {
     if (freq_.count(k)) {
       freq_[k] = std::min(3, freq_[k] + 1);
       return true;
@@ -175,90 +188,7 @@ class ModelS3Fifo {
   std::deque<std::pair<std::uint64_t, bool>> ghost_;
   std::map<std::uint64_t, int> freq_;
 };
-
-struct Op {
-  std::uint64_t key;
-  bool write;
-};
-
-std::vector<Op> random_ops(std::size_t n, std::uint64_t keys, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Op> ops(n);
-  for (auto& op : ops) {
-    // A skewed mix: half the requests over a few keys, so hits happen.
-    op.key = rng() % 2 ? rng() % 8 : rng() % keys;
-    op.write = rng() % 5 == 0;
-  }
-  return ops;
-}
-
-template <class Key>
-Key key_of(std::uint64_t k) {
-  if constexpr (std::is_same_v<Key, std::string>) return string_key(static_cast<std::uint32_t>(k));
-  else return k;
-}
-
-// Replays ops on the cache (read-through gets and puts), checking value and
-// invariants after each; returns the hit/miss sequence of gets and whether
-// each put found its key resident (via a get-free probe: none; puts are
-// compared through the model's residency afterwards).
-template <class Key>
-std::vector<bool> replay(AnyCache<Key>& c, const std::vector<Op>& ops, std::size_t vb) {
-  std::vector<bool> hits;
-  std::unordered_map<std::uint64_t, std::uint64_t> last;
-  std::vector<std::byte> buf(vb);
-  std::uint64_t gets = 0, hit_count = 0;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const auto [k, write] = ops[i];
-    const std::uint64_t word = value_word(mix64(k), write ? i + 1 : 0);
-    if (write) {
-      fill_value(buf.data(), vb, word);
-      c.put(key_of<Key>(k), buf.data());
-      last[k] = word;
-      hits.push_back(false);
-    } else {
-      ++gets;
-      const std::byte* v = c.get(key_of<Key>(k));
-      hits.push_back(v != nullptr);
-      if (v) {
-        ++hit_count;
-        EXPECT_TRUE(last.count(k) && value_is(v, vb, last[k])) << "request " << i << ": wrong value for key " << k;
-      } else {
-        fill_value(buf.data(), vb, word);
-        c.put(key_of<Key>(k), buf.data());
-        last[k] = word;
-      }
-    }
-    const Stats s = c.stats();
-    EXPECT_LE(c.size(), c.capacity()) << "request " << i;
-    EXPECT_EQ(s.inserts - s.evictions, c.size()) << "request " << i;
-    EXPECT_EQ(s.hits, hit_count) << "request " << i;
-    EXPECT_EQ(s.hits + s.misses, gets) << "request " << i;
-    if (::testing::Test::HasFailure()) break;
-  }
-  return hits;
-}
-
-template <class Model>
-std::vector<bool> model_hits(std::size_t capacity, const std::vector<Op>& ops) {
-  Model m(capacity);
-  std::vector<bool> hits;
-  for (const auto& op : ops) {
-    const bool hit = m.access(op.key);
-    hits.push_back(!op.write && hit);
-  }
-  return hits;
-}
-
-std::optional<std::vector<bool>> reference_hits(const std::string& policy, std::size_t capacity,
-                                                const std::vector<Op>& ops) {
-  if (policy == "lru") return model_hits<ModelLru>(capacity, ops);
-  if (policy == "fifo") return model_hits<ModelFifo>(capacity, ops);
-  if (policy == "clock") return model_hits<ModelClock>(capacity, ops);
-  if (policy == "sieve") return model_hits<ModelSieve>(capacity, ops);
-  if (policy == "s3fifo") return model_hits<ModelS3Fifo>(capacity, ops);
-  return std::nullopt;  // wtinylfu: no simple model; invariants and cross-map agreement only
-}
+HOTBENCH_REFERENCE_MODEL(ModelS3Fifo, "s3fifo")
 
 std::vector<std::string> policy_names() {
   std::vector<std::string> names;
@@ -270,42 +200,50 @@ std::vector<std::string> policy_names() {
 class EveryPolicy : public ::testing::TestWithParam<std::string> {};
 
 TEST(Registry, HasEveryPolicyOverEveryMap) {
-  EXPECT_EQ(policy_names(), (std::vector<std::string>{"clock", "fifo", "lru", "s3fifo", "sieve", "wtinylfu"}));
+  EXPECT_FALSE(policy_registry().empty());
   for (const auto& p : policy_registry()) EXPECT_EQ(p.make_u64.size(), map_names().size()) << p.name;
   EXPECT_GE(map_names().size(), 3u);
 }
 
+// Each policy declares its model beside it (HOTBENCH_REFERENCE_MODEL): a new
+// policy without one fails here, and so does a model whose policy is gone.
+TEST(Registry, EveryPolicyHasAReferenceModelAndEveryModelAPolicy) {
+  for (const auto& p : policy_registry())
+    EXPECT_TRUE(reference_models().count(p.name)) << "policy " << p.name << " has no reference model";
+  for (const auto& [name, make] : reference_models())
+    EXPECT_NE(find_policy(name), nullptr) << "reference model " << name << " names no registered policy";
+}
+
+// Small capacities over 64 keys (every corner: capacity 1, window and main of
+// one entry), and 250 entries over 1000 keys, where W-TinyLFU's window holds
+// two entries and its sketch has 256 counters per row.
+struct Shape {
+  std::size_t capacity;
+  std::uint64_t keys;
+  std::size_t requests;
+};
+constexpr Shape kShapes[] = {{1, 64, 3000}, {2, 64, 3000}, {5, 64, 3000}, {16, 64, 3000}, {40, 64, 3000},
+                             {250, 1000, 20000}};
+
 TEST_P(EveryPolicy, MatchesReferenceModelOverEveryMapAndKeyType) {
   const PolicyInfo* p = find_policy(GetParam());
   ASSERT_NE(p, nullptr);
-  for (std::size_t capacity : {1, 2, 5, 16, 40}) {
+  const auto model = reference_models().find(p->name);
+  ASSERT_NE(model, reference_models().end()) << "no reference model for " << p->name;
+  for (const Shape& shape : kShapes) {
     for (std::uint64_t seed : {1, 2, 3}) {
-      const auto ops = random_ops(3000, 64, seed);
-      const auto want = reference_hits(p->name, capacity, ops);
-      std::optional<std::vector<bool>> first;
+      const auto ops = random_ops(shape.requests, shape.keys, seed);
+      // Models of hash-dependent policies (W-TinyLFU's sketch) see the key
+      // type's hashes, so each key type has its own expected decisions.
+      const auto want = model_hits<std::uint64_t>(model->second, shape.capacity, ops);
+      const auto want_string = model_hits<std::string>(model->second, shape.capacity, ops);
       for (const auto& map : map_names()) {
-        SCOPED_TRACE(p->name + " over " + map + ", capacity " + std::to_string(capacity) + ", seed " +
+        SCOPED_TRACE(p->name + " over " + map + ", capacity " + std::to_string(shape.capacity) + ", seed " +
                      std::to_string(seed));
-        auto u = p->make_u64.at(map)(capacity, 24);
-        auto s = p->make_string.at(map)(capacity, 13);
-        const auto got = replay(*u, ops, 24);
-        const auto got_string = replay(*s, ops, 13);
-        if (want && got != *want) {
-          std::size_t i = 0;
-          while (got[i] == (*want)[i]) ++i;
-          ADD_FAILURE() << "differs from the reference model first at request " << i << " (key " << ops[i].key
-                        << (ops[i].write ? ", put" : ", get") << "): model says " << ((*want)[i] ? "hit" : "miss");
-        }
-        // W-TinyLFU's sketch counts by key hash, and the hashes of "user:7" and 7
-        // differ, so its decisions legitimately depend on the key type.
-        if (p->name != "wtinylfu") {
-          EXPECT_EQ(got, got_string) << "string keys decide differently from integer keys";
-        }
-        if (first) {
-          EXPECT_EQ(got, *first) << "decides differently over another map";
-        } else {
-          first = got;
-        }
+        auto u = p->make_u64.at(map)(shape.capacity, 24);
+        auto s = p->make_string.at(map)(shape.capacity, 13);
+        EXPECT_EQ(first_difference(test::replay(*u, ops, 24), want, ops), "") << "integer keys";
+        EXPECT_EQ(first_difference(test::replay(*s, ops, 13), want_string, ops), "") << "string keys";
         if (HasFailure()) return;
       }
     }
