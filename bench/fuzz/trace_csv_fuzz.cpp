@@ -50,15 +50,6 @@ std::vector<std::string> fields_of(const std::string& line) {
   return fields;
 }
 
-bool duplicated_key_column(const std::vector<std::string>& lines) {
-  for (const auto& line : lines)
-    if (!line.empty()) {
-      const auto fields = fields_of(line);
-      return std::count(fields.begin(), fields.end(), "key") > 1;
-    }
-  return false;
-}
-
 // "<path>: line N: ..." or, for a field's problem, "<path>: line N, column C: ..."
 // with N a line of the file and C one of that line's fields (from 1).
 void check_error(const std::string& message, const std::string& path, const std::vector<std::string>& lines) {
@@ -149,12 +140,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<std::string> lines = lines_of(text);
   try {
     const hotbench::cache::Trace trace = hotbench::cache::read_csv_trace(path);
-    // TRANSITIONAL: a header naming "key" twice makes the current reader take two
-    // keys per line (two request ids per line, write flags out of step with them).
-    // The cache suite's reader is changing to refuse duplicated header columns
-    // (regressions/trace_csv/duplicated-key-column*.csv); then it throws before
-    // this line and the line is dead: remove it.
-    if (duplicated_key_column(lines)) return 0;
     check_trace(trace, path, lines);
   } catch (const hotbench::cache::TraceError& e) {
     check_error(e.what(), path, lines);
