@@ -21,6 +21,12 @@
 
 namespace hotbench {
 namespace {
+// Exit codes of a suite binary: 0 ran (error rows are in the JSON, not in the code); 4 usage error (a bad
+// --hotbench_* flag or setting, an unknown flag: nothing ran). The same code as the Python CLI's usage
+// error (scripts/hotbench/errors.py EXIT_USAGE), so `hotbench run` passes it on unchanged; anything else
+// (a crash, a sanitizer report) is a failure of the binary, never "you asked for something wrong".
+constexpr int kExitUsage = 4;
+
 Options g_options;  // handed to the harness with set_options() once parsed
 
 constexpr const char* kUsage =
@@ -110,7 +116,7 @@ int main(int argc, char** argv) {
     if (g_options.data.empty()) g_options.data = default_data_paths();
     set_options(g_options);
     benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return kExitUsage;
     // Google Benchmark's context reports how *it* was built (Debian's is a debug
     // build); these say how our code was built, which is what the figures depend on.
     benchmark::AddCustomContext("hotbench_suite", suite_name());
@@ -132,7 +138,7 @@ int main(int argc, char** argv) {
     register_suite(g_options);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hotbench: error: %s\n", e.what());
-    return 2;
+    return kExitUsage;
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -22,7 +22,7 @@ the policy's [[removed]] names it with a reason. Benchmarks new in the current r
 on both sides, or ignored by the policy are listed and do not change the exit code. Nothing compared and
 nothing missing is exit 3, never a pass.
 
---junit FILE writes JUnit XML (one testcase per benchmark: a <failure> for a regression or a missing
+-o/--output FILE writes JUnit XML (one testcase per benchmark: a <failure> for a regression or a missing
 benchmark, <skipped> for everything else not decided as pass), atomically.
 """
 
@@ -34,7 +34,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from . import compare, metadata, metrics, stats
+from . import cli, compare, metadata, metrics, stats
 from .errors import BadInput, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_UNRESOLVED
 
 EXIT_ERROR = EXIT_BAD_INPUT
@@ -421,9 +421,10 @@ def add_arguments(p):
                    help="the reference result: a result set directory, a tidy CSV or Google Benchmark JSON")
     p.add_argument("--current", type=pathlib.Path, required=True, metavar="C", help="the result to check (same kinds)")
     p.add_argument("--policy", type=pathlib.Path, default=DEFAULT_POLICY, metavar="FILE",
-                   help="the gate's policy (TOML; default results/gate.toml, every key documented there)")
+                   help="the gate's policy (TOML, every key documented there)")
     p.add_argument("--metric", metavar="NAME", help="the metric to gate on (default: the policy's default_metric)")
-    p.add_argument("--junit", type=pathlib.Path, metavar="FILE", help="also write JUnit XML, one testcase per benchmark")
+    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
+    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
     p.add_argument("--allow-incomplete", action="store_true", help="read result sets marked INCOMPLETE")
     p.add_argument("--force", action="store_true",
                    help="compare even when the builds or workload inputs differ (each difference becomes a note)")

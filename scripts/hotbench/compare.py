@@ -49,7 +49,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
-from . import SCHEMA_VERSION, atomic, metadata, metrics, stats, tidy
+from . import SCHEMA_VERSION, atomic, cli, metadata, metrics, stats, tidy
 from .errors import BadInput, HotbenchError, read_input_text
 
 DEFAULT_METRIC = "real_time_ns"
@@ -667,15 +667,18 @@ def add_arguments(p):
                    help="the reference: a result set directory, a tidy CSV or Google Benchmark JSON")
     p.add_argument("b", type=pathlib.Path, metavar="B", help="the result compared with A (same kinds of input)")
     p.add_argument("--metric", default=DEFAULT_METRIC, metavar="NAME",
-                   help=f"the metric column to compare (default {DEFAULT_METRIC}); see scripts/hotbench/metrics.py")
+                   help="the metric column to compare, one of scripts/hotbench/metrics.py")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="T",
                    help="no-change band as a factor either way: no change when the whole CI of B/A lies in "
-                        f"[1/(1+T), 1+T] (default {DEFAULT_THRESHOLD})")
+                        "[1/(1+T), 1+T]")
     p.add_argument("--min-repetitions", type=int, default=MIN_REPETITIONS, metavar="N",
-                   help=f"fewer ok repetitions on a side: unresolved (default {MIN_REPETITIONS}; deterministic "
-                        "metrics with identical repetitions need 1)")
-    p.add_argument("--markdown", type=pathlib.Path, metavar="FILE", help="also write a Markdown report (a PR comment)")
-    p.add_argument("--csv", type=pathlib.Path, metavar="FILE", help="also write one CSV line per benchmark (atomically)")
+                   help="fewer ok repetitions on a side: unresolved (deterministic metrics with identical "
+                        "repetitions need 1)")
+    cli.add_output(p, "also write (atomically) FILE.md: a Markdown report (a PR comment), FILE.csv: one CSV line "
+                      "per benchmark; repeatable (-o pr.md -o diff.csv)", dest="markdown",
+                   formats={".md": "markdown", ".markdown": "markdown", ".csv": "csv"})
+    cli.add_deprecated(p, "--markdown", dest="markdown", instead="-o FILE.md")
+    cli.add_deprecated(p, "--csv", dest="csv", instead="-o FILE.csv")
     p.add_argument("--force", action="store_true", help="compare even when the builds (fingerprints) or dataset hashes differ")
     p.add_argument("--allow-incomplete", action="store_true", help="read result sets marked INCOMPLETE")
     p.add_argument("--noise-floor", type=pathlib.Path, metavar="FILE",

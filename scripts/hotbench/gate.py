@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, compare, runner
+from . import check, cli, compare, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -56,10 +56,12 @@ class CannotTell(HotbenchError):
 
 
 def add_arguments(p):
-    p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, help="the baseline result set")
+    p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, metavar="DIR", help="the baseline result set")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
-    p.add_argument("--junit", type=pathlib.Path, metavar="FILE", help="also write JUnit XML")
-    p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, help="the gate's policy file")
+    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
+    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+    p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
+                   help="the gate's policy (TOML)")
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -78,7 +80,7 @@ def runner_arguments(results: pathlib.Path, data: pathlib.Path) -> argparse.Name
     runner.add_arguments(p)
     filter_ = "(" + "|".join(SUBSET.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
     argv = [f"--suite={s}" for s in SUBSET] + ["--data", str(data), f"--filter={filter_}", "--instructions",
-                                               f"--iterations={ITERATIONS}", "--results", str(results)]
+                                               f"--iterations={ITERATIONS}", "--output", str(results)]
     return p.parse_args(argv)
 
 

@@ -8,7 +8,7 @@ Measures, with the real `run` and `check` subcommands:
 - instruction mode (instructions_per_op under callgrind): the same, which should be exact.
 A "comparison" is one benchmark's verdict in one `check` of a pair of result sets.
 
-Output (in --out, default results/gate-experiment/): summary.json, summary.md (the table the
+Output (in -o/--output, default results/gate-experiment/): summary.json, summary.md (the table the
 README quotes) and noise_floor.csv (per benchmark: the spread of A/A median ratios in time mode).
 """
 
@@ -18,34 +18,40 @@ import pathlib
 import tempfile
 import xml.etree.ElementTree as ET
 
-import numpy as np
-
 from . import atomic, cli, runner, tidy
 from .errors import EXIT_FAILED, HotbenchError
+
+np = cli.LazyModule("numpy")  # imported on first use: `hotbench --help` works without numpy
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEFAULT_FILTER = r"json/(parse|serialize)/(boost_json|rapidjson:precise|simdjson:dom|nlohmann)/(orders|social)$"
 
 
 def add_arguments(p):
-    p.add_argument("--filter", default=DEFAULT_FILTER, help="the benchmarks to use (a Google Benchmark regex)")
+    p.add_argument("--filter", default=DEFAULT_FILTER, metavar="REGEX",
+                   help="the benchmarks to use (a Google Benchmark regex)")
     p.add_argument("--aa-pairs", type=int, default=13, metavar="N",
-                   help="time-mode A/A pairs of result sets (comparisons = pairs x benchmarks; default 13)")
-    p.add_argument("--detect-pairs", type=int, default=4, metavar="N",
-                   help="time-mode pairs per injected slowdown (default 4)")
-    p.add_argument("--slowdowns", default="0.02,0.05,0.10", help="injected slowdowns (fractions)")
-    p.add_argument("--repetitions", type=int, default=5)
-    p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--min-time", type=float, default=0.05)
-    p.add_argument("--iterations", type=int, default=100,
+                   help="time-mode A/A pairs of result sets (comparisons = pairs x benchmarks)")
+    p.add_argument("--detect-pairs", type=int, default=4, metavar="N", help="time-mode pairs per injected slowdown")
+    p.add_argument("--slowdowns", default="0.02,0.05,0.10", metavar="LIST",
+                   help="injected slowdowns (comma-separated fractions of extra work)")
+    p.add_argument("--repetitions", type=int, default=5, metavar="N", help="time mode: repetitions per process")
+    p.add_argument("--processes", type=int, default=2, metavar="N",
+                   help="time mode: separate processes per result set (`run --processes`)")
+    p.add_argument("--min-time", type=float, default=0.05, metavar="SECONDS",
+                   help="time mode: minimum time per repetition")
+    p.add_argument("--iterations", type=int, default=100, metavar="N",
                    help="instruction mode: iterations per benchmark (>= 1/smallest slowdown)")
     p.add_argument("--skip-instructions", action="store_true", help="time mode only")
-    p.add_argument("--out", type=pathlib.Path, default=ROOT / "results" / "gate-experiment")
+    out = ROOT / "results" / "gate-experiment"
+    cli.add_output(p, "the folder written: summary.json, summary.md, noise_floor.csv", dest="out", metavar="DIR",
+                   default=out)
+    cli.add_deprecated(p, "--out", dest="out", instead="-o/--output DIR", default=out)
 
 
 def _run(results: pathlib.Path, *args: str) -> pathlib.Path:
     before = set(results.iterdir()) if results.exists() else set()
-    code = cli.main(["run", "--results", str(results), *args])
+    code = cli.main(["run", "--output", str(results), *args])
     if code != 0:
         raise HotbenchError(f"a run for the experiment failed (exit {code})", EXIT_FAILED)
     (new,) = set(results.iterdir()) - before
@@ -57,7 +63,7 @@ def _verdicts(baseline: pathlib.Path, current: pathlib.Path, metric: str, work: 
     junit = work / f"{baseline.name}-{current.name}.xml"
     # --force: the injected slowdown is part of the workload fingerprint, and differing is the point here.
     cli.main(["check", "--baseline", str(baseline), "--current", str(current), "--metric", metric,
-              "--junit", str(junit), "--force"])
+              "--output", str(junit), "--force"])
     if not junit.exists():
         raise HotbenchError(f"check wrote no JUnit file for {baseline} vs {current}", EXIT_FAILED)
     out = {}

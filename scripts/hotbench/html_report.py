@@ -1,4 +1,4 @@
-"""`hotbench report INPUT --html FILE`: one self-contained HTML page per result.
+"""`hotbench report INPUT -o FILE.html`: one self-contained HTML page per result.
 
 The page needs nothing but itself: CSS is inline, figures are inline SVG drawn by plot.py in
 memory, and there is no external URL at all (no CDN, no web font, no link), so it can be mailed,

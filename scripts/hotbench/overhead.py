@@ -21,8 +21,9 @@ from .errors import BadInput
 
 def add_arguments(p):
     p.add_argument("input", type=pathlib.Path, help="a result set (or CSV / Google Benchmark JSON) with bare rows")
-    p.add_argument("--metric", default=None,
-                   help="real_time_ns (default) or instructions_per_op (default for an --instructions run)")
+    p.add_argument("--metric", default=None, metavar="NAME",
+                   help="real_time_ns or instructions_per_op (default: instructions_per_op for an --instructions "
+                        "run, real_time_ns otherwise)")
 
 
 def main(args) -> int:

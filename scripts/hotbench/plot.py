@@ -43,7 +43,7 @@ import textwrap
 import types
 import warnings
 
-from . import atomic, metrics, tidy
+from . import atomic, cli, metrics, tidy
 from .errors import BadInput, HotbenchError
 
 
@@ -929,13 +929,13 @@ def render(plot: Plot, fmt: str) -> bytes:
 
 def add_arguments(p):
     p.add_argument("input", type=pathlib.Path, help="a result set directory, a tidy CSV or Google Benchmark JSON")
-    p.add_argument("--out", type=pathlib.Path, metavar="DIR",
-                   help="where to write the figures (default: INPUT/plots for a result set, "
-                        "INPUT's folder/<name>-plots for a file)")
+    cli.add_output(p, "where to write the figures (default: INPUT/plots for a result set, INPUT's "
+                      "folder/<name>-plots for a file)", dest="out", metavar="DIR")
+    cli.add_deprecated(p, "--out", dest="out", instead="-o/--output DIR")
     p.add_argument("--metric", metavar="M",
                    help="the column to draw for every task (default per task: input_mb_per_s for "
                         "limit/parse/parse_bare/typed_decode, output_mb_per_s for serialize/typed_encode)")
-    p.add_argument("--format", default="png,svg", metavar="LIST", help="comma-separated: png, svg (default: both)")
+    p.add_argument("--format", default="png,svg", metavar="LIST", help="comma-separated: png, svg")
     p.add_argument("--allow-incomplete", action="store_true", help="read a result set marked INCOMPLETE")
 
 

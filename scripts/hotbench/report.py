@@ -1,19 +1,21 @@
 """`hotbench report`: any result (result set, tidy CSV, Google Benchmark JSON) -> the tidy CSV,
-its aggregates (--aggregate, one row per benchmark), or a self-contained HTML report (--html)."""
+its aggregates (--aggregate, one row per benchmark), or a self-contained HTML report (-o FILE.html)."""
 
 import pathlib
 import sys
 
-from . import atomic, tidy
+from . import atomic, cli, tidy
 
 
 def add_arguments(p):
     p.add_argument("input", type=pathlib.Path, help="a result set directory, a tidy CSV or Google Benchmark JSON")
-    p.add_argument("-o", "--output", type=pathlib.Path, help="write the CSV here (atomically) instead of stdout")
+    cli.add_output(p, "write here (atomically) instead of stdout: a FILE ending in .html gets the self-contained "
+                      "HTML report, any other the CSV (default: the CSV on stdout)", dest="output",
+                   formats={".html": "html", ".htm": "html", "": "output"})
     p.add_argument("--allow-incomplete", action="store_true", help="read a result set marked INCOMPLETE")
     p.add_argument("--aggregate", action="store_true",
                    help="one row per benchmark: median, min, max, mean, cv and n of every metric")
-    p.add_argument("--html", type=pathlib.Path, metavar="FILE", help="write a self-contained HTML report")
+    cli.add_deprecated(p, "--html", dest="html", instead="-o FILE.html")
 
 
 def main(args) -> int:

@@ -26,9 +26,9 @@ import time
 
 import tempfile
 
-from . import SCHEMA_VERSION, atomic, bounded, gbench, instructions, metadata, progress, tidy
+from . import SCHEMA_VERSION, atomic, bounded, cli, gbench, instructions, metadata, progress, tidy
 from .bounded import ere_escape
-from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
+from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, HotbenchError
 
 ROOT = metadata.ROOT
 
@@ -76,12 +76,16 @@ def add_arguments(p):
     p.add_argument("--data", action="append", default=[], metavar="PATH", type=pathlib.Path,
                    help="dataset files or folders to use instead of the bundled corpus (repeatable)")
     p.add_argument("--quick", action="store_true", help="the quick profile: one short repetition each")
-    p.add_argument("--repetitions", type=int, metavar="N", help="repetitions per benchmark (overrides the profile)")
-    p.add_argument("--min-time", type=float, metavar="SECONDS", help="minimum time per repetition")
+    p.add_argument("--repetitions", type=int, metavar="N",
+                   help=f"repetitions per benchmark (default: the profile's, {PROFILES['default']['repetitions']}, "
+                        f"or {PROFILES['quick']['repetitions']} with --quick)")
+    p.add_argument("--min-time", type=float, metavar="SECONDS",
+                   help=f"minimum time per repetition (default: the profile's, {PROFILES['default']['min_time']:g} s, "
+                        f"or {PROFILES['quick']['min_time']:g} s with --quick)")
     p.add_argument("--processes", type=int, default=1, metavar="N",
                    help="run each suite binary N times as separate processes (their rows are kept apart by the "
                         "`process` column); with N > 1 benchmarks also run in random order")
-    p.add_argument("--filter", metavar="REGEX", help="Google Benchmark --benchmark_filter regex")
+    p.add_argument("--filter", metavar="REGEX", help="Google Benchmark --benchmark_filter regex (default: all)")
     p.add_argument("--set", action="append", default=[], metavar="SUITE.KEY=VALUE", dest="settings",
                    help="a suite's own setting, passed to that suite's binary as --hotbench_set=KEY=VALUE "
                         "(repeatable), e.g. cache.workloads=zipf0.6,uniform or queue.pin=true; the binary "
@@ -96,7 +100,7 @@ def add_arguments(p):
     p.add_argument("--instructions", action="store_true",
                    help="count instructions per operation under callgrind instead of timing (deterministic)")
     p.add_argument("--iterations", type=int, default=10, metavar="N",
-                   help="with --instructions: iterations per benchmark (default 10)")
+                   help="with --instructions: iterations per benchmark")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="kill a benchmark still running after SECONDS (its whole process: it becomes an error "
                         "row naming the bound, and the benchmarks after it run in a fresh process); default: "
@@ -104,8 +108,9 @@ def add_arguments(p):
                         f"{MIN_TIME_FACTOR:g} x min-time), i.e. {derived_timeout(3, 0.25, None):g} s for the default "
                         f"profile and {derived_timeout(1, 0.01, None):g} s for --quick; with --instructions "
                         f"{CALLGRIND_BASE_S:g} s + {CALLGRIND_PER_ITERATION_S:g} s per iteration")
-    p.add_argument("--results", type=pathlib.Path, default=ROOT / "results", metavar="DIR",
-                   help="where result sets are created (default: results/)")
+    cli.add_output(p, "the folder each run's result set is created in (as DIR/<run id>/)", dest="results",
+                   metavar="DIR", default=ROOT / "results")
+    cli.add_deprecated(p, "--results", dest="results", instead="-o/--output DIR", default=ROOT / "results")
     p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
                    help="where the suite binaries are (default: build/release, or build/callgrind with "
                         "--instructions)")
@@ -312,8 +317,12 @@ def list_benchmarks(binary: pathlib.Path, args: list[str], timeout_s: float | No
                                 timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise HotbenchError(f"{binary} did not list its benchmarks within {timeout_s:g} s", EXIT_FAILED)
-    if result.returncode != 0:
-        raise HotbenchError(f"{binary} refused its arguments: {result.stderr.strip() or result.stdout.strip()}")
+    said = result.stderr.strip() or result.stdout.strip()
+    if result.returncode == EXIT_USAGE:  # the binaries' usage-error code is the CLI's (bench/harness/main.cpp)
+        raise HotbenchError(f"{binary} refused its arguments: {said}", EXIT_USAGE)
+    if result.returncode != 0:  # a crash or a sanitizer report while listing: the binary failed, not the user
+        raise HotbenchError(f"{binary} {bounded._describe_exit(result.returncode)} while listing its benchmarks"
+                            + (f": {said.splitlines()[-1][:300]}" if said else ""), EXIT_INTERNAL)
     return [line for line in result.stdout.splitlines() if line.strip()]
 
 

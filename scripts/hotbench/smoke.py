@@ -10,7 +10,7 @@ import pathlib
 import subprocess
 
 from . import gbench, tidy
-from .errors import EXIT_FAILED, EXIT_OK, HotbenchError
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, HotbenchError
 
 SUITES = ("json", "cache", "queue")
 
@@ -34,9 +34,27 @@ def refusal(binary: pathlib.Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary), *args, "--benchmark_list_tests=true"], capture_output=True, text=True)
 
 
+# The harness's own usage errors (bench/harness/main.cpp), the same for every suite: each must exit
+# EXIT_USAGE (4, as the Python CLI's usage errors) with one line naming the flag, and run nothing.
+HARNESS_USAGE_ERRORS = {"--hotbench_no_such_flag=1": "unknown or empty flag '--hotbench_no_such_flag=1'",
+                        "--hotbench_iterations=0": "--hotbench_iterations wants a positive integer, got '0'",
+                        "--hotbench_set=novalue": "--hotbench_set wants KEY=VALUE, got 'novalue'",
+                        "--benchmark_no_such_flag=1": "--benchmark_no_such_flag=1"}
+
+
+def usage_problems(binary: pathlib.Path) -> list[str]:
+    problems = []
+    for flag, says in HARNESS_USAGE_ERRORS.items():
+        result = refusal(binary, flag)
+        if result.returncode != EXIT_USAGE or says not in result.stderr:
+            problems.append(f"{flag}: expected exit {EXIT_USAGE} with '{says}', got {result.returncode}: "
+                            f"{result.stderr.strip()[:300]}")
+    return problems
+
+
 def add_arguments(p):
-    p.add_argument("--suite", default="json", choices=SUITES, help="which suite the binary is (default: json)")
-    p.add_argument("--binary", type=pathlib.Path, required=True, help="the suite binary to exercise")
+    p.add_argument("--suite", default="json", choices=SUITES, help="which suite the binary is")
+    p.add_argument("--binary", type=pathlib.Path, required=True, metavar="PATH", help="the suite binary to exercise")
 
 
 def main(args) -> int:
@@ -47,6 +65,7 @@ def main(args) -> int:
         passed, problems = check.run(args.binary)
     except SmokeFailure as e:
         passed, problems = 0, [str(e)]
+    problems += usage_problems(args.binary)
     for p in problems:
         print(f"FAILED {p}")
     print(f"smoke {args.suite}: {passed} passed, {len(problems)} failed")

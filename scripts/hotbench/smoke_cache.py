@@ -11,6 +11,7 @@ import struct
 import tempfile
 
 from . import gbench, runner, smoke
+from .errors import EXIT_USAGE
 
 # Small, but every task and every policy/map/concurrent cache is registered.
 SMALL = ["--hotbench_set=keys=4000", "--hotbench_set=requests=16384", "--hotbench_set=capacities=4,40,400,1200",
@@ -101,13 +102,13 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
                     problems.append(f"{r['benchmark']}: expected an error naming '{message}', got "
                                     f"{r['status']}: {r['error_message']}")
 
-        # Bad settings: refused before anything runs, exit 2, one clear line.
+        # Bad settings: refused before anything runs, exit 4 (usage error, as the CLI's), one clear line.
         for setting, message in BAD_SETTINGS.items():
             result = smoke.refusal(binary, f"--hotbench_set={setting}")
-            if result.returncode != 2 or message not in result.stderr:
-                problems.append(f"--hotbench_set={setting}: expected exit 2 with '{message}', got "
+            if result.returncode != EXIT_USAGE or message not in result.stderr:
+                problems.append(f"--hotbench_set={setting}: expected exit {EXIT_USAGE} with '{message}', got "
                                 f"{result.returncode}: {result.stderr.strip()[:300]}")
         missing = smoke.refusal(binary, f"--hotbench_data={tmp / 'nothing.csv'}")
-        if missing.returncode != 2 or "nothing.csv: no such file or folder" not in missing.stderr:
+        if missing.returncode != EXIT_USAGE or "nothing.csv: no such file or folder" not in missing.stderr:
             problems.append(f"a missing trace path was not refused clearly: {missing.stderr.strip()[:300]}")
     return passed, problems

@@ -10,6 +10,7 @@ import pathlib
 import tempfile
 
 from . import gbench, runner, smoke
+from .errors import EXIT_USAGE
 
 SETTINGS = ["--hotbench_set=batch=512", "--hotbench_set=watchdog_s=20"]
 POSITIVE = ["real_time_ns", "ops_per_s", "ns_per_op", "cpu_s_per_million", "ops", "batch"]
@@ -65,8 +66,8 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
     for setting, says in BAD.items():
         result = smoke.refusal(binary, f"--hotbench_set={setting}")
         lines = result.stderr.strip().splitlines()
-        if result.returncode != 2:
-            problems.append(f"--hotbench_set={setting}: exit status {result.returncode}, expected 2")
+        if result.returncode != EXIT_USAGE:  # a usage error, the same code as the CLI's
+            problems.append(f"--hotbench_set={setting}: exit status {result.returncode}, expected {EXIT_USAGE}")
         elif len(lines) != 1 or says not in lines[0]:
             problems.append(f"--hotbench_set={setting}: unclear message {result.stderr.strip()!r}")
     return passed, problems

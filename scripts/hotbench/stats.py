@@ -50,7 +50,9 @@ import math
 import statistics
 from dataclasses import dataclass, replace
 
-import numpy as np
+from .cli import LazyModule
+
+np = LazyModule("numpy")  # imported on first use: `hotbench --help` works without numpy
 
 CONFIDENCE = 0.95
 METHOD = "Welch t-interval on log values (units: repetitions, or processes when a side ran several)"
@@ -187,7 +189,7 @@ class RatioEstimate:
     widened_by: float | None = None  # the A/A noise floor f added for runs on different machines or days
 
 
-def _units(values: np.ndarray, groups, by_process: bool) -> np.ndarray:
+def _units(values: "np.ndarray", groups, by_process: bool) -> "np.ndarray":
     """Log values, or by process the mean log value of each process (a side without process
     information, or with one process, is then a single unit)."""
     logs = np.log(values)

@@ -83,7 +83,7 @@ def setup(tmp_path, monkeypatch):
 
 def run_args(tmp_path, *extra) -> list[str]:
     return ["run", "--build-dir", str(tmp_path / "build"), "--data", str(tmp_path / "data"),
-            "--results", str(tmp_path / "results"), "--quick", *extra]
+            "--output", str(tmp_path / "results"), "--quick", *extra]
 
 
 def run_with_deadline(argv: list[str], deadline_s: float = 300) -> subprocess.CompletedProcess:

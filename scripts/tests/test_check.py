@@ -44,7 +44,7 @@ def baseline(tmp_path):
 
 def test_aa_passes(tmp_path, capsys, baseline):
     current = write_result(tmp_path / "current", make_rows(seed=2), META)
-    code, out, err = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, err = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert (code, err) == (0, "")
     assert "4 benchmarks checked: 4 pass, 0 regression(s), 0 unresolved" in out
     assert out.rstrip().endswith("result: PASS (exit 0)")
@@ -55,7 +55,7 @@ def test_aa_passes(tmp_path, capsys, baseline):
 
 def test_planted_regression_fails(tmp_path, capsys, baseline):
     current = write_result(tmp_path / "current", make_rows(seed=2, scale={SLOW: 1.3}), META)
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert code == 1
     assert f"REGRESSION  {SLOW}: slower: B/A 1.2" in out and "entirely above 1.100" in out
     assert "result: FAIL: 1 regression(s) (exit 1)" in out
@@ -81,7 +81,7 @@ def test_throughput_drop_is_a_regression(tmp_path, capsys, baseline):
 def test_too_few_repetitions_is_unresolved(tmp_path, capsys):
     baseline = write_result(tmp_path / "baseline", make_rows(seed=1, reps=2), META)
     current = write_result(tmp_path / "current", make_rows(seed=2, reps=2, scale={SLOW: 1.3}), META)
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert code == 2
     assert "UNRESOLVED  json/parse/rapidjson/catalog: too few repetitions (2 and 2; need 3 on each side)" in out
     assert "result: UNRESOLVED: 4 benchmark(s) could not be decided (exit 2)" in out
@@ -108,7 +108,7 @@ def test_regression_wins_over_unresolved(tmp_path, capsys):
 
 def test_errored_benchmark_is_unresolved(tmp_path, capsys, baseline):
     current = write_result(tmp_path / "current", make_rows(seed=2, errors=[SLOW]), META)
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert code == 2
     assert f"UNRESOLVED  {SLOW}: error in current: {SLOW}: planted failure" in out
     _, suite, cases = junit(tmp_path / "j.xml")
@@ -123,7 +123,7 @@ GONE = "json/limit/memcpy/social"
 def test_a_missing_benchmark_fails(tmp_path, capsys, baseline):
     """Planted defect: the current result lacks one baseline benchmark. The old gate said PASS (exit 0)."""
     current = write_result(tmp_path / "current", make_rows(seed=2, only=[n for n in BENCHMARKS if n != GONE]), META)
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert code == 1
     assert f"MISSING     {GONE}: in the baseline, not in the current result" in out
     assert "1 missing from current (a failure)" in out
@@ -158,7 +158,7 @@ def test_removed_with_a_reason_is_listed_not_failed(tmp_path, capsys, baseline):
         pattern = "^json/parse/yajl/"
         reason = "yajl dropped"
     ''')
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml", policy=policy)
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml", policy=policy)
     assert code == 0
     assert f"REMOVED     {GONE}: removed by the policy ('^{GONE}$': memcpy limit replaced by json/limit/copy (PR 42))" in out
     assert "note: [[removed]] '^json/parse/yajl/' matches no baseline benchmark" in out
@@ -183,7 +183,7 @@ def test_ignore_does_not_excuse_a_missing_benchmark(tmp_path, capsys, baseline):
 def test_new_benchmarks_are_listed_not_failed(tmp_path, capsys):
     baseline = write_result(tmp_path / "baseline", make_rows(seed=1, only=[SLOW]), META)
     current = write_result(tmp_path / "current", make_rows(seed=2), META)
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml")
     assert code == 0 and f"NEW         {GONE}: in the current result, not in the baseline" in out
     assert f"{len(BENCHMARKS) - 1} new" in out
     assert junit(tmp_path / "j.xml")[2][GONE].find("skipped").get("message").startswith("new:")
@@ -197,7 +197,7 @@ def test_instruction_counts_with_one_repetition(tmp_path, capsys):
     large = write_result(tmp_path / "large", make_rows(seed=2, scale={SLOW: 1.02}, **kw), META)
     code, out, _ = run(capsys, baseline, small, "--metric", "instructions_per_op")
     assert code == 0 and "2 pass" in out  # 0.5 % < 1 %: a zero-width interval, decided by the ratio
-    code, out, _ = run(capsys, baseline, large, "--metric", "instructions_per_op", "--junit", tmp_path / "j.xml")
+    code, out, _ = run(capsys, baseline, large, "--metric", "instructions_per_op", "-o", tmp_path / "j.xml")
     assert code == 1 and f"REGRESSION  {SLOW}: worse: B/A 1.020" in out
     assert junit(tmp_path / "j.xml")[1].get("failures") == "1"
     # Counts that are not identical across repetitions are not deterministic: they need min_repetitions.
@@ -252,7 +252,7 @@ def test_overrides_first_match_wins(tmp_path, capsys, baseline):
         ignore = true
         reason = "known flaky"
     ''')
-    code, out, _ = run(capsys, baseline, current, "--junit", tmp_path / "j.xml", policy=ignoring)
+    code, out, _ = run(capsys, baseline, current, "-o", tmp_path / "j.xml", policy=ignoring)
     assert code == 0 and "known flaky" in out
     assert junit(tmp_path / "j.xml")[2][SLOW].find("skipped").get("message").startswith("ignored:")
     stricter = policy_file(tmp_path, 'min_repetitions = 6\n')
@@ -348,5 +348,5 @@ def test_help_lists_the_flags(capsys):
     with pytest.raises(SystemExit):
         cli.main(["check", "--help"])
     out = capsys.readouterr().out
-    for flag in ("--baseline", "--current", "--policy", "--junit", "--metric", "0 pass; 1 at least one regression"):
+    for flag in ("--baseline", "--current", "--policy", "--output", "--metric", "0 pass; 1 at least one regression"):
         assert flag in out

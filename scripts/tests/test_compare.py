@@ -85,7 +85,7 @@ def verdicts(csv_path):
 def test_aa_with_small_noise_is_no_change(tmp_path, capsys):
     a = write_result(tmp_path / "a", make_rows(seed=1), META)
     b = write_result(tmp_path / "b", make_rows(seed=2), META)
-    code, out, err = run(capsys, a, b, "--csv", tmp_path / "c.csv")
+    code, out, err = run(capsys, a, b, "-o", tmp_path / "c.csv")
     assert code == 0 and err == ""
     assert {r["verdict"] for r in verdicts(tmp_path / "c.csv").values()} == {"no change"}
     assert "4 compared: 0 faster, 0 slower, 4 no change, 0 unresolved" in out
@@ -96,7 +96,7 @@ def test_planted_changes_are_found(tmp_path, capsys):
     slow, fast = "json/parse/rapidjson/catalog", "json/limit/memcpy/social"
     a = write_result(tmp_path / "a", make_rows(seed=1))
     b = write_result(tmp_path / "b", make_rows(seed=2, scale={slow: 1.3, fast: 0.7}))
-    code, out, _ = run(capsys, a, b, "--csv", tmp_path / "c.csv")
+    code, out, _ = run(capsys, a, b, "-o", tmp_path / "c.csv")
     v = verdicts(tmp_path / "c.csv")
     assert code == 0
     assert v[slow]["verdict"] == "slower" and float(v[slow]["ci_low"]) > 1.05
@@ -109,7 +109,7 @@ def test_throughput_down_is_slower_and_agrees_with_time(tmp_path, capsys):
     slow = "json/parse/rapidjson/catalog"
     a = write_result(tmp_path / "a", make_rows(seed=1))
     b = write_result(tmp_path / "b", make_rows(seed=2, scale={slow: 1.3}))
-    run(capsys, a, b, "--metric", "input_mb_per_s", "--csv", tmp_path / "t.csv")
+    run(capsys, a, b, "--metric", "input_mb_per_s", "-o", tmp_path / "t.csv")
     v = verdicts(tmp_path / "t.csv")
     assert v[slow]["verdict"] == "slower" and float(v[slow]["ratio"]) < 0.8
     assert v[slow]["better"] == "higher"
@@ -154,7 +154,7 @@ def test_deterministic_metric_with_one_repetition(tmp_path, capsys):
     kw = dict(reps=1, noise=0.0, metric="instructions_per_op", base=base)
     a = write_result(tmp_path / "a", make_rows(seed=1, **kw))
     b = write_result(tmp_path / "b", make_rows(seed=2, scale={"json/parse/rapidjson/catalog": 1.02}, **kw))
-    code, out, _ = run(capsys, a, b, "--metric", "instructions_per_op", "--threshold", "0.01", "--csv", tmp_path / "c.csv")
+    code, out, _ = run(capsys, a, b, "--metric", "instructions_per_op", "--threshold", "0.01", "-o", tmp_path / "c.csv")
     v = verdicts(tmp_path / "c.csv")
     assert code == 0
     assert v["json/parse/rapidjson/catalog"]["verdict"] == "worse"
@@ -175,7 +175,7 @@ def test_one_sided_errored_and_missing_metric_are_listed(tmp_path, capsys):
         if r["benchmark"] == "json/serialize/nlohmann/social":
             r.pop("real_time_ns")
     a, b = write_result(tmp_path / "a", rows_a), write_result(tmp_path / "b", rows_b)
-    code, out, _ = run(capsys, a, b, "--csv", tmp_path / "c.csv")
+    code, out, _ = run(capsys, a, b, "-o", tmp_path / "c.csv")
     assert code == 0
     assert "Only in B (1):\n  json/limit/memcpy/social" in out
     assert "Errored, not compared (1):\n  json/parse/simdjson:dom/catalog: error in B: " \
@@ -212,7 +212,7 @@ def test_partial_errors_are_noted(tmp_path, capsys):
 # ---------------------------------------------------------------- real Google Benchmark 1.7.1 output
 
 def test_google_benchmark_json_with_aggregates_and_error_rows(tmp_path, capsys):
-    code, out, err = run(capsys, RUN1, RUN2, "--csv", tmp_path / "c.csv")
+    code, out, err = run(capsys, RUN1, RUN2, "-o", tmp_path / "c.csv")
     assert code == 0 and err == ""
     v = verdicts(tmp_path / "c.csv")
     assert set(v) == {"json/parse/nlohmann/broken", "json/parse/rapidjson/catalog"}  # no _mean/_cv rows
@@ -332,7 +332,7 @@ def test_another_machine_a_week_later_is_not_a_confident_verdict(tmp_path, capsy
     a = write_result(tmp_path / "a", make_rows(seed=1), on("5bce98f73f3e", "2026-11-21T20:14:43+00:00"))
     b = write_result(tmp_path / "b", make_rows(seed=2, scale=everything), on("0123456789ab", "2026-11-28T20:00:00+00:00"))
     floor = floor_file(tmp_path, {"json/parse/rapidjson/catalog": 0.35, "json/parse/simdjson:dom/catalog": 0.46})
-    code, out, _ = run(capsys, a, b, "--noise-floor", floor, "--csv", tmp_path / "c.csv")
+    code, out, _ = run(capsys, a, b, "--noise-floor", floor, "-o", tmp_path / "c.csv")
     assert code == 0
     assert "note: A and B come from different machines (host 5bce98f73f3e vs 0123456789ab) and started 7.0 days apart" in out
     v = verdicts(tmp_path / "c.csv")
@@ -352,7 +352,7 @@ def test_counts_and_fractions_are_not_widened_across_machines(tmp_path, capsys):
     a = write_result(tmp_path / "a", make_rows(seed=1), on("aaaaaaaaaaaa", "2026-11-21T20:00:00+00:00"))
     b = write_result(tmp_path / "b", make_rows(seed=2), on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
     code, out, _ = run(capsys, a, b, "--metric", "allocs_per_op", "--noise-floor", floor_file(tmp_path, {}),
-                       "--csv", tmp_path / "c.csv")
+                       "-o", tmp_path / "c.csv")
     assert code == 0 and "different machines" in out
     assert {r["verdict"] for r in verdicts(tmp_path / "c.csv").values()} == {"no change"}
     # a fraction that varies (a concurrent cache's hit ratio) is not a time either: the floor does not apply
@@ -361,7 +361,7 @@ def test_counts_and_fractions_are_not_widened_across_machines(tmp_path, capsys):
     b = write_result(tmp_path / "hb", make_rows(seed=2, metric="hit_ratio", base={"cache/x/lru/zipf": 0.8}),
                      on("bbbbbbbbbbbb", "2026-11-21T20:30:00+00:00"))
     code, out, _ = run(capsys, a, b, "--metric", "hit_ratio", "--noise-floor", floor_file(tmp_path, {}),
-                       "--csv", tmp_path / "h.csv")
+                       "-o", tmp_path / "h.csv")
     assert code == 0 and {r["verdict"] for r in verdicts(tmp_path / "h.csv").values()} == {"no change"}
 
 
@@ -403,10 +403,10 @@ def test_processes_are_the_units(tmp_path, capsys):
     b_rows = make_rows(seed=2, reps=6)
     for r in b_rows:
         r["process"] = r["repetition"] // 3
-    run(capsys, write_result(tmp_path / "a", rows), write_result(tmp_path / "b", b_rows), "--csv", tmp_path / "c.csv")
+    run(capsys, write_result(tmp_path / "a", rows), write_result(tmp_path / "b", b_rows), "-o", tmp_path / "c.csv")
     for r in rows + b_rows:
         r["process"] = 0  # the same values as if from one process each
-    run(capsys, write_result(tmp_path / "a1", rows), write_result(tmp_path / "b1", b_rows), "--csv", tmp_path / "p.csv")
+    run(capsys, write_result(tmp_path / "a1", rows), write_result(tmp_path / "b1", b_rows), "-o", tmp_path / "p.csv")
     by_process, pooled = verdicts(tmp_path / "c.csv"), verdicts(tmp_path / "p.csv")
     assert {r["units"] for r in by_process.values()} == {"2+2 processes"}
     assert {r["units"] for r in pooled.values()} == {"6+6 repetitions"}
@@ -421,7 +421,7 @@ def test_markdown_and_csv_outputs(tmp_path, capsys):
     a = write_result(tmp_path / "a", make_rows(seed=1), META)
     b = write_result(tmp_path / "b", make_rows(seed=2, scale={"json/parse/rapidjson/catalog": 1.3}), META)
     md, out_csv = tmp_path / "pr.md", tmp_path / "c.csv"
-    code, _, _ = run(capsys, a, b, "--markdown", md, "--csv", out_csv)
+    code, _, _ = run(capsys, a, b, "-o", md, "-o", out_csv)
     assert code == 0
     text = md.read_text()
     assert text.startswith("### hotbench compare: `real_time_ns` (lower is better)")
@@ -554,7 +554,7 @@ def test_bad_threshold_is_a_usage_error(capsys):
 
 
 def test_unwritable_output_is_one_line(tmp_path, capsys):
-    code, _, err = run(capsys, RUN1, RUN2, "--csv", tmp_path / "no" / "such" / "dir.csv")
+    code, _, err = run(capsys, RUN1, RUN2, "-o", tmp_path / "no" / "such" / "dir.csv")
     assert code == 4 and "cannot write" in err and "Traceback" not in err
 
 
@@ -562,5 +562,5 @@ def test_help_describes_every_flag(capsys):
     with pytest.raises(SystemExit):
         cli.main(["compare", "--help"])
     out = capsys.readouterr().out
-    for flag in ("--metric", "--threshold", "--min-repetitions", "--markdown", "--csv", "--force"):
+    for flag in ("--metric", "--threshold", "--min-repetitions", "--output", "FILE.md", "FILE.csv", "--force"):
         assert flag in out

@@ -80,7 +80,7 @@ def test_comparable_baseline_is_used_as_committed(tmp_path, capsys, counters):
     code, out, _ = run_gate(capsys, baseline)
     assert code == 0 and c.at_calls == [] and "3 benchmarks checked: 3 pass" in out
     c = counters(current_scale={HEAVY: 1.05})
-    code, out, _ = run_gate(capsys, baseline, "--junit", tmp_path / "j.xml")
+    code, out, _ = run_gate(capsys, baseline, "-o", tmp_path / "j.xml")
     assert code == 1 and f"REGRESSION  {HEAVY}" in out and c.at_calls == []
     assert "<failure" in (tmp_path / "j.xml").read_text()
 

@@ -47,7 +47,7 @@ def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
     names = [gbench.base_name({"name": n}) for n in listed if re.search(pick, n)][:3]
     assert len(names) == 3, listed
     hanging = names[1]
-    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--results", str(tmp_path / "results"),
+    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--output", str(tmp_path / "results"),
                      "--quick", "--timeout", str(BOUND_S),
                      "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
                      "--inject-hang", "^" + ere_escape(hanging) + "$",
@@ -77,7 +77,7 @@ def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
     assert len(names) == 3
     bound_s = 30  # valgrind runs ~50x slower; each of the others takes a few seconds under it
     result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "json", "--data", str(tiny),
-                                "--build-dir", str(CALLGRIND), "--results", str(tmp_path / "results"),
+                                "--build-dir", str(CALLGRIND), "--output", str(tmp_path / "results"),
                                 "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
                                 "--inject-hang", "^" + ere_escape(names[1]) + "$"])
     assert result.returncode == 1, result.stdout + result.stderr

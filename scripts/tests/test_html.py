@@ -56,7 +56,7 @@ def parse(page: str) -> TagChecker:
 def fixture_page(tmp_path_factory):
     """The fixture's report, written once through the CLI: (path, text)."""
     out = tmp_path_factory.mktemp("report") / "report.html"
-    assert cli.main(["report", str(FIXTURE), "--html", str(out)]) == 0
+    assert cli.main(["report", str(FIXTURE), "-o", str(out)]) == 0
     return out, out.read_text(encoding="utf-8")
 
 
@@ -129,7 +129,7 @@ def test_a_csv_input_and_an_all_error_input_still_give_a_report(tmp_path):
     csv = tmp_path / "errors.csv"
     tidy.write_csv(csv, [r for r in rows if r["status"] == "error"])
     out = tmp_path / "errors.html"
-    assert cli.main(["report", str(csv), "--html", str(out)]) == 0
+    assert cli.main(["report", str(csv), "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     parse(page)
     assert "nothing to plot: all 4 rows are error rows" in page
@@ -137,7 +137,7 @@ def test_a_csv_input_and_an_all_error_input_still_give_a_report(tmp_path):
 
 
 def test_a_missing_output_folder_is_a_one_line_error(tmp_path, capsys):
-    assert cli.main(["report", str(FIXTURE), "--html", str(tmp_path / "no" / "such" / "report.html")]) == 4
+    assert cli.main(["report", str(FIXTURE), "-o", str(tmp_path / "no" / "such" / "report.html")]) == 4
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no folder" in err
 

@@ -57,7 +57,7 @@ def test_gate_passes_against_its_own_baseline_and_catches_a_regression(tmp_path,
         if "nlohmann" in r["benchmark"]:
             r["instructions_per_op"] *= 0.95
     tidy.write_csv(baseline / "results.csv", rows)
-    assert cli.main(["gate", "--baseline", str(baseline), "--junit", str(tmp_path / "gate.xml")]) == 1
+    assert cli.main(["gate", "--baseline", str(baseline), "-o", str(tmp_path / "gate.xml")]) == 1
     assert "regression" in capsys.readouterr().out
     assert "<failure" in (tmp_path / "gate.xml").read_text()
 

@@ -50,7 +50,7 @@ def synthetic_rows():
 
 
 def test_fixture_gives_png_and_svg_per_task(tmp_path, capsys):
-    assert cli.main(["plot", str(FIXTURE), "--out", str(tmp_path)]) == 0
+    assert cli.main(["plot", str(FIXTURE), "-o", str(tmp_path)]) == 0
     for name in ("json_parse", "json_serialize", "json_limit"):
         png, svg = tmp_path / f"{name}.png", tmp_path / f"{name}.svg"
         assert png.read_bytes().startswith(PNG_MAGIC)
@@ -71,7 +71,7 @@ def test_format_option_and_default_out_dir(tmp_path):
 
 
 def test_bad_format_is_a_usage_error(tmp_path, capsys):
-    assert cli.main(["plot", str(FIXTURE), "--out", str(tmp_path), "--format", "png,jpeg"]) == 4
+    assert cli.main(["plot", str(FIXTURE), "-o", str(tmp_path), "--format", "png,jpeg"]) == 4
     assert "--format" in capsys.readouterr().err
 
 
@@ -131,7 +131,7 @@ def test_metric_override():
     ("dataset", "identity column"),
 ])
 def test_bad_metric_exits_3_with_one_line(tmp_path, capsys, metric, words):
-    assert cli.main(["plot", str(FIXTURE), "--out", str(tmp_path / "out"), "--metric", metric]) == 3
+    assert cli.main(["plot", str(FIXTURE), "-o", str(tmp_path / "out"), "--metric", metric]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and "input_mb_per_s" in err
     assert not (tmp_path / "out").exists()
@@ -142,7 +142,7 @@ def test_input_without_plottable_rows_is_a_clear_error(tmp_path, capsys):
     errors_only = [r for r in rows if r["status"] == "error"]
     csv = tmp_path / "errors.csv"
     tidy.write_csv(csv, errors_only)
-    assert cli.main(["plot", str(csv), "--out", str(tmp_path / "out")]) == 3
+    assert cli.main(["plot", str(csv), "-o", str(tmp_path / "out")]) == 3
     err = capsys.readouterr().err
     assert "nothing to plot: all 4 rows are error rows" in err and err.count("\n") == 1
 
@@ -150,7 +150,7 @@ def test_input_without_plottable_rows_is_a_clear_error(tmp_path, capsys):
 def test_curves_against_threads_and_latency_percentiles(tmp_path):
     csv = tmp_path / "queue.csv"
     tidy.write_csv(csv, synthetic_rows())
-    assert cli.main(["plot", str(csv), "--out", str(tmp_path / "out")]) == 0
+    assert cli.main(["plot", str(csv), "-o", str(tmp_path / "out")]) == 0
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["queue_spsc.png", "queue_spsc.svg", "queue_spsc_latency.png", "queue_spsc_latency.svg"]
 

@@ -48,7 +48,7 @@ def data(tmp_path):
 def run(tmp_path, data, *extra, fail=False):
     build = tmp_path / "build"
     fake_binary(build, fail=fail)
-    return cli.main(["run", "--build-dir", str(build), "--data", str(data), "--results", str(tmp_path / "results"),
+    return cli.main(["run", "--build-dir", str(build), "--data", str(data), "--output", str(tmp_path / "results"),
                      *extra])
 
 

@@ -1,5 +1,5 @@
 // Bad settings are refused with a UsageError that names the key, the value and
-// what is accepted (main() turns it into one line and exit status 2).
+// what is accepted (main() turns it into one line and exit status 4, the usage-error code of the CLI).
 #include <gtest/gtest.h>
 
 #include "harness/suite.h"
