@@ -81,8 +81,8 @@ inline DeepStats reference_stats_of_output(std::string_view text, std::size_t do
   return v.finish();
 }
 
-// What the parse rows time: every document parsed and walked, the statistics
-// accumulated (kept inline: the gate's instruction counts rest on it).
+// Every document parsed and walked, the statistics accumulated: what the
+// parse_only check compares with its checked walk.
 template <class Lib>
 Stats parse_and_walk(Lib& lib, const Dataset& data) {
   StatsVisitor v;
@@ -138,12 +138,24 @@ class ParseCase final : public Case {
   }
 
   Check check() override {
-    return check_parse(lib_, *data_, [this] { return parse_and_walk(lib_, *data_); });
+    return check_parse(lib_, *data_, [this] { return stats_of_run(); });
   }
 
-  void run() override { benchmark::DoNotOptimize(parse_and_walk(lib_, *data_)); }
+  void run() override { benchmark::DoNotOptimize(stats_of_run()); }
 
  private:
+  // Unchanged from before the number checks, and called from the same two
+  // places, so the compiler inlines it as before and the gate's instruction
+  // counts of the parse rows stay identical.
+  Stats stats_of_run() {
+    StatsVisitor v;
+    for (auto text : data_->documents) {
+      auto doc = lib_.parse(text);
+      lib_.walk(doc, v);
+    }
+    return v.stats;
+  }
+
   std::shared_ptr<const Dataset> data_;
   Lib lib_;
 };
