@@ -17,6 +17,12 @@
 //                                                     // lazy documents are consumed in full
 //     void serialize(const Doc& doc, std::string& out);  // optional: minified text
 //     std::string label() const;              // optional: shown on every row (e.g. the kernel)
+//     static constexpr std::uint64_t kMaxUlpError = N;  // optional, default 0: how far (units in
+//                                             // the last place) its doubles may be from the correctly
+//                                             // rounded value; set from a measurement (docs/json.md).
+//                                             // Farther, or any wrong integer, is a wrong result
+//     static constexpr bool kLazy = true;     // optional: parse() defers the work to walk()
+//                                             // (On-Demand); such a library gets no parse_only rows
 //   };
 //
 // Typed codec (tasks typed_decode and typed_encode; see typed/typed_cases.h),
@@ -26,12 +32,14 @@
 //    public:
 //     template <class T> void decode(std::string_view text, T& out);   // throws on error
 //     template <class T> void encode(const T& in, std::string& out);   // optional
+//     static constexpr std::uint64_t kMaxUlpError = N;  // optional, as for a DOM adapter
 //   };
 //
 // Registration, at the end of the adapter's file:
 //
 //   HOTBENCH_JSON_REGISTER(boost_json) {
-//     parse<BoostJson>("boost_json");                  // json/parse/boost_json/<dataset>
+//     parse<BoostJson>("boost_json");                  // json/parse/boost_json/<dataset>,
+//                                                      // json/parse_only/... and json/parse_bare/...
 //     parse<BoostJsonMonotonic>("boost_json", "monotonic");
 //     serialize<BoostJson>("boost_json");              // json/serialize/boost_json/<dataset>
 //     typed_codec<BoostJsonCodec>("boost_json");       // typed_decode and typed_encode

@@ -1,6 +1,8 @@
 // The reference parser: a small, strict RFC 8259 parser that every library is
 // checked against. It is deliberately independent of the libraries under test:
-// doubles go through std::from_chars (correctly rounded), strings are checked
+// doubles go through std::from_chars (correctly rounded; numbers beyond the
+// range of a double get their correctly rounded value, +-inf or +-0, and are
+// reported to visitors that ask, see DeepVisitor::out_of_range_dbl), strings are checked
 // for valid UTF-8 and decoded by hand, nesting is limited so that no library is
 // ever handed input it could recurse on without bound. Every dataset passes
 // through it before any library sees the dataset.
@@ -9,6 +11,8 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdint>
+#include <limits>
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -170,10 +174,50 @@ class ReferenceParser {
     double d;
     auto r = std::from_chars(first, last, d);
     if (r.ec == std::errc::result_out_of_range) {
-      p_ = start;
-      fail("number out of the range of a double");
+      // Valid JSON (RFC 8259 sets no range) whose correctly rounded value is
+      // +-inf (1e400) or +-0 (1e-400); from_chars leaves d unset for those.
+      // Which libraries accept such a number is a finding of the rows.
+      d = out_of_range_value(first, last);
+      if constexpr (requires { v_.out_of_range_dbl(d); })
+        return v_.out_of_range_dbl(d);
     }
     v_.dbl(d);
+  }
+
+  // The round-to-nearest value of a number from_chars found out of range: a
+  // decimal exponent (of the first significant digit) above 0 means it
+  // overflowed (+-inf), otherwise it underflowed (+-0).
+  static double out_of_range_value(const char* first, const char* last) {
+    const bool negative = *first == '-';
+    if (negative) ++first;
+    long long lead = 0;  // the power of ten of the first nonzero digit, before the exponent
+    bool seen_nonzero = false, after_point = false;
+    const char* p = first;
+    for (; p != last && *p != 'e' && *p != 'E'; ++p) {
+      if (*p == '.') {
+        after_point = true;
+      } else if (!seen_nonzero) {
+        if (*p != '0') {
+          seen_nonzero = true;
+          lead = after_point ? lead - 1 : 0;
+        } else if (after_point) {
+          --lead;
+        }
+      } else if (!after_point) {
+        ++lead;
+      }
+    }
+    long long exponent = 0;
+    if (p != last) {
+      ++p;
+      const bool minus = *p == '-';
+      if (*p == '+' || *p == '-') ++p;
+      for (; p != last; ++p) exponent = std::min<long long>(exponent * 10 + (*p - '0'), 1'000'000'000);
+      if (minus) exponent = -exponent;
+    }
+    const bool overflow = seen_nonzero && lead + exponent > 0;
+    const double magnitude = overflow ? std::numeric_limits<double>::infinity() : 0.0;
+    return negative ? -magnitude : magnitude;
   }
 
   void put_utf8(std::uint32_t cp) {

@@ -61,7 +61,7 @@ class MemcpyLimit final : public Case {
   AlignedBytes buffer_;
 };
 
-const char* kTaskOrder[] = {"limit", "parse", "parse_bare", "serialize", "typed_decode", "typed_encode"};
+const char* kTaskOrder[] = {"limit", "parse", "parse_only", "parse_bare", "serialize", "typed_decode", "typed_encode"};
 
 }  // namespace
 

@@ -68,7 +68,12 @@ _ALL = [
     _m("documents", "count per operation", None, "count", True, "documents in one operation"),
     _m("allocs_per_op", "count per operation", LOWER, "count", True, "heap allocations per operation"),
     _m("alloc_bytes_per_op", "bytes per operation", LOWER, "size", True, "bytes requested by those allocations"),
-    _m("number_mismatches", "count", LOWER, "count", True, "numbers that differ from a correctly rounded parse"),
+    _m("number_mismatches", "count", LOWER, "count", True,
+       "doubles that differ from a correctly rounded parse, within the library's declared bound"),
+    _m("max_ulp_error", "ULP", LOWER, "count", True,
+       "largest distance of a parsed double from the correctly rounded value, in units in the last place"),
+    _m("out_of_range_numbers", "count", None, "count", True,
+       "numbers of the dataset beyond the range of a double (1e400, 1e-400): valid JSON, rounded to +-inf or +-0"),
     _m("instructions_per_op", "instructions per operation", LOWER, "count", True,
        "instructions per operation, from the callgrind mode"),
     # suites whose work unit is an operation (cache request, queue message); see Work::Unit

@@ -4,7 +4,7 @@ What the figures show (every figure says it again in its caption):
 
 * Bars (`<suite>_<task>`): one group per dataset, one bar per implementation (library[:variant]),
   the bar at the median over the ok repetitions of the task's main metric (input MB/s for
-  limit/parse/parse_bare/typed_decode, output MB/s for serialize/typed_encode; `--metric`
+  limit/parse/parse_only/parse_bare/typed_decode, output MB/s for serialize/typed_encode; `--metric`
   overrides), the error bar spanning min to max across those repetitions. Within a group bars
   are sorted best first (left), so the order can differ between groups: colours, not places,
   identify implementations.
@@ -79,11 +79,13 @@ METRICS = {
     "allocs_per_op": ("heap allocations per operation", "allocations", "lower"),
     "alloc_bytes_per_op": ("bytes allocated per operation", "bytes", "lower"),
     "number_mismatches": ("numbers not correctly rounded", "count", "lower"),
+    "max_ulp_error": ("largest distance of a double from the correctly rounded value", "ULP", "lower"),
     "instructions_per_op": ("instructions per operation", "instructions", "lower"),
 }
 
 DEFAULT_METRIC = {
-    "limit": "input_mb_per_s", "parse": "input_mb_per_s", "parse_bare": "input_mb_per_s",
+    "limit": "input_mb_per_s", "parse": "input_mb_per_s", "parse_only": "input_mb_per_s",
+    "parse_bare": "input_mb_per_s",
     "typed_decode": "input_mb_per_s", "serialize": "output_mb_per_s", "typed_encode": "output_mb_per_s",
     # cache suite: the miss-ratio sweep and traces by hit ratio, the rest by their rate or cost
     "mrc": "hit_ratio", "trace": "hit_ratio", "throughput": "ops_per_s", "concurrent": "ops_per_s",
@@ -109,7 +111,7 @@ CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "me
 
 PERCENTILE_COLUMN = re.compile(r"^p(\d+)(?:[._](\d+))?_ns$")
 
-TASK_ORDER = ["parse", "parse_bare", "typed_decode", "serialize", "typed_encode", "limit"]
+TASK_ORDER = ["parse", "parse_only", "parse_bare", "typed_decode", "serialize", "typed_encode", "limit"]
 # Suites in the order a reader meets them (figures, the report's sections); any other suite follows,
 # alphabetically, so a new suite needs no entry here to be shown.
 SUITE_ORDER = ["json", "cache", "queue"]

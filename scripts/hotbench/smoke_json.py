@@ -32,8 +32,10 @@ def check_rows(rows: list[dict], expected: list[str]) -> list[str]:
                 problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a positive number")
         if r["task"] in ("serialize", "typed_encode") and not r.get("output_mb_per_s"):
             problems.append(f"{r['benchmark']}: no output_mb_per_s")
-        if r["task"] in ("parse", "serialize", "typed_decode", "typed_encode") and r.get("number_mismatches") is None:
-            problems.append(f"{r['benchmark']}: no number_mismatches finding")
+        if r["task"] in ("parse", "parse_only", "parse_bare", "serialize", "typed_decode", "typed_encode"):
+            for finding in ("number_mismatches", "max_ulp_error", "out_of_range_numbers"):
+                if r.get(finding) is None:
+                    problems.append(f"{r['benchmark']}: no {finding} finding")
     return problems
 
 
@@ -49,7 +51,7 @@ def run(binary: pathlib.Path) -> tuple[int, list[str]]:
         problems += check_rows(rows, expected)
         passed = sum(r["status"] == "ok" for r in rows)
         tasks = {r["task"] for r in rows}
-        for task in ("limit", "parse", "parse_bare", "serialize", "typed_decode", "typed_encode"):
+        for task in ("limit", "parse", "parse_only", "parse_bare", "serialize", "typed_decode", "typed_encode"):
             if task not in tasks:
                 problems.append(f"no {task} rows at all")
 

@@ -56,9 +56,14 @@ void walk_value(const bj::value& x, V& v) {
   }
 }
 
+// Boost.JSON 1.81 parses doubles with at most this many units in the last
+// place of error (see docs/json.md for how it was measured); farther is a wrong result.
+constexpr std::uint64_t kBoostJsonMaxUlpError = 3;
+
 class BoostJson {
  public:
   using Doc = bj::value;
+  static constexpr std::uint64_t kMaxUlpError = kBoostJsonMaxUlpError;
 
   Doc parse(std::string_view text) {
     bj::error_code ec;
@@ -76,6 +81,7 @@ class BoostJson {
 class BoostJsonMonotonic {
  public:
   using Doc = bj::value;
+  static constexpr std::uint64_t kMaxUlpError = kBoostJsonMaxUlpError;
 
   Doc parse(std::string_view text) {
     memory_.emplace();  // the previous document is gone by contract

@@ -69,6 +69,10 @@ template <unsigned Flags>
 class RapidJson {
  public:
   using Doc = rj::Document;
+  // How far its doubles were ever measured from the correctly rounded value
+  // (docs/json.md): default flags (the fast path) 4 ULP; even
+  // kParseFullPrecisionFlag misrounds some near-halfway decimals by 1 ULP.
+  static constexpr std::uint64_t kMaxUlpError = (Flags & rj::kParseFullPrecisionFlag) ? 1 : 4;
 
   Doc parse(std::string_view text) {
     Doc d;
@@ -95,6 +99,7 @@ class RapidJson {
 class RapidJsonInsitu {
  public:
   using Doc = rj::Document;
+  static constexpr std::uint64_t kMaxUlpError = RapidJson<kPrecise>::kMaxUlpError;
 
   Doc parse(std::string_view text) {
     // NUL-terminated, plus padding for RapidJSON's 16-byte SIMD reads.

@@ -100,6 +100,7 @@ void walk_ondemand(sj::ondemand::value x, V& v) {
 class SimdjsonOndemand {
  public:
   using Doc = sj::ondemand::document;
+  static constexpr bool kLazy = true;  // parse() builds nothing: no parse_only rows
 
   SimdjsonOndemand() { require_simd_ondemand(); }
 

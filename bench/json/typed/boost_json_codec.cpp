@@ -14,6 +14,8 @@ namespace bj = boost::json;
 
 class BoostJsonCodec {
  public:
+  // The same number parser as the parse rows: adapters/boost_json.cpp, kBoostJsonMaxUlpError.
+  static constexpr std::uint64_t kMaxUlpError = 3;
   BoostJsonCodec() { options_.max_depth = kMaxDepth + 1; }  // the default of 32 is too shallow for real data
 
   template <class T>

@@ -106,6 +106,8 @@ void write(Writer& w, const M& x) {
 
 class RapidJsonCodec {
  public:
+  // kParseFullPrecisionFlag: within 1 ULP, like parse/rapidjson:precise (docs/json.md).
+  static constexpr std::uint64_t kMaxUlpError = 1;
   template <class T>
   void decode(std::string_view text, T& out) {
     rj::Document doc;
