@@ -5,7 +5,7 @@
 // an aligned 16-byte block are copied raw: invalid JSON. Any other Writer type
 // takes the scalar scan, which escapes them; a stack allocator of a distinct
 // type changes nothing else, and parsing keeps its SSE4.2 whitespace skipping.
-// bench/tests/json/rapidjson_findings_test.cpp pins the bug.
+// bench/json/tests/rapidjson_findings_test.cpp pins the bug.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>

@@ -3,7 +3,7 @@
 Every benchmark of the default set (with batch=512 to stay fast) must give an ok row with
 ops_per_s > 0 and its scenario parameters as columns; latency rows must carry their percentiles.
 Bad settings must be refused with exit status 2 and a one-line message naming the setting.
-The broken-queue watchdog path is covered by a gtest (bench/tests/queue/watchdog_test.cpp).
+The broken-queue watchdog path is covered by a gtest (bench/queue/tests/watchdog_test.cpp).
 """
 
 import pathlib

@@ -10,7 +10,7 @@
 //
 // The rules' numbers are the template parameter Rules (WTinyLfuRules for the
 // registered policy), so the tests can build altered policies and show that
-// the reference model (bench/tests/cache/wtinylfu_test.cpp) tells them apart.
+// the reference model (bench/cache/tests/wtinylfu_test.cpp) tells them apart.
 #pragma once
 
 #include <algorithm>

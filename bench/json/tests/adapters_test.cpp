@@ -11,7 +11,7 @@
 
 #include "json/contract.h"
 #include "json/reference.h"
-#include "tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace hotbench::json {
 namespace {

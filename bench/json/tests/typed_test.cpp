@@ -15,7 +15,7 @@
 #include "json/stats.h"
 #include "json/typed/messages.h"
 #include "json/typed/reflect.h"
-#include "tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace hotbench::json {
 namespace {

@@ -7,7 +7,7 @@
 #include <type_traits>
 
 #include "json/cases.h"
-#include "tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace hotbench::json {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "cache/cases.h"
 #include "cache/trace.h"
-#include "tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace hotbench::cache {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "harness/alloc_counter.h"
 #include "json/dataset.h"
-#include "tests/test_util.h"
+#include "harness/test_util.h"
 
 namespace hotbench::json {
 namespace {
