@@ -12,9 +12,11 @@
 //   std::uint32_t place(const Key& key);    // room for a new key: evict what the policy
 //                                           // chooses (evict(slot)), return fresh_slot()
 //
-// Adding a policy is one file in policies/ ending with HOTBENCH_CACHE_POLICY(...)
+// Adding a policy is one file in policies/ ending with HOTBENCH_REGISTER(...)
 // (see registry.h); adding a map is one header in maps/ and one line in maps/maps.h.
 #pragma once
+
+#include "../harness/mix64.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -39,14 +41,6 @@ struct Stats {
 
 // Our own key hash (policies' sketches and ghosts, shard choice), independent
 // of the index's hash so a policy decides identically over every map.
-inline std::uint64_t mix64(std::uint64_t x) {  // splitmix64's finalizer: a bijection
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 inline std::uint64_t key_hash(std::uint64_t k) { return mix64(k); }
 inline std::uint64_t key_hash(const std::string& k) { return mix64(std::hash<std::string_view>{}(k)); }
 

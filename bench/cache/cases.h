@@ -1,7 +1,9 @@
 // The caching suite's single-thread case: replay a pre-generated request
 // stream against one policy over one map, after checking that very pairing.
-// Policy files include this header and end with HOTBENCH_CACHE_POLICY(...).
+// Policy files include this header and end with HOTBENCH_REGISTER(X) { cache::add_policy<X>("x"); }.
 #pragma once
+
+#include "../harness/registry.h"
 
 #include <benchmark/benchmark.h>
 
@@ -302,6 +304,7 @@ struct PolicyInfo {
 std::vector<PolicyInfo>& policy_registry();  // sorted by name once registration is over
 const PolicyInfo* find_policy(const std::string& name);
 std::vector<std::string> map_names();
+std::vector<std::string> policy_registry_names();  // in registration order
 
 template <template <class, class> class Policy>
 PolicyInfo describe_policy(std::string name) {
@@ -324,13 +327,11 @@ PolicyInfo describe_policy(std::string name) {
   return info;
 }
 
-struct PolicyRegistrar {
-  explicit PolicyRegistrar(PolicyInfo info) { policy_registry().push_back(std::move(info)); }
-};
+// Called by a policy file's registration: HOTBENCH_REGISTER(Lru) { cache::add_policy<Lru>("lru"); }
+template <template <class, class> class Policy>
+void add_policy(std::string name) {
+  policy_registry().push_back(describe_policy<Policy>(std::move(name)));
+}
 
 }  // namespace hotbench::cache
 
-// One line at the end of a policy file: HOTBENCH_CACHE_POLICY(Lru, "lru").
-#define HOTBENCH_CACHE_POLICY(Template, name) \
-  static const ::hotbench::cache::PolicyRegistrar hotbench_cache_policy_##Template{ \
-      ::hotbench::cache::describe_policy<Template>(name)};

@@ -1,7 +1,7 @@
 // Concurrent caches for the multi-thread rows (task `concurrent`).
 //
 // Contract of a concurrent cache (one class, registered with
-// HOTBENCH_CACHE_CONCURRENT(Type, "name") at the end of its file):
+// HOTBENCH_REGISTER(Type) { cache::add_concurrent<Type>("name"); } at the end of its file):
 //
 //   class X {
 //    public:
@@ -23,6 +23,8 @@
 // after a timed loop, so the row becomes an error instead of a figure. The
 // same test is in the timed loop of every concurrent row.
 #pragma once
+
+#include "../harness/registry.h"
 
 #include <atomic>
 #include <bit>
@@ -198,15 +200,12 @@ class ConcurrentCase final : public Case {
   std::atomic<int> runs_since_taken_{0};
 };
 
-struct ConcurrentRegistrar {
-  explicit ConcurrentRegistrar(ConcurrentInfo info) { concurrent_registry().push_back(std::move(info)); }
-};
+// Called by a concurrent cache's file: HOTBENCH_REGISTER(X) { cache::add_concurrent<X>("x"); }
+template <class Type>
+void add_concurrent(std::string name) {
+  concurrent_registry().push_back(ConcurrentInfo{std::move(name), [](const ConcurrentSpec& spec) {
+                                                   return CaseFactory([spec] { return std::make_unique<ConcurrentCase<Type>>(spec); });
+                                                 }});
+}
 
 }  // namespace hotbench::cache
-
-#define HOTBENCH_CACHE_CONCURRENT(Type, name)                                                      \
-  static const ::hotbench::cache::ConcurrentRegistrar hotbench_cache_concurrent_##Type{           \
-      ::hotbench::cache::ConcurrentInfo{name, [](const ::hotbench::cache::ConcurrentSpec& spec) { \
-        return ::hotbench::CaseFactory(                                                             \
-            [spec] { return std::make_unique<::hotbench::cache::ConcurrentCase<Type>>(spec); });    \
-      }}};

@@ -1,8 +1,6 @@
 // The caching suite's registration: which rows a run has, from the suite's
-// settings (--hotbench_set=KEY=VALUE; see kSettingsHelp and docs/cache.md).
+// settings (--hotbench_set=KEY=VALUE, read in read_settings; docs/cache.md).
 #include <benchmark/benchmark.h>
-#include <boost/version.hpp>
-#include <oneapi/tbb/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -14,105 +12,19 @@
 #include <tuple>
 
 #include "../harness/measure.h"
+#include "../harness/settings.h"
 #include "../harness/suite.h"
 #include "cases.h"
 #include "concurrent.h"
 #include "floors.h"
 #include "trace.h"
+#include "trace_read.h"
 
 namespace hotbench::cache {
-
-std::vector<PolicyInfo>& policy_registry() {
-  static std::vector<PolicyInfo> list;
-  return list;
-}
-const PolicyInfo* find_policy(const std::string& name) {
-  for (const auto& p : policy_registry())
-    if (p.name == name) return &p;
-  return nullptr;
-}
-std::vector<std::string> map_names() {
-  std::vector<std::string> names;
-  for_each_map([&]<template <class> class>(const char* name) { names.push_back(name); });
-  return names;
-}
-std::vector<ConcurrentInfo>& concurrent_registry() {
-  static std::vector<ConcurrentInfo> list;
-  return list;
-}
-
-double timer_cost_ns() {
-  std::vector<double> ns(1001);
-  for (auto& v : ns) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto t1 = std::chrono::steady_clock::now();
-    v = std::chrono::duration<double, std::nano>(t1 - t0).count();
-  }
-  std::nth_element(ns.begin(), ns.begin() + 500, ns.end());
-  return ns[500];
-}
-
-double memo_oracle(const std::string& kind, const std::string& workload, const std::vector<double>& p,
-                   std::size_t capacity) {
-  static std::mutex mutex;
-  static std::map<std::tuple<std::string, std::string, std::size_t, std::size_t>, double> memo;
-  const auto key = std::make_tuple(kind, workload, p.size(), capacity);
-  {
-    std::lock_guard lock(mutex);
-    if (auto it = memo.find(key); it != memo.end()) return it->second;
-  }
-  double v = kind == "che"        ? che_lru_hit_ratio(p, static_cast<double>(capacity))
-             : kind == "fifo_irm" ? fifo_irm_hit_ratio(p, static_cast<double>(capacity))
-                                  : top_c_hit_ratio(p, capacity);
-  std::lock_guard lock(mutex);
-  memo[key] = v;
-  return v;
-}
-
 namespace {
 
-// One run of the trace reader over a file: records/s of the read itself.
-class TraceRead final : public Case {
- public:
-  TraceRead(std::string path, std::vector<std::uint64_t> expected, bool remove_after)
-      : path_(std::move(path)), expected_(std::move(expected)), remove_(remove_after) {}
-  ~TraceRead() override {
-    if (remove_) std::filesystem::remove(path_);
-  }
-  Work work() const override {
-    Work w;
-    w.items = static_cast<double>(records_);
-    w.input_bytes = static_cast<double>(records_ * kOracleGeneralRecordBytes);
-    w.unit = Work::Unit::ops;
-    return w;
-  }
-  Check check() override {
-    try {
-      read_oracle_general_ids(path_, ids_);
-    } catch (const std::exception& e) {
-      return Check::failed(e.what());
-    }
-    if (ids_.empty()) return Check::failed(path_ + ": no records");
-    if (!expected_.empty() && ids_ != expected_) return Check::failed(path_ + ": object ids read back differ");
-    records_ = ids_.size();
-    return {};
-  }
-  void run() override {
-    read_oracle_general_ids(path_, ids_);
-    benchmark::DoNotOptimize(ids_.data());
-  }
-
- private:
-  std::string path_;
-  std::vector<std::uint64_t> expected_, ids_;
-  bool remove_;
-  std::size_t records_ = 0;
-};
-
-constexpr const char* kSettingsHelp =
-    "policies=a,b maps=a,b workloads=zipf0.99,scan,... capacities=N,N,... keys=N requests=N value_bytes=N "
-    "threads=N,N seed=N tasks=throughput,mrc,hit,floor,concurrent,trace,trace_read floor_levels=l1,l2,llc,dram";
 const std::vector<std::string> kTasks = {"throughput", "mrc", "hit", "floor", "concurrent", "trace", "trace_read"};
+const std::vector<std::string> kFloorLevels = {"l1", "l2", "llc", "dram"};
 constexpr const char* kBestMap = "boost_flat";  // the map the sweeps use (fastest here; see docs/cache.md)
 constexpr std::size_t kResidentCapacity = 65536;
 // Bare lookups at a small map, at the hit rows' size and at a million keys
@@ -120,102 +32,60 @@ constexpr std::size_t kResidentCapacity = 65536;
 const std::vector<std::size_t> kRawLookupEntries = {1024, 1 << 20};  // plus the hit rows' size
 constexpr std::size_t kTraceReadRecords = 1 << 21;
 
-struct Settings {
-  std::vector<std::string> policies, maps, workloads, tasks = kTasks, floor_levels = {"l1", "l2", "llc", "dram"};
+struct Config {
+  std::vector<std::string> policies, maps, workloads, tasks, floor_levels;
   bool maps_given = false;
-  std::vector<std::size_t> capacities;  // empty: percentages of keys
-  std::uint64_t keys = 100'000, requests = 1 << 20, seed = 42;
-  std::size_t value_bytes = 100;
-  std::vector<int> threads = {1, 2, 4};
+  std::vector<std::size_t> capacities;
+  std::uint64_t keys = 0, requests = 0, seed = 0;
+  std::size_t value_bytes = 0;
+  std::vector<int> threads;
 };
 
-std::vector<std::string> split_list(const std::string& key, const std::string& value) {
-  std::vector<std::string> items;
-  std::stringstream in(value);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (item.empty()) throw UsageError("--hotbench_set=" + key + "=" + value + ": empty item in the list");
-    items.push_back(item);
-  }
-  if (items.empty()) throw UsageError("--hotbench_set=" + key + "= wants a comma-separated list");
-  return items;
+void check_workload(const std::string& name) { parse_workload(name); }
+
+// The profiles: quick (a minute for every suite), default (every task, policy and map; the
+// miss-ratio curve on one workload) and full (the sweeps: six workloads, more threads).
+// Instruction counting (valgrind runs everything ~50x slower) registers a smaller
+// deterministic set: single-thread rows without the sweep, short streams, cache-sized floors.
+Config read_settings(const Options& options, Settings& set) {
+  const bool quick = options.profile == "quick", full = options.profile == "full";
+  const bool valgrind = measure::under_valgrind();
+  Config c;
+  c.policies = set.names("policies", policy_registry_names(), policy_registry_names(), "eviction policies to run");
+  c.maps_given = set.given("maps");
+  c.maps = set.names("maps", map_names(), map_names(), "hash maps of the throughput rows (default: the best map, and every map for LRU)");
+  c.workloads = set.items("workloads", full ? std::vector<std::string>{"zipf0.6", "zipf0.8", "zipf0.99", "zipf1.2", "uniform", "scan"}
+                                            : std::vector<std::string>{"zipf0.99"},
+                          "zipf<a> (0 < a <= 5), uniform, scan, optionally -rw<percent of writes>",
+                          "workloads of the miss-ratio curves (mrc)", check_workload);
+  c.tasks = set.names("tasks", valgrind ? std::vector<std::string>{"throughput", "hit", "floor", "trace", "trace_read"} : kTasks,
+                      kTasks, "which tasks run");
+  c.floor_levels = set.names("floor_levels", valgrind ? std::vector<std::string>{"l1", "l2"} : kFloorLevels, kFloorLevels,
+                             "pointer-chase floors: working sets the size of each cache level");
+  c.keys = set.integer("keys", 100'000, 1, 1u << 30, "key space of the generated workloads");
+  std::vector<std::uint64_t> percent_capacities;
+  for (double pct : quick ? std::vector<double>{1.0, 10.0} : std::vector<double>{0.1, 0.3, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0})
+    percent_capacities.push_back(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(pct / 100 * static_cast<double>(c.keys))));
+  percent_capacities.erase(std::unique(percent_capacities.begin(), percent_capacities.end()), percent_capacities.end());
+  for (auto v : set.integers("capacities", percent_capacities, 1, 1u << 30,
+                             "capacities of the miss-ratio curves, in entries (default: 0.1 to 30 % of the keys)"))
+    c.capacities.push_back(v);
+  c.requests = set.integer("requests", valgrind ? 1 << 16 : quick ? 1 << 18 : 1 << 20, 1, 1u << 28,
+                           "requests per timed run (and per warm-up)");
+  c.value_bytes = set.integer("value_bytes", 100, 1, 1 << 20, "bytes of each cached value");
+  c.seed = set.integer("seed", 42, 1, ~0u, "seed of the generated workloads");
+  for (auto t : set.integers("threads", quick ? std::vector<std::uint64_t>{2} : full ? std::vector<std::uint64_t>{1, 2, 4, 8}
+                                                                                  : std::vector<std::uint64_t>{1, 2, 4},
+                             1, 64, "threads of the concurrent rows"))
+    c.threads.push_back(static_cast<int>(t));
+  set.selects_rows({"policies", "maps", "workloads", "tasks", "floor_levels", "capacities", "threads", "value_bytes"});
+  for (std::size_t cap : c.capacities)
+    if (cap > c.keys)
+      set.refuse("capacities", std::to_string(cap) + " entries exceeds the key space of " + std::to_string(c.keys) + " keys");
+  return c;
 }
 
-std::uint64_t positive(const std::string& key, const std::string& text, std::uint64_t max) {
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || v <= 0 || static_cast<std::uint64_t>(v) > max)
-    throw UsageError("--hotbench_set=" + key + ": '" + text + "' is not an integer in 1.." + std::to_string(max));
-  return static_cast<std::uint64_t>(v);
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
-void check_names(const std::string& key, const std::vector<std::string>& given, const std::vector<std::string>& known) {
-  for (const auto& g : given)
-    if (std::find(known.begin(), known.end(), g) == known.end())
-      throw UsageError("--hotbench_set=" + key + ": unknown name '" + g + "' (known: " + joined(known) + ")");
-}
-
-Settings parse_settings(const Options& options) {
-  Settings s;
-  std::vector<std::string> known_policies;
-  for (const auto& p : policy_registry()) known_policies.push_back(p.name);
-  s.policies = known_policies;
-  s.maps = map_names();
-  s.workloads = {"zipf0.99"};  // the full sweep is a setting (4 minutes budget for the default run)
-  if (measure::under_valgrind()) {
-    // Instruction counting runs everything ~50x slower: by default a smaller
-    // set (single-thread rows without the sweep, short streams, cache-sized
-    // floors), still deterministic. Settings given explicitly override this.
-    s.tasks = {"throughput", "hit", "floor", "trace", "trace_read"};
-    s.floor_levels = {"l1", "l2"};
-    s.requests = 1 << 16;
-  }
-  for (const auto& [key, value] : options.settings) {
-    if (key == "policies") check_names(key, s.policies = split_list(key, value), known_policies);
-    else if (key == "maps") check_names(key, s.maps = split_list(key, value), map_names()), s.maps_given = true;
-    else if (key == "tasks") check_names(key, s.tasks = split_list(key, value), kTasks);
-    else if (key == "floor_levels") check_names(key, s.floor_levels = split_list(key, value), {"l1", "l2", "llc", "dram"});
-    else if (key == "workloads") {
-      s.workloads = split_list(key, value);
-      for (const auto& w : s.workloads) try {
-          parse_workload(w);
-        } catch (const std::invalid_argument& e) {
-          throw UsageError("--hotbench_set=workloads: " + std::string(e.what()));
-        }
-    } else if (key == "capacities") {
-      s.capacities.clear();
-      for (const auto& c : split_list(key, value)) s.capacities.push_back(positive(key, c, 1u << 30));
-    } else if (key == "keys") {
-      if (value == "0") throw UsageError("--hotbench_set=keys=0: empty key space");
-      s.keys = positive(key, value, 1u << 30);
-    } else if (key == "requests") s.requests = positive(key, value, 1u << 28);
-    else if (key == "value_bytes") s.value_bytes = positive(key, value, 1 << 20);
-    else if (key == "seed") s.seed = positive(key, value, ~0u);
-    else if (key == "threads") {
-      s.threads.clear();
-      for (const auto& t : split_list(key, value)) s.threads.push_back(static_cast<int>(positive(key, t, 64)));
-    } else {
-      throw UsageError("unknown setting '" + key + "' for the cache suite (known: " + kSettingsHelp + ")");
-    }
-  }
-  if (s.capacities.empty())
-    for (double pct : {0.1, 0.3, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0})
-      s.capacities.push_back(std::max<std::size_t>(1, static_cast<std::size_t>(pct / 100 * static_cast<double>(s.keys))));
-  s.capacities.erase(std::unique(s.capacities.begin(), s.capacities.end()), s.capacities.end());
-  for (std::size_t c : s.capacities)
-    if (c > s.keys)
-      throw UsageError("--hotbench_set=capacities: " + std::to_string(c) + " entries exceeds the key space of " +
-                       std::to_string(s.keys) + " keys");
-  return s;
-}
-
-bool wants(const Settings& s, const std::string& task) {
+bool wants(const Config& s, const std::string& task) {
   return std::find(s.tasks.begin(), s.tasks.end(), task) != s.tasks.end();
 }
 
@@ -226,7 +96,7 @@ struct Streams {
 };
 
 // Workloads and their request vectors, made once per process and shared by rows.
-const Streams& streams_of(const std::string& name, const Settings& s) {
+const Streams& streams_of(const std::string& name, const Config& s) {
   static std::map<std::string, Streams> made;
   auto it = made.find(name);
   if (it != made.end()) return it->second;
@@ -247,7 +117,7 @@ CaseId id_of(const std::string& task, const std::string& library, const std::str
   return CaseId{"cache", task, library, variant, dataset, std::move(params)};
 }
 
-void add_replay(const Settings& s, const std::string& task, const std::string& policy, const std::string& map,
+void add_replay(const Config& s, const std::string& task, const std::string& policy, const std::string& map,
                 const std::string& workload, std::size_t capacity, std::size_t value_bytes, bool string_keys) {
   const Streams& st = streams_of(workload, s);
   ReplaySpec spec;
@@ -267,33 +137,8 @@ void add_replay(const Settings& s, const std::string& task, const std::string& p
                 find_policy(policy)->replay.at(map)(string_keys, spec), Clock::wall);
 }
 
-std::vector<std::string> trace_files(const Options& options) {
-  std::vector<std::string> files;
-  namespace fs = std::filesystem;
-  for (const auto& path : options.data) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      std::vector<std::string> found;
-      for (const auto& e : fs::directory_iterator(path)) {
-        const std::string ext = e.path().extension().string();
-        if (e.is_regular_file() && (ext == ".csv" || ext == ".oracleGeneral")) found.push_back(e.path().string());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(path, ec)) {
-      const std::string ext = fs::path(path).extension().string();
-      if (ext != ".csv" && ext != ".oracleGeneral")
-        throw UsageError(path + ": not a trace (expected a .csv or .oracleGeneral file)");
-      files.push_back(path);
-    } else {
-      throw UsageError(path + ": no such file or folder");
-    }
-  }
-  return files;
-}
-
-void add_traces(const Settings& s, const Options& options) {
-  for (const auto& file : trace_files(options)) {
+void add_traces(const Config& s, const std::vector<std::string>& files) {
+  for (const auto& file : files) {
     const std::string name = std::filesystem::path(file).stem().string();
     std::shared_ptr<Trace> trace;
     std::string error;
@@ -337,16 +182,54 @@ void add_traces(const Settings& s, const Options& options) {
 
 namespace hotbench {
 
-const char* suite_name() { return "cache"; }
-std::vector<std::string> default_data_paths() { return {}; }  // workloads are generated; traces via --hotbench_data
+const SuiteInfo& suite_info() {
+  static const SuiteInfo info = {
+      "cache",
+      "In-process caches: eviction policies over hash maps, concurrent caches, hit ratios against oracles",
+      {{"throughput", "replay of a generated request stream through a policy over a map (zipf0.99, 10 % capacity)"},
+       {"mrc", "miss-ratio curve: hit ratio of each policy at each capacity, judged against oracles"},
+       {"hit", "every request hits a resident key: the policy's hit path"},
+       {"floor", "the floors: a pointer chase per cache level and a bare map lookup"},
+       {"concurrent", "several threads on one shared cache (zipf and same-key), values checked while timed"},
+       {"trace", "replay of a request trace file (--hotbench_data: .csv or .oracleGeneral)"},
+       {"trace_read", "the oracleGeneral trace reader's own rate"}},
+      {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
+       {"checked_hit_ratio", "fraction", "higher", "fraction", true,
+        "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
+       {"cold_hit_ratio", "fraction", "higher", "fraction", true, "hit ratio of the warm-up requests from an empty cache"},
+       {"che_hit_ratio", "fraction", "", "fraction", true, "Che's approximation of LRU's hit ratio (IRM rows)"},
+       {"fifo_irm_hit_ratio", "fraction", "", "fraction", true, "FIFO's hit ratio under IRM, analytically"},
+       {"top_c_hit_ratio", "fraction", "", "fraction", true,
+        "hit ratio of keeping the C most popular keys: no policy beats it under IRM"},
+       {"oracle_tolerance", "fraction", "", "fraction", true, "allowed gap to an oracle: max(0.005, 4 standard errors)"},
+       {"ns_per_request", "ns per request", "lower", "time", false,
+        "the cache's own timing of its timed runs (the hit cost in the effective access time)"},
+       {"eat_ns_0", "ns per request", "lower", "time", false, "effective access time with no miss penalty"},
+       {"eat_ns_150", "ns per request", "lower", "time", false, "effective access time, 150 ns miss penalty (DRAM)"},
+       {"eat_ns_30000", "ns per request", "lower", "time", false,
+        "effective access time, 30 us miss penalty (loopback network round trip)"},
+       {"eat_ns_1000000", "ns per request", "lower", "time", false, "effective access time, 1 ms miss penalty (database)"},
+       {"bytes_per_entry", "bytes per entry", "lower", "size", true,
+        "heap bytes requested to build the cache and fill it to capacity, per entry (index, slots, value)"},
+       {"timer_ns", "ns", "", "time", false, "cost of one timer read pair, subtracted from the sampled latencies"},
+       {"capacity", "entries", "", "count", true, "cache capacity in entries (or map size of a raw lookup)"},
+       {"value_bytes", "bytes", "", "size", true, "value payload size"},
+       {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
+       {"bytes", "bytes", "", "size", true, "working set of a pointer-chase floor"},
+       {"records", "count", "", "count", true, "records in the generated trace of the read-rate row"}},
+      {".csv", ".oracleGeneral"},
+      {},  // workloads are generated from recorded seeds; traces via --hotbench_data
+      // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
+      "^cache/(throughput|hit)/.*",
+  };
+  return info;
+}
 
-void register_suite(const Options& options) {
+void register_suite(const Options& options, Settings& settings, const std::vector<std::string>& files) {
   using namespace hotbench::cache;
   std::sort(policy_registry().begin(), policy_registry().end(),
             [](const PolicyInfo& a, const PolicyInfo& b) { return a.name < b.name; });
-  const Settings s = parse_settings(options);
-  benchmark::AddCustomContext("boost_version", BOOST_LIB_VERSION);
-  benchmark::AddCustomContext("tbb_version", TBB_VERSION_STRING);
+  const Config s = read_settings(options, settings);
   benchmark::AddCustomContext("cache_seed", std::to_string(s.seed));
   benchmark::AddCustomContext("cache_keys", std::to_string(s.keys));
   benchmark::AddCustomContext("cache_requests", std::to_string(s.requests));
@@ -463,7 +346,7 @@ void register_suite(const Options& options) {
                     return std::make_unique<TraceRead>(path, std::move(ids), true);
                   });
   }
-  add_traces(s, options);
+  add_traces(s, files);
 }
 
 }  // namespace hotbench

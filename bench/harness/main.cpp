@@ -9,7 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "describe.h"
 #include "measure.h"
+#include "settings.h"
 #include "suite.h"
 
 #ifndef HOTBENCH_BUILD_TYPE
@@ -17,6 +19,11 @@
 #endif
 #ifndef HOTBENCH_CXX_FLAGS
 #define HOTBENCH_CXX_FLAGS "unknown"
+#endif
+// PACKAGE=VERSION;... of the Debian packages this binary was built against, from the dependency
+// table (cmake/dependencies.tsv), set by CMake for each suite binary.
+#ifndef HOTBENCH_LIBRARY_VERSIONS
+#define HOTBENCH_LIBRARY_VERSIONS ""
 #endif
 
 namespace hotbench {
@@ -37,7 +44,9 @@ constexpr const char* kUsage =
     "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n"
     "  --hotbench_set=KEY=VALUE    a setting of this suite (repeatable; the suite lists its keys)\n"
     "  --hotbench_announce=true    write 'hotbench: start <name>' on stderr as each benchmark begins\n"
-    "  --hotbench_hang=REGEX       test hook: benchmarks matching REGEX block forever (only SIGKILL ends them)\n";
+    "  --hotbench_hang=REGEX       test hook: benchmarks matching REGEX block forever (only SIGKILL ends them)\n"
+    "  --hotbench_profile=P        quick, default or full: how much of the suite runs by default\n"
+    "  --hotbench_describe         print what this suite is (tasks, metrics, settings, data, libraries) as JSON\n";
 
 long parse_positive(std::string_view flag, const std::string& text) {
   char* end = nullptr;
@@ -94,6 +103,12 @@ void take_our_flags(int& argc, char** argv) {
       } catch (const std::regex_error& e) {
         throw UsageError("--hotbench_hang: '" + value + "' is not a valid regex: " + e.what());
       }
+    } else if (flag == "--hotbench_profile") {
+      if (value != "quick" && value != "default" && value != "full")
+        throw UsageError("--hotbench_profile wants quick, default or full, got '" + value + "'");
+      g_options.profile = value;
+    } else if (flag == "--hotbench_describe") {
+      g_options.describe = value.empty() || parse_bool(flag, value);
     } else if (flag == "--hotbench_set") {
       auto split = value.find('=');
       if (split == std::string::npos || split == 0)
@@ -106,6 +121,18 @@ void take_our_flags(int& argc, char** argv) {
   argc = kept;
   argv[argc] = nullptr;
 }
+std::vector<std::pair<std::string, std::string>> library_versions() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view all = HOTBENCH_LIBRARY_VERSIONS;
+  while (!all.empty()) {
+    const auto end = std::min(all.find(';'), all.size());
+    const std::string_view item = all.substr(0, end);
+    const auto eq = item.find('=');
+    if (eq != std::string_view::npos) out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    all.remove_prefix(std::min(end + 1, all.size()));
+  }
+  return out;
+}
 }  // namespace
 }  // namespace hotbench
 
@@ -113,17 +140,33 @@ int main(int argc, char** argv) {
   using namespace hotbench;
   try {
     take_our_flags(argc, argv);
-    if (g_options.data.empty()) g_options.data = default_data_paths();
+    const SuiteInfo& suite = suite_info();
+    std::vector<std::string> files;
+    if (g_options.data.empty()) {
+      g_options.data = suite.default_data;
+      // Described before the default data exists (the corpus is generated on the first run): fine.
+      if (g_options.describe) g_options.data.clear();
+    }
+    files = discover_files(g_options.data, suite.data_suffixes, suite.name);
     set_options(g_options);
+    Settings settings(suite.name, g_options.settings);
+    if (g_options.describe) {
+      register_suite(g_options, settings, files);
+      settings.finish();
+      std::fputs(describe::json(suite, settings, g_options, library_versions()).c_str(), stdout);
+      return 0;
+    }
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return kExitUsage;
     // Google Benchmark's context reports how *it* was built (Debian's is a debug
     // build); these say how our code was built, which is what the figures depend on.
-    benchmark::AddCustomContext("hotbench_suite", suite_name());
+    benchmark::AddCustomContext("hotbench_suite", suite.name);
     benchmark::AddCustomContext("hotbench_build_type", HOTBENCH_BUILD_TYPE);
     benchmark::AddCustomContext("hotbench_cxx_flags", HOTBENCH_CXX_FLAGS);
     benchmark::AddCustomContext("hotbench_compiler", __VERSION__);
     benchmark::AddCustomContext("hotbench_under_valgrind", measure::under_valgrind() ? "true" : "false");
+    benchmark::AddCustomContext("hotbench_profile", g_options.profile);
+    benchmark::AddCustomContext("hotbench_libraries", HOTBENCH_LIBRARY_VERSIONS);
     if (g_options.iterations > 0)
       benchmark::AddCustomContext("hotbench_fixed_iterations", std::to_string(g_options.iterations));
     if (g_options.slowdown > 0)
@@ -131,11 +174,13 @@ int main(int argc, char** argv) {
                                   g_options.slowdown_pattern + ":" + std::to_string(g_options.slowdown));
     // The suite's settings as given (KEY=VALUE;...; empty for the defaults), so that a raw JSON file alone
     // says what workload ran: `compare` and `check` refuse runs whose settings differ (metadata.workload).
-    std::string settings;
-    for (const auto& [key, value] : g_options.settings) settings += (settings.empty() ? "" : ";") + key + "=" + value;
-    benchmark::AddCustomContext("hotbench_settings", settings);
+    benchmark::AddCustomContext("hotbench_settings", settings.as_given());
+    std::string datasets;
+    for (const auto& f : files) datasets += (datasets.empty() ? "" : ";") + f;
+    benchmark::AddCustomContext("hotbench_datasets", datasets);
     if (!g_options.hang_pattern.empty()) benchmark::AddCustomContext("hotbench_hang", g_options.hang_pattern);
-    register_suite(g_options);
+    register_suite(g_options, settings, files);
+    settings.finish();
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hotbench: error: %s\n", e.what());
     return kExitUsage;

@@ -15,6 +15,7 @@
 
 #include "alloc_counter.h"
 #include "case.h"
+#include "describe.h"
 #include "measure.h"
 #include "suite.h"
 
@@ -223,6 +224,7 @@ const Options& options() { return g_options; }
 void set_options(const Options& options) { g_options = options; }
 
 void register_case(const CaseId& id, CaseFactory make, Clock clock) {
+  if (options().describe) return describe::record(id);
   auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
     run_case(s, id, make);
   });

@@ -32,9 +32,47 @@ struct Options {
   // forever inside their measured region, with every signal blocked and no stop
   // flag polled, so that only SIGKILL from the runner ends them.
   std::string hang_pattern;
+  // --hotbench_profile=quick|default|full: how much of the suite a run covers
+  // by default (the sizes of sweeps, which workloads). Settings given
+  // explicitly override the profile's choices. The runner passes `./hotbench
+  // run --quick/--full` through.
+  std::string profile = "default";
+  // --hotbench_describe: print the suite's self-description (JSON) and exit.
+  bool describe = false;
 };
 
-// Bad flags or unusable input: main() prints one line and exits 2.
+// A metric (a column of the tidy CSV) as the suite binary describes it
+// (--hotbench_describe); the Python side reads units and directions from here.
+struct MetricInfo {
+  std::string name;
+  std::string unit;                // explicit: "MB/s (10^6 B/s)", "ns per operation", ...
+  std::string better;              // "lower", "higher" or "" (neither)
+  std::string kind;                // time, throughput, count, size, fraction or other
+  bool deterministic = false;      // an exact count, identical in every repetition of an unchanged program
+  std::string meaning;
+};
+
+struct TaskInfo {
+  std::string name;
+  std::string what;  // one line: what a row of this task measures
+};
+
+// What a suite is, for --hotbench_describe and for the harness (data files).
+struct SuiteInfo {
+  std::string name;   // the first part of every benchmark name
+  std::string title;  // one line
+  std::vector<TaskInfo> tasks;
+  std::vector<MetricInfo> metrics;         // counters of this suite beyond the harness's (harness_metrics())
+  std::vector<std::string> data_suffixes;  // files --hotbench_data accepts (".json"); empty: it reads none
+  std::vector<std::string> default_data;   // read when no --hotbench_data is given (files or folders)
+  std::string gate_filter;  // the instruction-count gate's subset: a POSIX ERE over benchmark names
+};
+
+// The metrics every suite's rows may carry: the harness derives them (timings,
+// rates, allocations, latency percentiles of histogram.h, instruction counts).
+const std::vector<MetricInfo>& harness_metrics();
+
+// Bad flags or unusable input: main() prints one line and exits 4 (nothing ran).
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -42,9 +80,21 @@ struct UsageError : std::runtime_error {
 const Options& options();
 void set_options(const Options& options);
 
-// Implemented once per suite binary.
-const char* suite_name();
-std::vector<std::string> default_data_paths();
-void register_suite(const Options& options);  // may throw UsageError
+class Settings;  // settings.h
+
+// Implemented once per suite (its suite.cpp).
+const SuiteInfo& suite_info();
+// Registers the suite's cases (register_case, case.h) for the data files found
+// (--hotbench_data or the default data, expanded by the harness to the files
+// with the suite's suffixes), reading its settings through `settings`. Under
+// --hotbench_describe the same function runs with registration recorded, not
+// performed, so what is described is what would run. May throw UsageError.
+void register_suite(const Options& options, Settings& settings, const std::vector<std::string>& data_files);
+
+// The files a list of --hotbench_data paths stands for: a folder gives its
+// files with one of `suffixes`, sorted; a file must have one. UsageError naming
+// the path otherwise (missing, wrong suffix, a folder without any).
+std::vector<std::string> discover_files(const std::vector<std::string>& paths, const std::vector<std::string>& suffixes,
+                                        const std::string& suite);
 
 }  // namespace hotbench

@@ -37,7 +37,7 @@
 //
 // Registration, at the end of the adapter's file:
 //
-//   HOTBENCH_JSON_REGISTER(boost_json) {
+//   HOTBENCH_REGISTER(boost_json) {
 //     parse<BoostJson>("boost_json");                  // json/parse/boost_json/<dataset>,
 //                                                      // json/parse_only/... and json/parse_bare/...
 //     parse<BoostJsonMonotonic>("boost_json", "monotonic");
@@ -45,6 +45,8 @@
 //     typed_codec<BoostJsonCodec>("boost_json");       // typed_decode and typed_encode
 //   }
 #pragma once
+
+#include "../harness/registry.h"
 
 #include <functional>
 #include <memory>
@@ -79,14 +81,6 @@ void serialize(std::string library, std::string variant = "");
 template <class Codec>
 void typed_codec(std::string library, std::string variant = "");
 
-struct Registrar {
-  explicit Registrar(void (*fn)()) { fn(); }
-};
 
 }  // namespace hotbench::json
 
-#define HOTBENCH_JSON_REGISTER(id)                                          \
-  static void hotbench_json_register_##id();                                \
-  static const ::hotbench::json::Registrar hotbench_json_registrar_##id{   \
-      &hotbench_json_register_##id};                                        \
-  static void hotbench_json_register_##id()

@@ -15,7 +15,6 @@ namespace hotbench::json {
 namespace fs = std::filesystem;
 
 namespace {
-bool is_dataset_file(const fs::path& p) { return p.extension() == ".json" || p.extension() == ".jsonl"; }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -96,33 +95,6 @@ std::shared_ptr<const Dataset> cached_dataset(const std::string& path) {
   auto& slot = cache[path];
   if (!slot) slot = Dataset::load(path);
   return slot;
-}
-
-std::vector<std::string> discover_datasets(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(p, ec))
-        if (entry.is_regular_file() && is_dataset_file(entry.path())) found.push_back(entry.path().string());
-      if (ec) throw DatasetError(p + ": cannot list the folder: " + ec.message());
-      if (found.empty()) throw DatasetError(p + ": no .json or .jsonl dataset files in this folder");
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(p, ec)) {
-      if (!is_dataset_file(p)) throw DatasetError(p + ": not a dataset file (expected a .json or .jsonl file)");
-      files.push_back(p);
-    } else {
-      throw DatasetError(p + ": no such file or folder");
-    }
-  }
-  std::set<std::string> names;
-  for (const auto& f : files)
-    if (!names.insert(dataset_name(f)).second)
-      throw DatasetError(f + ": another dataset is also named '" + dataset_name(f) +
-                         "'; benchmark names must be unique");
-  return files;
 }
 
 }  // namespace hotbench::json

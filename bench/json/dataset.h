@@ -52,10 +52,6 @@ class Dataset {
 // One load per path per process.
 std::shared_ptr<const Dataset> cached_dataset(const std::string& path);
 
-// Expands files and folders into dataset files (*.json, *.jsonl, sorted by
-// name within a folder). Throws DatasetError for a missing path, a folder with
-// no dataset file, an unsupported extension, or two files with the same name.
-std::vector<std::string> discover_datasets(const std::vector<std::string>& paths);
 
 std::string dataset_name(const std::string& path);
 

@@ -11,6 +11,8 @@
 // libraries differ in which of the two types they pick for a positive integer.
 #pragma once
 
+#include "../harness/mix64.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -20,14 +22,6 @@
 
 namespace hotbench::json {
 
-inline std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // A number as validation sees it: integers exactly, doubles by bit pattern.
 struct NumberKey {

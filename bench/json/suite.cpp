@@ -1,14 +1,12 @@
 // The JSON suite's registration: datasets x families, the speed-of-light row,
 // and the run's library metadata.
 #include <benchmark/benchmark.h>
-#include <boost/version.hpp>
-#include <nlohmann/json.hpp>
-#include <rapidjson/rapidjson.h>
 #include <simdjson.h>
 
 #include <cstring>
 #include <map>
 
+#include "../harness/describe.h"
 #include "cases.h"
 #include "simdjson_kernel.h"
 
@@ -76,45 +74,42 @@ void register_bare(const std::string& library, const std::string& variant, BareL
 
 namespace hotbench {
 
-const char* suite_name() { return "json"; }
-
-std::vector<std::string> default_data_paths() {
+const SuiteInfo& suite_info() {
+  static const SuiteInfo info = {
+      "json",
+      "JSON: parse, serialize and typed (struct <-> JSON) over the same documents, every number checked",
+      {{"limit", "memcpy of each document into a reused buffer: the speed of light on the same data"},
+       {"parse", "parse into the library's document and walk it all (numbers, strings, keys), checked"},
+       {"parse_only", "the library's parse alone (for libraries that build a document): parse minus the walk"},
+       {"parse_bare", "the parse loop without the harness (--hotbench_bare=true): the harness's own cost"},
+       {"serialize", "a parsed document back to text, round-tripped and checked"},
+       {"typed_decode", "JSON text into C++ structs (message datasets), checked against the reference"},
+       {"typed_encode", "C++ structs into JSON text, checked by parsing it back"}},
+      {{"number_mismatches", "count", "lower", "count", true,
+        "doubles that differ from a correctly rounded parse, within the library's declared bound"},
+       {"max_ulp_error", "ULP", "lower", "count", true,
+        "largest distance of a parsed double from the correctly rounded value, in units in the last place"},
+       {"out_of_range_numbers", "count", "", "count", true,
+        "numbers of the dataset beyond the range of a double (1e400, 1e-400): valid JSON, rounded to +-inf or +-0"}},
+      {".json", ".jsonl"},
 #ifdef HOTBENCH_DEFAULT_DATA
-  return {HOTBENCH_DEFAULT_DATA};
+      {HOTBENCH_DEFAULT_DATA},
 #else
-  return {};
+      {},
 #endif
+      // every task on datasets of three shapes (strings, numbers, small messages)
+      "^json/(limit|parse|serialize|typed_decode|typed_encode)/[^/]+/(social|geometry|orders)",
+  };
+  return info;
 }
 
-void register_suite(const Options& options) {
+void register_suite(const Options& options, Settings&, const std::vector<std::string>& files) {
   using namespace hotbench::json;
-  if (!options.settings.empty())
-    throw UsageError("the json suite has no settings (--hotbench_set=" + options.settings.front().first + "=...)");
-  std::vector<std::string> files;
-  try {
-    files = discover_datasets(options.data);
-  } catch (const DatasetError& e) {
-    throw UsageError(e.what());
-  }
-
-  benchmark::AddCustomContext("boost_version", BOOST_LIB_VERSION);
-  benchmark::AddCustomContext("rapidjson_version", std::to_string(RAPIDJSON_MAJOR_VERSION) + "." +
-                                                       std::to_string(RAPIDJSON_MINOR_VERSION) + "." +
-                                                       std::to_string(RAPIDJSON_PATCH_VERSION));
-  benchmark::AddCustomContext("simdjson_version", std::to_string(simdjson::SIMDJSON_VERSION_MAJOR) + "." +
-                                                      std::to_string(simdjson::SIMDJSON_VERSION_MINOR) + "." +
-                                                      std::to_string(simdjson::SIMDJSON_VERSION_REVISION));
-  benchmark::AddCustomContext("nlohmann_json_version", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
-                                                           std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
-                                                           std::to_string(NLOHMANN_JSON_VERSION_PATCH));
   // DOM dispatches at run time inside Debian's shared library. On-Demand is
   // compiled into our code with our -march, so its kernel is the one this
   // translation unit selected (see simdjson_kernel.h).
   benchmark::AddCustomContext("simdjson_active_implementation", simdjson::get_active_implementation()->name());
   benchmark::AddCustomContext("simdjson_ondemand_implementation", std::string(kOndemandKernel));
-  std::string datasets;
-  for (const auto& f : files) datasets += (datasets.empty() ? "" : ";") + f;
-  benchmark::AddCustomContext("hotbench_datasets", datasets);
 
   for (const char* task : kTaskOrder) {
     for (const auto& file : files) {
@@ -130,6 +125,10 @@ void register_suite(const Options& options) {
         for (const auto& b : bare_list()) {
           id.library = b.library;
           id.variant = b.variant;
+          if (options.describe) {
+            describe::record(id);
+            continue;
+          }
           auto* bench = benchmark::RegisterBenchmark(
               id.name().c_str(), [loop = b.loop, file, name = id.name()](benchmark::State& s) { loop(s, file, name); });
           if (options.iterations > 0) bench->Iterations(options.iterations);

@@ -15,11 +15,13 @@
 //     // poll their stop flag between waits, so a hang stays bounded).
 //     bool pop_wait(T& out, std::chrono::microseconds timeout);
 //   };
-//   HOTBENCH_QUEUE_REGISTER(boost_spsc) { add_queue<BoostSpsc>("boost_spsc"); }
+//   HOTBENCH_REGISTER(boost_spsc) { add_queue<BoostSpsc>("boost_spsc"); }
 //
 // A queue that is not spsc_only must allow any number of producers and
 // consumers at once. The drivers never call a method a capability rules out.
 #pragma once
+
+#include "../harness/registry.h"
 
 #include <chrono>
 #include <cstddef>
@@ -84,14 +86,6 @@ const std::vector<QueueEntry>& queues();
 template <template <class> class Q>
 void add_queue(std::string library, std::string variant = "");
 
-struct Registrar {
-  explicit Registrar(void (*fn)()) { fn(); }
-};
 
 }  // namespace hotbench::queue
 
-#define HOTBENCH_QUEUE_REGISTER(id)                                         \
-  static void hotbench_queue_register_##id();                               \
-  static const ::hotbench::queue::Registrar hotbench_queue_registrar_##id{ \
-      &hotbench_queue_register_##id};                                       \
-  static void hotbench_queue_register_##id()

@@ -2,8 +2,6 @@
 // from --hotbench_set settings (validated here) or the default set sized for
 // the time budget of `./hotbench run`.
 #include <benchmark/benchmark.h>
-#include <boost/version.hpp>
-#include <tbb/version.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "../harness/measure.h"
+#include "../harness/settings.h"
 #include "../harness/suite.h"
 #include "driver.h"
 #include "floors.h"
@@ -51,68 +50,29 @@ constexpr Task kTasks[] = {Task::floor, Task::spsc_throughput, Task::mpmc_throug
                            Task::open_loop, Task::single_thread};
 constexpr Wait kWaits[] = {Wait::spin, Wait::spin_yield, Wait::block};
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) parts.push_back(part);
-  return parts;
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-// One --hotbench_set value as a list of integers within [low, high].
-std::vector<std::size_t> numbers(const std::string& key, const std::string& value, std::size_t low, std::size_t high,
-                                 bool power_of_two = false) {
-  std::vector<std::size_t> out;
-  for (const auto& part : split(value)) {
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(part.c_str(), &end, 10);
-    const bool ok = !part.empty() && part[0] != '-' && *end == '\0' && v >= low && v <= high &&
-                    (!power_of_two || (v & (v - 1)) == 0);
-    if (!ok)
-      throw UsageError("--hotbench_set=" + key + "=" + value + ": '" + part + "' is not " +
-                       (power_of_two ? "a power of two" : "an integer") + " in " + std::to_string(low) + ".." +
-                       std::to_string(high));
-    out.push_back(static_cast<std::size_t>(v));
-  }
-  if (out.empty()) throw UsageError("--hotbench_set=" + key + "= is empty");
+template <class T, std::size_t N>
+std::vector<std::string> names_of(const T (&all)[N], const char* (*name)(T)) {
+  std::vector<std::string> out;
+  for (T t : all) out.emplace_back(name(t));
   return out;
-}
-
-double real_number(const std::string& key, const std::string& value, double low, double high) {
-  char* end = nullptr;
-  const double v = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0' || !(v >= low && v <= high))
-    throw UsageError("--hotbench_set=" + key + "=" + value + ": wants a number in " + std::to_string(low) + ".." +
-                     std::to_string(high));
-  return v;
 }
 
 template <class T, std::size_t N>
-std::vector<T> named(const std::string& key, const std::string& value, const T (&all)[N], const char* (*name)(T)) {
+std::vector<T> by_name(const std::vector<std::string>& names, const T (&all)[N], const char* (*name)(T)) {
   std::vector<T> out;
-  for (const auto& part : split(value)) {
-    auto it = std::find_if(std::begin(all), std::end(all), [&](T t) { return part == name(t); });
-    if (it == std::end(all)) {
-      std::vector<std::string> accepted;
-      for (T t : all) accepted.emplace_back(name(t));
-      throw UsageError("--hotbench_set=" + key + "=" + value + ": unknown '" + part + "'; accepted: " + joined(accepted));
-    }
-    out.push_back(*it);
-  }
-  if (out.empty()) throw UsageError("--hotbench_set=" + key + "= is empty");
+  for (const auto& n : names)
+    for (T t : all)
+      if (n == name(t)) out.push_back(t);
   return out;
 }
+
+std::vector<std::size_t> sizes(const std::vector<std::uint64_t>& v) { return {v.begin(), v.end()}; }
 
 // What to register. An unset dimension keeps the default set's choice for
 // each task (see defaults below); a set one applies to every task it concerns.
 struct Selection {
   std::vector<const QueueEntry*> queues;  // empty: the default choice per task
-  std::vector<Task> tasks{std::begin(kTasks), std::end(kTasks)};
+  std::vector<Task> tasks;
   std::vector<std::size_t> threads, message_bytes, capacities;
   std::vector<Wait> waits;
   bool pin = false;
@@ -121,49 +81,35 @@ struct Selection {
   double rate_per_s = 200'000;
 };
 
-constexpr const char* kKeys =
-    "queues, tasks, threads, message_bytes, capacities, wait, pin, batch, watchdog_s, rate";
-
-Selection parse(const Options& options) {
+Selection read_settings(Settings& set) {
   Selection s;
-  for (const auto& [key, value] : options.settings) {
-    if (key == "queues") {
-      for (const auto& part : split(value)) {
-        auto it = std::find_if(queues().begin(), queues().end(), [&](const QueueEntry& e) { return e.implementation() == part; });
-        if (it == queues().end()) {
-          std::vector<std::string> accepted;
-          for (const auto& e : queues()) accepted.push_back(e.implementation());
-          throw UsageError("--hotbench_set=queues=" + value + ": unknown queue '" + part + "'; accepted: " + joined(accepted));
-        }
-        s.queues.push_back(&*it);
-      }
-      if (s.queues.empty()) throw UsageError("--hotbench_set=queues= is empty");
-    } else if (key == "tasks") {
-      s.tasks = named(key, value, kTasks, task_name);
-    } else if (key == "threads") {
-      s.threads = numbers(key, value, 1, 64);  // producers = consumers = each value (mpmc_throughput)
-    } else if (key == "message_bytes") {
-      s.message_bytes = numbers(key, value, 8, 1024);
-      for (auto b : s.message_bytes)
-        if (b != 8 && b != 64 && b != 1024)
-          throw UsageError("--hotbench_set=message_bytes=" + value + ": '" + std::to_string(b) + "' is not one of 8, 64, 1024");
-    } else if (key == "capacities") {
-      s.capacities = numbers(key, value, 2, std::size_t{1} << 22, true);
-    } else if (key == "wait") {
-      s.waits = named(key, value, kWaits, wait_name);
-    } else if (key == "pin") {
-      if (value != "true" && value != "false") throw UsageError("--hotbench_set=pin=" + value + ": wants true or false");
-      s.pin = value == "true";
-    } else if (key == "batch") {
-      s.batch = numbers(key, value, 64, std::size_t{1} << 24).front();
-    } else if (key == "watchdog_s") {
-      s.watchdog_s = real_number(key, value, 0.1, 600);
-    } else if (key == "rate") {
-      s.rate_per_s = real_number(key, value, 1000, 10'000'000);
-    } else {
-      throw UsageError("unknown setting --hotbench_set=" + key + "=...; the queue suite knows: " + kKeys);
-    }
-  }
+  std::vector<std::string> implementations;
+  for (const auto& e : queues()) implementations.push_back(e.implementation());
+  for (const auto& name : set.names("queues", {}, implementations, "queues to run (default: the default set of each task)"))
+    for (const auto& e : queues())
+      if (e.implementation() == name) s.queues.push_back(&e);
+  s.tasks = by_name(set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run"),
+                    kTasks, task_name);
+  if (set.given("threads"))  // producers = consumers = each value (mpmc_throughput)
+    s.threads = sizes(set.integers("threads", {2, 4}, 1, 64, "producer/consumer pairs of mpmc_throughput"));
+  else
+    set.integers("threads", {2, 4}, 1, 64, "producer/consumer pairs of mpmc_throughput");
+  const auto bytes = set.integers("message_bytes", {}, 8, 1024, "message sizes: 8, 64 or 1024 (default: per task)");
+  for (auto b : bytes)
+    if (b != 8 && b != 64 && b != 1024) set.refuse("message_bytes", "'" + std::to_string(b) + "' is not one of 8, 64, 1024");
+  s.message_bytes = sizes(bytes);
+  const auto capacities = set.integers("capacities", {1024}, 2, std::uint64_t{1} << 22, "capacities of the bounded queues (powers of two)");
+  for (auto c : capacities)
+    if ((c & (c - 1)) != 0) set.refuse("capacities", "'" + std::to_string(c) + "' is not a power of two");
+  if (set.given("capacities")) s.capacities = sizes(capacities);
+  s.waits = by_name(set.names("wait", {}, names_of(kWaits, wait_name), "how a waiting thread waits (default: per queue and task)"),
+                    kWaits, wait_name);
+  s.pin = set.flag("pin", false, "pin worker threads to CPUs");
+  s.batch = set.integer("batch", 0, 0, std::uint64_t{1} << 24, "messages per timed run (0: the task's default)");
+  if (s.batch != 0 && s.batch < 64) set.refuse("batch", "'" + std::to_string(s.batch) + "' is not 0 or an integer in 64..16777216");
+  s.watchdog_s = set.real("watchdog_s", 10, 0.1, 600, "seconds without progress before a run is declared stuck");
+  s.rate_per_s = set.real("rate", 200'000, 1000, 10'000'000, "open loop: intended messages per second");
+  set.selects_rows({"queues", "tasks", "threads", "message_bytes", "capacities", "wait", "pin", "batch", "rate"});
   return s;
 }
 
@@ -239,15 +185,36 @@ const std::vector<QueueEntry>& queues() { return entry_list(); }
 
 namespace hotbench {
 
-const char* suite_name() { return "queue"; }
-std::vector<std::string> default_data_paths() { return {}; }
+const SuiteInfo& suite_info() {
+  static const SuiteInfo info = {
+      "queue",
+      "In-process queues: SPSC/MPSC/MPMC throughput, round-trip and open-loop latency, delivery checked",
+      {{"floor", "the floors: a clock read, a thread hand-off without a queue"},
+       {"spsc_throughput", "one producer, one consumer: messages/s, every message delivered exactly once, in order"},
+       {"mpmc_throughput", "N producers, N consumers: messages/s, exactly once, per-producer order"},
+       {"ping_pong", "round trip through two queues: latency percentiles"},
+       {"open_loop", "one-way latency at a fixed offered rate, from the intended send time (no coordinated omission)"},
+       {"single_thread", "push then pop on one thread: the queue's own instruction cost"}},
+      {{"producers", "threads", "", "count", true, "producer threads of a throughput row"},
+       {"consumers", "threads", "", "count", true, "consumer threads of a throughput row"},
+       {"message_bytes", "bytes", "", "size", true, "size of one queued message"},
+       {"capacity", "messages", "", "count", true, "a bounded queue's capacity in messages"},
+       {"batch", "count per run", "", "count", true, "messages (or round trips) per timed run"},
+       {"pinned", "0 or 1", "", "count", true, "1 when worker threads were pinned to CPUs"},
+       {"rate", "messages/s", "", "other", true, "open loop: intended send rate"},
+       {"clock_read_ns", "ns", "lower", "time", false,
+        "cost of one steady_clock read, subtracted from the latency percentiles of the row"}},
+      {},  // reads no data: the messages are generated
+      {},
+      // the single-thread rows, the only ones registered under valgrind (threads make counts vary)
+      "^queue/single_thread/.*",
+  };
+  return info;
+}
 
-void register_suite(const Options& options) {
+void register_suite(const Options&, Settings& settings, const std::vector<std::string>&) {
   using namespace hotbench::queue;
-  if (!options.data.empty()) throw UsageError("the queue suite reads no data (--hotbench_data=" + options.data.front() + ")");
-  const Selection sel = parse(options);
-  benchmark::AddCustomContext("boost_version", BOOST_LIB_VERSION);
-  benchmark::AddCustomContext("tbb_version", TBB_VERSION_STRING);
+  const Selection sel = read_settings(settings);
   benchmark::AddCustomContext("queue_hardware_threads", std::to_string(std::thread::hardware_concurrency()));
   benchmark::AddCustomContext("queue_pinned", sel.pin ? "true" : "false");
   benchmark::AddCustomContext("queue_spins_before_yield", std::to_string(spins_before_yield()));

@@ -52,7 +52,6 @@ struct ShardedS3FifoBoostFlat : ShardedCache {
   ShardedS3FifoBoostFlat(std::size_t c, std::size_t vb) : ShardedCache("s3fifo", "boost_flat", c, vb) {}
 };
 
-HOTBENCH_CACHE_CONCURRENT(ShardedLruBoostFlat, "sharded:lru_boost_flat")
-HOTBENCH_CACHE_CONCURRENT(ShardedS3FifoBoostFlat, "sharded:s3fifo_boost_flat")
-
+HOTBENCH_REGISTER(ShardedLruBoostFlat) { ::hotbench::cache::add_concurrent<ShardedLruBoostFlat>("sharded:lru_boost_flat"); }
+HOTBENCH_REGISTER(ShardedS3FifoBoostFlat) { ::hotbench::cache::add_concurrent<ShardedS3FifoBoostFlat>("sharded:s3fifo_boost_flat"); }
 }  // namespace hotbench::cache

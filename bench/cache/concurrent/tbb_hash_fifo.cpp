@@ -65,6 +65,5 @@ class TbbHashFifo {
   std::size_t capacity_, value_bytes_;
 };
 
-HOTBENCH_CACHE_CONCURRENT(TbbHashFifo, "tbb_hash_map_fifo")
-
+HOTBENCH_REGISTER(TbbHashFifo) { ::hotbench::cache::add_concurrent<TbbHashFifo>("tbb_hash_map_fifo"); }
 }  // namespace hotbench::cache

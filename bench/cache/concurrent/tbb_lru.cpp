@@ -41,6 +41,5 @@ class TbbLru {
   tbb::concurrent_lru_cache<std::uint64_t, Value, Fill> cache_;
 };
 
-HOTBENCH_CACHE_CONCURRENT(TbbLru, "tbb_concurrent_lru_cache")
-
+HOTBENCH_REGISTER(TbbLru) { ::hotbench::cache::add_concurrent<TbbLru>("tbb_concurrent_lru_cache"); }
 }  // namespace hotbench::cache

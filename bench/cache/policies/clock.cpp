@@ -35,6 +35,5 @@ class Clock : public CacheCore<Clock<Key, Index>, Key, Index> {
   std::uint32_t hand_ = 0;
 };
 
-HOTBENCH_CACHE_POLICY(Clock, "clock")
-
+HOTBENCH_REGISTER(Clock) { ::hotbench::cache::add_policy<Clock>("clock"); }
 }  // namespace hotbench::cache

@@ -26,6 +26,5 @@ class Fifo : public CacheCore<Fifo<Key, Index>, Key, Index> {
   std::uint32_t oldest_ = 0;
 };
 
-HOTBENCH_CACHE_POLICY(Fifo, "fifo")
-
+HOTBENCH_REGISTER(Fifo) { ::hotbench::cache::add_policy<Fifo>("fifo"); }
 }  // namespace hotbench::cache

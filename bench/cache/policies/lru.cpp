@@ -30,6 +30,5 @@ class Lru : public CacheCore<Lru<Key, Index>, Key, Index> {
   SlotList order_;
 };
 
-HOTBENCH_CACHE_POLICY(Lru, "lru")
-
+HOTBENCH_REGISTER(Lru) { ::hotbench::cache::add_policy<Lru>("lru"); }
 }  // namespace hotbench::cache

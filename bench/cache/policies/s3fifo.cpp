@@ -115,6 +115,5 @@ class S3Fifo : public CacheCore<S3Fifo<Key, Index>, Key, Index> {
   GhostFifo<IndexOf<std::uint64_t>> ghost_;
 };
 
-HOTBENCH_CACHE_POLICY(S3Fifo, "s3fifo")
-
+HOTBENCH_REGISTER(S3Fifo) { ::hotbench::cache::add_policy<S3Fifo>("s3fifo"); }
 }  // namespace hotbench::cache

@@ -42,6 +42,5 @@ class Sieve : public CacheCore<Sieve<Key, Index>, Key, Index> {
   std::uint32_t hand_ = kNoSlot;
 };
 
-HOTBENCH_CACHE_POLICY(Sieve, "sieve")
-
+HOTBENCH_REGISTER(Sieve) { ::hotbench::cache::add_policy<Sieve>("sieve"); }
 }  // namespace hotbench::cache

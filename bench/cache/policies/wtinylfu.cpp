@@ -6,6 +6,5 @@
 
 namespace hotbench::cache {
 
-HOTBENCH_CACHE_POLICY(WTinyLfu, "wtinylfu")
-
+HOTBENCH_REGISTER(WTinyLfu) { ::hotbench::cache::add_policy<WTinyLfu>("wtinylfu"); }
 }  // namespace hotbench::cache

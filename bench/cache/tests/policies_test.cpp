@@ -48,8 +48,7 @@ class ModelLru final : public ReferenceModel {
   std::size_t c_;
   std::list<std::uint64_t> order_;  // front = most recent
 };
-HOTBENCH_REFERENCE_MODEL(ModelLru, "lru")
-
+HOTBENCH_REGISTER(ModelLru) { ::hotbench::cache::test::add_reference_model<ModelLru>("lru"); }
 class ModelFifo final : public ReferenceModel {
  public:
   explicit ModelFifo(std::size_t c) : c_(c) {}
@@ -65,8 +64,7 @@ class ModelFifo final : public ReferenceModel {
   std::size_t c_;
   std::deque<std::uint64_t> q_;
 };
-HOTBENCH_REFERENCE_MODEL(ModelFifo, "fifo")
-
+HOTBENCH_REGISTER(ModelFifo) { ::hotbench::cache::test::add_reference_model<ModelFifo>("fifo"); }
 // CLOCK as second-chance FIFO: the front is the hand.
 class ModelClock final : public ReferenceModel {
  public:
@@ -92,8 +90,7 @@ class ModelClock final : public ReferenceModel {
   std::size_t c_;
   std::deque<std::pair<std::uint64_t, bool>> q_;
 };
-HOTBENCH_REFERENCE_MODEL(ModelClock, "clock")
-
+HOTBENCH_REGISTER(ModelClock) { ::hotbench::cache::test::add_reference_model<ModelClock>("clock"); }
 // SIEVE as in the paper's pseudocode, over a std::list (front = newest).
 class ModelSieve final : public ReferenceModel {
  public:
@@ -122,8 +119,7 @@ class ModelSieve final : public ReferenceModel {
   std::list<std::pair<std::uint64_t, bool>> q_;
   std::list<std::pair<std::uint64_t, bool>>::iterator hand_;
 };
-HOTBENCH_REFERENCE_MODEL(ModelSieve, "sieve")
-
+HOTBENCH_REGISTER(ModelSieve) { ::hotbench::cache::test::add_reference_model<ModelSieve>("sieve"); }
 // S3-FIFO as the paper describes it (small 10 %, main with 2-bit frequency,
 // ghost of main's size remembering keys evicted from small), plainly.
 class ModelS3Fifo final : public ReferenceModel {
@@ -188,8 +184,7 @@ class ModelS3Fifo final : public ReferenceModel {
   std::deque<std::pair<std::uint64_t, bool>> ghost_;
   std::map<std::uint64_t, int> freq_;
 };
-HOTBENCH_REFERENCE_MODEL(ModelS3Fifo, "s3fifo")
-
+HOTBENCH_REGISTER(ModelS3Fifo) { ::hotbench::cache::test::add_reference_model<ModelS3Fifo>("s3fifo"); }
 std::vector<std::string> policy_names() {
   std::vector<std::string> names;
   for (const auto& p : policy_registry()) names.push_back(p.name);

@@ -1,12 +1,15 @@
 // Reference models of the eviction policies, for policies_test.cpp: each model
 // is obviously correct and slow (std containers only), and registers itself by
-// the policy's name right after its class with HOTBENCH_REFERENCE_MODEL. The
+// the policy's name right after its class with HOTBENCH_REGISTER(Model) {
+// test::add_reference_model<Model>("name"); }. The
 // tests require a model for every registered policy and a policy for every
 // model, so no test keeps its own list of policy names.
 //
 // Also the random operation sequences and the replay that compares a cache's
 // hit/miss decisions with a model's.
 #pragma once
+
+#include "harness/registry.h"
 
 #include <gtest/gtest.h>
 
@@ -39,9 +42,13 @@ inline std::map<std::string, ModelMaker>& reference_models() {
   return models;
 }
 
-struct ModelRegistrar {
-  ModelRegistrar(const std::string& policy, ModelMaker make) { reference_models()[policy] = std::move(make); }
-};
+// A model's registration: HOTBENCH_REGISTER(ModelLru) { test::add_reference_model<ModelLru>("lru"); }
+template <class Model>
+void add_reference_model(const std::string& policy) {
+  reference_models()[policy] = [](std::size_t capacity) -> std::unique_ptr<ReferenceModel> {
+    return std::make_unique<Model>(capacity);
+  };
+}
 
 struct Op {
   std::uint64_t key;
@@ -130,9 +137,3 @@ inline std::string first_difference(const std::vector<bool>& got, const std::vec
 
 }  // namespace hotbench::cache::test
 
-// One line after a model's class: HOTBENCH_REFERENCE_MODEL(ModelLru, "lru").
-#define HOTBENCH_REFERENCE_MODEL(Type, policy)                                      \
-  static const ::hotbench::cache::test::ModelRegistrar hotbench_reference_model_##Type{ \
-      policy, [](std::size_t capacity) -> std::unique_ptr<::hotbench::cache::test::ReferenceModel> { \
-        return std::make_unique<Type>(capacity);                                     \
-      }};

@@ -131,8 +131,7 @@ class ModelWTinyLfu final : public test::ReferenceModel {
   std::size_t recordings_ = 0;
   std::map<std::uint64_t, std::uint64_t> hash_;  // key -> its hash, for victims and candidates
 };
-HOTBENCH_REFERENCE_MODEL(ModelWTinyLfu, "wtinylfu")
-
+HOTBENCH_REGISTER(ModelWTinyLfu) { ::hotbench::cache::test::add_reference_model<ModelWTinyLfu>("wtinylfu"); }
 // Altered rules, one change each. The tests below need the registered policy
 // (WTinyLfuRules) to agree with the model and each of these to disagree.
 struct AdmitTies : WTinyLfuRules {

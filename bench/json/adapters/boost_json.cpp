@@ -103,7 +103,7 @@ class BoostJsonMonotonic {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(boost_json) {
+HOTBENCH_REGISTER(boost_json) {
   parse<BoostJson>("boost_json");
   parse<BoostJsonMonotonic>("boost_json", "monotonic");
   serialize<BoostJson>("boost_json");

@@ -52,7 +52,7 @@ class Nlohmann {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(nlohmann) {
+HOTBENCH_REGISTER(nlohmann) {
   parse<Nlohmann>("nlohmann");
   serialize<Nlohmann>("nlohmann");
 }

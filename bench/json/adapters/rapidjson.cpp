@@ -122,7 +122,7 @@ class RapidJsonInsitu {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(rapidjson) {
+HOTBENCH_REGISTER(rapidjson) {
   parse<RapidJson<rj::kParseDefaultFlags>>("rapidjson");
   parse<RapidJson<kPrecise>>("rapidjson", "precise");
   parse<RapidJsonInsitu>("rapidjson", "insitu");

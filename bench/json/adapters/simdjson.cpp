@@ -131,7 +131,7 @@ class SimdjsonOndemand {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(simdjson) {
+HOTBENCH_REGISTER(simdjson) {
   parse<SimdjsonDom>("simdjson", "dom");
   parse<SimdjsonOndemand>("simdjson", "ondemand");
   serialize<SimdjsonDom>("simdjson", "dom");

@@ -56,30 +56,6 @@ TEST(Dataset, TooDeepIsRejectedBeforeAnyLibrary) {
   EXPECT_NE(load_error(dir.write("deep.json", deep)).find("nesting deeper than"), std::string::npos);
 }
 
-TEST(Discover, ExpandsFoldersSortedAndRejectsBadPaths) {
-  test::TempDir dir;
-  dir.write("b.json", "1");
-  dir.write("a.jsonl", "1");
-  dir.write("notes.txt", "x");
-  auto files = discover_datasets({dir.path()});
-  ASSERT_EQ(files.size(), 2u);
-  EXPECT_EQ(dataset_name(files[0]), "a");
-  EXPECT_EQ(dataset_name(files[1]), "b");
-
-  EXPECT_THROW(discover_datasets({dir.path() + "/missing"}), DatasetError);
-  EXPECT_THROW(discover_datasets({dir.path() + "/notes.txt"}), DatasetError);
-  test::TempDir empty;
-  try {
-    discover_datasets({empty.path()});
-    FAIL();
-  } catch (const DatasetError& e) {
-    EXPECT_NE(std::string(e.what()).find("no .json or .jsonl dataset files"), std::string::npos);
-  }
-  test::TempDir other;
-  other.write("b.json", "2");
-  EXPECT_THROW(discover_datasets({dir.path(), other.path()}), DatasetError);  // two datasets named b
-}
-
 TEST(Harness, AnInvalidDatasetBecomesAnErrorForEveryFamily) {
   test::TempDir dir;
   std::string path = dir.write("broken.json", "[1,2");

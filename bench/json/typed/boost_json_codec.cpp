@@ -41,6 +41,6 @@ class BoostJsonCodec {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(boost_json_typed) { typed_codec<BoostJsonCodec>("boost_json"); }
+HOTBENCH_REGISTER(boost_json_typed) { typed_codec<BoostJsonCodec>("boost_json"); }
 
 }  // namespace hotbench::json

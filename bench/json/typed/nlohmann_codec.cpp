@@ -114,6 +114,6 @@ class NlohmannCodec {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(nlohmann_typed) { typed_codec<NlohmannCodec>("nlohmann"); }
+HOTBENCH_REGISTER(nlohmann_typed) { typed_codec<NlohmannCodec>("nlohmann"); }
 
 }  // namespace hotbench::json

@@ -133,6 +133,6 @@ class RapidJsonCodec {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(rapidjson_typed) { typed_codec<RapidJsonCodec>("rapidjson"); }
+HOTBENCH_REGISTER(rapidjson_typed) { typed_codec<RapidJsonCodec>("rapidjson"); }
 
 }  // namespace hotbench::json

@@ -109,6 +109,6 @@ class SimdjsonOndemandCodec {
 
 }  // namespace
 
-HOTBENCH_JSON_REGISTER(simdjson_typed) { typed_codec<SimdjsonOndemandCodec>("simdjson", "ondemand"); }
+HOTBENCH_REGISTER(simdjson_typed) { typed_codec<SimdjsonOndemandCodec>("simdjson", "ondemand"); }
 
 }  // namespace hotbench::json

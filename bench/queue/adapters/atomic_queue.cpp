@@ -39,7 +39,7 @@ using AtomicQueueSpsc = AtomicQueueAdapter<T, true>;
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(atomic_queue) {
+HOTBENCH_REGISTER(atomic_queue) {
   add_queue<AtomicQueueMpmc>("atomic_queue");
   add_queue<AtomicQueueSpsc>("atomic_queue", "spsc");
 }

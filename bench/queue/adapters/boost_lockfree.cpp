@@ -35,7 +35,7 @@ class BoostQueue {
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(boost_lockfree) {
+HOTBENCH_REGISTER(boost_lockfree) {
   add_queue<BoostSpsc>("boost_spsc");
   add_queue<BoostQueue>("boost_lockfree_queue");
 }

@@ -63,7 +63,7 @@ class MoodycamelBcq {
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(moodycamel) {
+HOTBENCH_REGISTER(moodycamel) {
   add_queue<MoodycamelRwq>("moodycamel_rwq");
   add_queue<MoodycamelCq>("moodycamel_cq");
   add_queue<MoodycamelBcq>("moodycamel_bcq");

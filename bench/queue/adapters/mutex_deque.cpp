@@ -69,7 +69,7 @@ class MutexDequeCv {
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(mutex_deque) {
+HOTBENCH_REGISTER(mutex_deque) {
   add_queue<MutexDeque>("mutex_deque");
   add_queue<MutexDequeCv>("mutex_deque", "cv");
 }

@@ -38,7 +38,7 @@ class TbbBounded {
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(tbb) {
+HOTBENCH_REGISTER(tbb) {
   add_queue<TbbQueue>("tbb_queue");
   add_queue<TbbBounded>("tbb_bounded");
 }

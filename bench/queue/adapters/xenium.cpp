@@ -22,6 +22,6 @@ class XeniumVyukov {
 
 }  // namespace
 
-HOTBENCH_QUEUE_REGISTER(xenium) { add_queue<XeniumVyukov>("xenium_vyukov"); }
+HOTBENCH_REGISTER(xenium) { add_queue<XeniumVyukov>("xenium_vyukov"); }
 
 }  // namespace hotbench::queue
