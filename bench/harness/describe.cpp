@@ -134,6 +134,7 @@ std::string json(const SuiteInfo& suite, const Settings& settings, const Options
   std::string o = "{\n  \"describe_version\": 1,\n";
   o += "  \"suite\": " + quoted(suite.name) + ",\n  \"title\": " + quoted(suite.title) + ",\n";
   o += "  \"profile\": " + quoted(options.profile) + ",\n";
+  o += std::string("  \"default_run\": ") + (suite.default_run ? "true" : "false") + ",\n";
   // tasks, with the implementations and datasets registered for each under this profile and settings
   o += "  \"tasks\": [";
   std::set<std::string> declared_tasks;

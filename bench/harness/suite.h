@@ -66,6 +66,9 @@ struct SuiteInfo {
   std::vector<std::string> data_suffixes;  // files --hotbench_data accepts (".json"); empty: it reads none
   std::vector<std::string> default_data;   // read when no --hotbench_data is given (files or folders)
   std::string gate_filter;  // the instruction-count gate's subset: a POSIX ERE over benchmark names
+  // Whether `./hotbench run` runs it without --suite (a suite that needs minutes to start, or the
+  // fixture suite of the tests, says false).
+  bool default_run = true;
 };
 
 // The metrics every suite's rows may carry: the harness derives them (timings,
