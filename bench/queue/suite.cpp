@@ -79,9 +79,12 @@ struct Selection {
   std::size_t batch = 0;  // 0: per-task default
   double watchdog_s = 10;
   double rate_per_s = 200'000;
+  bool full = false;  // the full profile: the sweeps
 };
 
-Selection read_settings(Settings& set) {
+// The profiles: default runs every queue on every task (MPMC at 2/2); full adds the
+// oversubscribed 4/4 and the message-size sweep; quick is the default with short runs.
+Selection read_settings(Settings& set, const std::string& profile) {
   Selection s;
   std::vector<std::string> implementations;
   for (const auto& e : queues()) implementations.push_back(e.implementation());
@@ -90,11 +93,12 @@ Selection read_settings(Settings& set) {
       if (e.implementation() == name) s.queues.push_back(&e);
   s.tasks = by_name(set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run"),
                     kTasks, task_name);
-  if (set.given("threads"))  // producers = consumers = each value (mpmc_throughput)
-    s.threads = sizes(set.integers("threads", {2, 4}, 1, 64, "producer/consumer pairs of mpmc_throughput"));
-  else
-    set.integers("threads", {2, 4}, 1, 64, "producer/consumer pairs of mpmc_throughput");
-  const auto bytes = set.integers("message_bytes", {}, 8, 1024, "message sizes: 8, 64 or 1024 (default: per task)");
+  s.full = profile == "full";
+  // producers = consumers = each value (mpmc_throughput)
+  s.threads = sizes(set.integers("threads", s.full ? std::vector<std::uint64_t>{2, 4} : std::vector<std::uint64_t>{2}, 1, 64,
+                                 "producer/consumer pairs of mpmc_throughput"));
+  const auto bytes = set.integers("message_bytes", {}, 8, 1024,
+                                  "message sizes: 8, 64 or 1024 (default: per task; the full profile sweeps all three)");
   for (auto b : bytes)
     if (b != 8 && b != 64 && b != 1024) set.refuse("message_bytes", "'" + std::to_string(b) + "' is not one of 8, 64, 1024");
   s.message_bytes = sizes(bytes);
@@ -143,9 +147,9 @@ std::vector<Wait> default_waits(Task task, const QueueEntry& e) {
   return {e.caps.blocking ? Wait::block : Wait::spin_yield};
 }
 
-std::vector<std::size_t> default_sizes(Task task, const QueueEntry& e) {
+std::vector<std::size_t> default_sizes(Task task, const QueueEntry& e, bool full) {
   if (task == Task::ping_pong) return {8};
-  if (task == Task::spsc_throughput && in_size_sweep(e)) return {8, 64, 1024};
+  if (task == Task::spsc_throughput && in_size_sweep(e) && full) return {8, 64, 1024};
   return {64};
 }
 
@@ -212,9 +216,9 @@ const SuiteInfo& suite_info() {
   return info;
 }
 
-void register_suite(const Options&, Settings& settings, const std::vector<std::string>&) {
+void register_suite(const Options& options, Settings& settings, const std::vector<std::string>&) {
   using namespace hotbench::queue;
-  const Selection sel = read_settings(settings);
+  const Selection sel = read_settings(settings, options.profile);
   benchmark::AddCustomContext("queue_hardware_threads", std::to_string(std::thread::hardware_concurrency()));
   benchmark::AddCustomContext("queue_pinned", sel.pin ? "true" : "false");
   benchmark::AddCustomContext("queue_spins_before_yield", std::to_string(spins_before_yield()));
@@ -246,9 +250,8 @@ void register_suite(const Options&, Settings& settings, const std::vector<std::s
       if (sel.queues.empty() && task == Task::ping_pong && !in_default_ping_pong(e)) continue;
       if (task == Task::mpmc_throughput && e.caps.spsc_only) continue;
       const std::vector<std::size_t> pairs =
-          task == Task::mpmc_throughput ? (sel.threads.empty() ? std::vector<std::size_t>{2, 4} : sel.threads)
-                                        : std::vector<std::size_t>{1};
-      const auto sizes = sel.message_bytes.empty() ? default_sizes(task, e) : sel.message_bytes;
+          task == Task::mpmc_throughput ? sel.threads : std::vector<std::size_t>{1};
+      const auto sizes = sel.message_bytes.empty() ? default_sizes(task, e, sel.full) : sel.message_bytes;
       const auto capacities = e.caps.bounded ? (sel.capacities.empty() ? std::vector<std::size_t>{1024} : sel.capacities)
                                              : std::vector<std::size_t>{1024};
       const auto waits = sel.waits.empty() ? default_waits(task, e) : sel.waits;
