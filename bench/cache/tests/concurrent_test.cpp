@@ -29,12 +29,6 @@ const ConcurrentInfo& info(const std::string& name) {
 
 class EveryConcurrentCache : public ::testing::TestWithParam<std::string> {};
 
-TEST(ConcurrentRegistry, HasTheLibraryAndShardedCaches) {
-  const auto n = names();
-  for (const char* want : {"tbb_concurrent_lru_cache", "tbb_hash_map_fifo", "sharded:lru_boost_flat"})
-    EXPECT_NE(std::find(n.begin(), n.end(), want), n.end()) << want;
-}
-
 TEST_P(EveryConcurrentCache, ThreadsSeeWholeValuesOfTheirKeys) {
   WorkloadSpec spec;
   spec.keys = 2000;

@@ -200,7 +200,7 @@ TEST(Registry, HasEveryPolicyOverEveryMap) {
   EXPECT_GE(map_names().size(), 3u);
 }
 
-// Each policy declares its model beside it (HOTBENCH_REFERENCE_MODEL): a new
+// Each policy declares its model beside it (test::add_reference_model): a new
 // policy without one fails here, and so does a model whose policy is gone.
 TEST(Registry, EveryPolicyHasAReferenceModelAndEveryModelAPolicy) {
   for (const auto& p : policy_registry())

@@ -76,16 +76,6 @@ std::vector<Family> dom_families() {
 INSTANTIATE_TEST_SUITE_P(Registered, EveryDomFamily, ::testing::ValuesIn(dom_families()),
                          [](const auto& info) { return test::test_name_of(info.param); });
 
-TEST(Registry, HasTheLibrariesTheSuitePromises) {
-  std::set<std::string> names;
-  for (const auto& f : families()) names.insert(test::family_name(f));
-  for (const char* want :
-       {"parse/boost_json", "parse/boost_json:monotonic", "parse/rapidjson", "parse/rapidjson:precise",
-        "parse/rapidjson:insitu", "parse/simdjson:dom", "parse/simdjson:ondemand", "parse/nlohmann",
-        "serialize/boost_json", "serialize/rapidjson", "serialize/simdjson:dom", "serialize/nlohmann"})
-    EXPECT_TRUE(names.count(want)) << want;
-}
-
 TEST(Registry, EveryParseThatBuildsADocumentHasAParseOnlyRow) {
   std::set<std::string> names;
   for (const auto& f : families()) names.insert(test::family_name(f));

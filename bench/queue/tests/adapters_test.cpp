@@ -42,15 +42,6 @@ std::vector<Wait> waits_of(const QueueEntry& e) {
   return w;
 }
 
-TEST(QueueAdapters, AllExpectedQueuesAreRegistered) {
-  std::vector<std::string> names;
-  for (const auto& e : queues()) names.push_back(e.implementation());
-  for (const char* want : {"mutex_deque", "mutex_deque:cv", "boost_spsc", "boost_lockfree_queue", "moodycamel_rwq",
-                           "moodycamel_cq", "moodycamel_bcq", "tbb_queue", "tbb_bounded", "atomic_queue",
-                           "atomic_queue:spsc", "xenium_vyukov"})
-    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
-}
-
 TEST(QueueAdapters, OneProducerOneConsumerDeliversExactlyOnceInOrder) {
   std::mt19937 random(20261121);
   for (const auto& e : queues())
