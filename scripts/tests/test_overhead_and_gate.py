@@ -40,7 +40,7 @@ needs_build = pytest.mark.skipif(not CALLGRIND_BINARY.exists() or not shutil.whi
 
 @pytest.fixture
 def small_subset(monkeypatch):
-    monkeypatch.setattr(gate, "SUBSET", {"json": r"^json/parse/(simdjson:dom|nlohmann)/orders"})
+    monkeypatch.setattr(gate, "subset", lambda build_dir=gate.BUILD: {"json": r"^json/parse/(simdjson:dom|nlohmann)/orders"})
 
 
 @needs_build
