@@ -152,6 +152,7 @@ def test_current_counting_run_that_fails_is_cannot_tell(tmp_path, capsys, monkey
         raise gate.HotbenchError("valgrind/hotbench_json exited with status 1: boom", 1)
     monkeypatch.setattr(gate.runner, "main", failing)
     monkeypatch.setattr(gate.runner, "ensure_corpus", lambda profile: [tmp_path / "tiny" / "x.json"])
+    monkeypatch.setattr(gate, "subset", lambda build_dir=gate.BUILD: {"json": "^json/"})
     code, _, err = run_gate(capsys, counts(tmp_path / "baseline"))
     assert code == 2 and "cannot tell: counting the current build failed: valgrind" in err
 

@@ -14,6 +14,15 @@ from hotbench import cli, tidy
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
 
+def stand_in_description(suite: str = "json", suffixes: tuple[str, ...] = (".json", ".jsonl"),
+                         default_data: tuple[str, ...] = (), gate_filter: str = "") -> dict:
+    """What a stand-in suite binary says to --hotbench_describe: only what the runner reads."""
+    return {"describe_version": 1, "suite": suite, "title": f"stand-in {suite}", "profile": "default",
+            "tasks": [], "benchmarks": 0, "metrics": [], "settings": [],
+            "data": {"suffixes": list(suffixes), "default": list(default_data)}, "libraries": {},
+            "gate": {"filter": gate_filter}}
+
+
 def fake_binary(folder: pathlib.Path, fail: bool = False, suite: str = "json",
                 suffixes: tuple[str, ...] = (".json", ".jsonl"), default_data: tuple[str, ...] = (),
                 gate_filter: str = "") -> pathlib.Path:
@@ -21,9 +30,7 @@ def fake_binary(folder: pathlib.Path, fail: bool = False, suite: str = "json",
     A suite with `default_data` reads files by default (json: the corpus); one without generates its workloads."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"hotbench_{suite}"
-    description = {"describe_version": 1, "suite": suite, "title": f"stand-in {suite}", "profile": "default",
-                   "tasks": [], "benchmarks": 0, "metrics": [], "settings": [],
-                   "data": {"suffixes": list(suffixes), "default": list(default_data)}, "libraries": {}, "gate": {"filter": gate_filter}}
+    description = stand_in_description(suite, suffixes, default_data, gate_filter)
     path.write_text(textwrap.dedent(f"""\
         #!/usr/bin/env python3
         import json, shutil, sys
