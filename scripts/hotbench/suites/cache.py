@@ -98,7 +98,8 @@ def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | 
                    "one line per policy and map. Black lines: the analytical curves carried by the rows "
                    "(independent-request workloads only): Che's approximation for LRU, the IRM formula for FIFO, "
                    "and the top-C bound no policy can beat under independent requests.")
-    return plot.Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts, table)
+    return plot.Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts,
+                     table)
 
 
 def access_time_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
@@ -241,7 +242,8 @@ def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> l
         # the oracles exist for independent requests (not a scan) without writes
         if r["task"] in ("throughput", "mrc") and not r["dataset"].startswith("scan") and "-rw" not in r["dataset"]:
             problems += [f"{r['benchmark']}: no {c}" for c in ORACLE_COLUMNS if r.get(c) is None]
-        if r.get("allocs_per_op") is not None and r["task"] in ("throughput", "mrc", "hit") and not r.get("bytes_per_entry"):
+        counted = r.get("allocs_per_op") is not None
+        if counted and r["task"] in ("throughput", "mrc", "hit") and not r.get("bytes_per_entry"):
             problems.append(f"{r['benchmark']}: allocation counting is on but there is no bytes_per_entry")
         if r.get("ops_per_s", 0) <= 0:
             problems.append(f"{r['benchmark']}: ops_per_s is not positive")
