@@ -62,11 +62,6 @@ def built_suites(build_dir: pathlib.Path, profile: str = "default") -> dict[str,
     return found
 
 
-def not_built(build_dir: pathlib.Path, preset: str, what: str) -> HotbenchError:
-    return HotbenchError(f"{what}: not built in {build_dir} (./hotbench run builds it; or cmake --preset {preset} "
-                         f"&& cmake --build --preset {preset})")
-
-
 # min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds). The profile also
 # goes to every binary (--hotbench_profile), which picks its sweep sizes from it; `full` is the run of
 # record (bigger sweeps, minutes are not scarce), with five repetitions for tighter confidence intervals.
@@ -457,7 +452,8 @@ def main(args) -> int:
     build_dir = args.build_dir or ROOT / "build" / preset
     available = built_suites(build_dir, profile_of(args))
     if not available:
-        raise not_built(build_dir, preset, "no suite binary (hotbench_<suite>)")
+        raise HotbenchError(f"{build_dir}: no suite binary (hotbench_<suite>) built there (./hotbench run builds "
+                            f"them; or cmake --preset {preset} && cmake --build --preset {preset})")
     suites = suites_for(args, available)
     settings = suite_settings(args.settings, suites, available)
     plan = []

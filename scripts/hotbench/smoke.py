@@ -154,6 +154,9 @@ def row_problems(rows: list[dict], names: list[str], description: dict, bad_data
 
 def check(binary: pathlib.Path, suite: str) -> tuple[int, list[str]]:
     """(rows that passed, problems found)."""
+    own = describe.of_binary(binary, PROFILE)["suite"]
+    if own != suite:  # before its arguments: another suite's data files would only confuse it
+        return 0, [f"{binary} describes itself as the {own!r} suite, not {suite!r}"]
     module = suites.module(suite)
     with tempfile.TemporaryDirectory(prefix=f"hotbench-smoke-{suite}-") as tmp:
         tmp = pathlib.Path(tmp)
@@ -162,8 +165,6 @@ def check(binary: pathlib.Path, suite: str) -> tuple[int, list[str]]:
             args += module.smoke_arguments(tmp)
         bad_datasets = getattr(module, "SMOKE_BAD_DATASETS", {})
         description = describe.of_arguments(binary, args)
-        if description["suite"] != suite:
-            return 0, [f"{binary} describes itself as the {description['suite']!r} suite, not {suite!r}"]
         problems = usage_problems(binary, description, args, tmp)
         try:
             names = listed(binary, args)

@@ -170,7 +170,7 @@ def test_unwritable_results_folder(tmp_path, data, capsys):
 
 def test_missing_binary_says_how_to_build(tmp_path, data, capsys):
     assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 4
-    assert "not built" in capsys.readouterr().err
+    assert "no suite binary (hotbench_<suite>) built there (./hotbench run builds them" in capsys.readouterr().err
 
 
 def test_repetitions_in_separate_processes(tmp_path, data, capsys):
