@@ -219,6 +219,7 @@ const SuiteInfo& suite_info() {
        {"capacity", "entries", "", "count", true, "cache capacity in entries (or map size of a raw lookup)"},
        {"value_bytes", "bytes", "", "size", true, "value payload size"},
        {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
+       {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},
        {"bytes", "bytes", "", "size", true, "working set of a pointer-chase floor"},
        {"records", "count", "", "count", true, "records in the generated trace of the read-rate row"}},
       {".csv", ".oracleGeneral"},

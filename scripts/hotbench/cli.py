@@ -44,8 +44,9 @@ SUBCOMMANDS = {
 
 
 class LazyModule:
-    """A heavy dependency imported on first attribute use (`np = cli.LazyModule("numpy")`): building the
-    parsers imports every subcommand's module, and must work on a machine without numpy."""
+    """A module imported on first attribute use. A heavy dependency (`np = cli.LazyModule("numpy")`): building
+    the parsers imports every subcommand's module, and must work on a machine without numpy. And plot in the
+    suites/<suite>.py modules, which smoke imports too: only drawing needs plot (and with it matplotlib)."""
 
     def __init__(self, name: str):
         self._name = name

@@ -20,13 +20,12 @@ BINARY_PREFIX = "hotbench_"
 DESCRIBE_TIMEOUT_S = 60
 
 
-@functools.lru_cache(maxsize=None)
-def _describe(binary: str, mtime_ns: int, profile: str) -> dict:
+def _run(binary: str, arguments: list[str], timeout_s: float) -> dict:
     try:
-        result = subprocess.run([binary, "--hotbench_describe", f"--hotbench_profile={profile}"], capture_output=True,
-                                text=True, timeout=DESCRIBE_TIMEOUT_S)
+        result = subprocess.run([binary, "--hotbench_describe", *arguments], capture_output=True, text=True,
+                                timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        raise HotbenchError(f"{binary} did not describe itself within {DESCRIBE_TIMEOUT_S} s", EXIT_INTERNAL)
+        raise HotbenchError(f"{binary} did not describe itself within {timeout_s:g} s", EXIT_INTERNAL)
     if result.returncode != 0:
         raise HotbenchError(f"{binary} --hotbench_describe exited with {result.returncode}: "
                             f"{result.stderr.strip()[-300:]}", EXIT_INTERNAL)
@@ -39,10 +38,21 @@ def _describe(binary: str, mtime_ns: int, profile: str) -> dict:
     return desc
 
 
+@functools.lru_cache(maxsize=None)
+def _describe(binary: str, mtime_ns: int, profile: str) -> dict:
+    return _run(binary, [f"--hotbench_profile={profile}"], DESCRIBE_TIMEOUT_S)
+
+
 def of_binary(binary: pathlib.Path, profile: str = "default") -> dict:
     """The binary's description for a profile (quick, default, full)."""
     binary = pathlib.Path(binary)
     return _describe(str(binary), binary.stat().st_mtime_ns, profile)
+
+
+def of_arguments(binary: pathlib.Path, arguments: list[str], timeout_s: float = DESCRIBE_TIMEOUT_S) -> dict:
+    """The description of one particular run: `arguments` are the run's --hotbench_profile, --hotbench_set
+    and --hotbench_data flags, which decide what the tasks count (not cached: data files change)."""
+    return _run(str(binary), list(arguments), timeout_s)
 
 
 def built(build_dir: pathlib.Path) -> dict[str, pathlib.Path]:

@@ -36,15 +36,7 @@ from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLV
 ROOT = runner.ROOT
 BASELINE = ROOT / "results" / "baseline-instructions"
 REFRESH = "./hotbench gate --update-baseline && git add results/baseline-instructions"
-# What each suite counts (Google Benchmark's POSIX extended regex). json: every task on datasets of three
-# shapes (strings, numbers, small messages). cache: every policy and map on the single-thread replay and
-# hit rows (the suite registers a small deterministic set under valgrind: docs/cache.md). queue: the
-# single-thread rows, the only ones registered under valgrind (threads make instruction counts vary).
-SUBSET = {
-    "json": r"^json/(limit|parse|serialize|typed_decode|typed_encode)/[^/]+/(social|geometry|orders)",
-    "cache": r"^cache/(throughput|hit)/.*",
-    "queue": r"^queue/single_thread/.*",
-}
+BUILD = ROOT / "build" / "callgrind"
 ITERATIONS = 10
 
 
@@ -73,14 +65,30 @@ class _RunnerParser(argparse.ArgumentParser):
         raise HotbenchError(f"the gate built arguments the runner refuses: {message}", EXIT_INTERNAL)
 
 
-def runner_arguments(results: pathlib.Path, data: pathlib.Path) -> argparse.Namespace:
-    """The runner's namespace for the gate's counting run, made by the runner's own argparse parser, so
-    that a new runner flag gets its default here too instead of breaking the gate."""
+def subset(build_dir: pathlib.Path = BUILD) -> dict[str, str]:
+    """{suite: filter} of what the gate counts: each built callgrind binary's own subset (its description's
+    gate.filter, a Google Benchmark POSIX extended regex, written in the suite's suite.cpp with its reasons);
+    a suite with an empty filter is not counted."""
+    filters = {name: (suite.description.get("gate") or {}).get("filter") or ""
+               for name, suite in runner.built_suites(build_dir).items()}
+    chosen = {name: f for name, f in filters.items() if f}
+    if not chosen:
+        raise HotbenchError(f"no suite binary in {build_dir} names a gate subset (build the callgrind preset: "
+                            "cmake --preset callgrind && cmake --build --preset callgrind)", EXIT_INTERNAL)
+    return chosen
+
+
+def runner_arguments(results: pathlib.Path, data: pathlib.Path, filters: dict[str, str],
+                     build_dir: pathlib.Path = BUILD) -> argparse.Namespace:
+    """The runner's namespace for the gate's counting run of `filters` ({suite: filter}, see subset), made
+    by the runner's own argparse parser, so that a new runner flag gets its default here too instead of
+    breaking the gate."""
     p = _RunnerParser(prog="hotbench run", add_help=False)
     runner.add_arguments(p)
-    filter_ = "(" + "|".join(SUBSET.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
-    argv = [f"--suite={s}" for s in SUBSET] + ["--data", str(data), f"--filter={filter_}", "--instructions",
-                                               f"--iterations={ITERATIONS}", "--output", str(results)]
+    filter_ = "(" + "|".join(filters.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
+    argv = [f"--suite={s}" for s in filters] + ["--data", str(data), f"--filter={filter_}", "--instructions",
+                                                f"--iterations={ITERATIONS}", "--output", str(results),
+                                                "--build-dir", str(build_dir)]
     return p.parse_args(argv)
 
 
@@ -89,7 +97,7 @@ def count_current(results: pathlib.Path) -> pathlib.Path:
     Error rows are kept (the check reports them as unresolved); a run that cannot finish is "cannot tell"."""
     tiny = runner.ensure_corpus("tiny")[0].parent
     try:
-        runner.main(runner_arguments(results, tiny))  # exit 1 = error rows, which the check will list
+        runner.main(runner_arguments(results, tiny, subset()))  # exit 1 = error rows, which the check will list
     except HotbenchError as e:
         if e.exit_code != EXIT_FAILED:
             raise

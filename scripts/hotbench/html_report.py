@@ -247,7 +247,7 @@ def make_plots(rows, meta, source):
 
 
 def suites_of(plots, answers: dict) -> list[str]:
-    """Every suite with an answer or a figure, in plot.SUITE_ORDER order, then alphabetically."""
+    """Every suite with an answer or a figure, in suites.ORDER order, then alphabetically."""
     return sorted({p.suite for p in plots} | set(answers), key=plot.suite_rank)
 
 

@@ -32,7 +32,6 @@ files, each atomically.
 
 import dataclasses
 import functools
-import importlib
 import io
 import math
 import pathlib
@@ -43,7 +42,7 @@ import textwrap
 import types
 import warnings
 
-from . import atomic, cli, metrics, tidy
+from . import atomic, cli, metrics, suites, tidy
 from .errors import BadInput, HotbenchError
 
 
@@ -112,9 +111,6 @@ CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "me
 PERCENTILE_COLUMN = re.compile(r"^p(\d+)(?:[._](\d+))?_ns$")
 
 TASK_ORDER = ["parse", "parse_only", "parse_bare", "typed_decode", "serialize", "typed_encode", "limit"]
-# Suites in the order a reader meets them (figures, the report's sections); any other suite follows,
-# alphabetically, so a new suite needs no entry here to be shown.
-SUITE_ORDER = ["json", "cache", "queue"]
 FORMATS = ("png", "svg")
 PNG_DPI = 110
 LOG_SCALE_SPAN = 30  # values spanning more than this factor go on a log axis
@@ -301,9 +297,7 @@ def varying_keys(rows: list[dict]) -> list[str]:
     return [k for k in CURVE_KEYS if len({r.get(k) for r in rows if r.get(k) is not None}) > 1]
 
 
-def suite_rank(suite: str) -> tuple:
-    """Sort key of a suite: SUITE_ORDER first, then the others alphabetically."""
-    return (SUITE_ORDER.index(suite), "") if suite in SUITE_ORDER else (len(SUITE_ORDER), suite)
+suite_rank = suites.rank  # the order of suites in figures and the report: suites.ORDER, then alphabetical
 
 
 def by_task(rows: list[dict]) -> dict:
@@ -822,7 +816,7 @@ def build_plots(rows: list[dict], meta: dict, metric: str | None = None, source=
     colours = palette(implementation(r) for r in rows)
     task_rows = by_task(rows)
     plots, notes = [], []
-    suites = list(dict.fromkeys(suite for suite, _ in task_rows))  # by_task's order: SUITE_ORDER, then the rest
+    suites = list(dict.fromkeys(suite for suite, _ in task_rows))  # by_task's order: suites.ORDER, then the rest
     for suite in suites:
         # one suite after the other: its task figures, then the figures particular to the suite
         for (of_suite, task), rows_of_task in task_rows.items():
@@ -845,17 +839,13 @@ def build_plots(rows: list[dict], meta: dict, metric: str | None = None, source=
 
 
 def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
-    """Figures particular to one suite (miss-ratio curves, floors, ...) from plot_<suite>.py, whose
-    `suite_plots(rows, colours, facts) -> list[Plot]` gets that suite's rows."""
+    """Figures particular to one suite (miss-ratio curves, floors, ...): `plots(rows, colours, facts)` of
+    suites/<suite>.py, given that suite's rows; a suite without one has the per-task figures only."""
     made = []
     for suite in sorted({r.get("suite") for r in rows if r.get("suite")}, key=suite_rank):
-        try:
-            module = importlib.import_module(f".plot_{suite}", __package__)
-        except ModuleNotFoundError as e:
-            if e.name != f"{__package__}.plot_{suite}":
-                raise
-            continue
-        made += module.suite_plots([r for r in rows if r.get("suite") == suite], colours, facts)
+        module = suites.module(suite)
+        if module is not None and hasattr(module, "plots"):
+            made += module.plots([r for r in rows if r.get("suite") == suite], colours, facts)
     return made
 
 

@@ -26,7 +26,8 @@ import time
 
 import tempfile
 
-from . import SCHEMA_VERSION, atomic, bounded, cli, gbench, instructions, metadata, progress, tidy
+from . import SCHEMA_VERSION, atomic, bounded, cli, describe, gbench, instructions, metadata, progress, tidy
+from .suites import ordered
 from .bounded import ere_escape
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, HotbenchError
 
@@ -34,26 +35,49 @@ ROOT = metadata.ROOT
 
 
 class Suite:
-    """A suite binary and the dataset files it reads (`--hotbench_data`).
+    """A built suite binary and what it says about itself (describe.py): the data files it reads
+    (`--hotbench_data`: its suffixes, and the default data it reads without any), its settings and tasks.
 
-    `default_data` is None for suites whose workloads the binary generates itself from recorded seeds
-    (cache, queue); they still accept files of their `suffixes` (cache: request traces)."""
+    `default_data` is empty for suites whose workloads the binary generates itself from recorded seeds
+    (cache, queue); they may still read files of their `suffixes` (cache: request traces)."""
 
-    def __init__(self, name: str, binary: str, default_data: pathlib.Path | None, suffixes: tuple[str, ...]):
-        self.name, self.binary, self.default_data, self.suffixes = name, binary, default_data, suffixes
+    def __init__(self, name: str, binary: pathlib.Path, description: dict):
+        self.name, self.binary, self.description = name, binary, description
+        data = description.get("data") or {}
+        self.suffixes = tuple(data.get("suffixes") or ())
+        self.default_data = [pathlib.Path(p) for p in data.get("default") or ()]
 
 
-SUITES = {
-    "json": Suite("json", "hotbench_json", ROOT / "data" / "corpus", (".json", ".jsonl")),
-    "cache": Suite("cache", "hotbench_cache", None, (".csv", ".oracleGeneral")),
-    "queue": Suite("queue", "hotbench_queue", None, ()),
-}
+def built_suites(build_dir: pathlib.Path, profile: str = "default") -> dict[str, Suite]:
+    """{name: Suite} of every suite binary in the build folder, in suites.ORDER (json, cache, queue, then
+    the others alphabetically): the suites are found, not listed."""
+    found = {}
+    binaries = describe.built(build_dir)
+    for name in ordered(binaries):
+        description = describe.of_binary(binaries[name], profile)
+        if description["suite"] != name:
+            raise HotbenchError(f"{binaries[name]} describes itself as the {description['suite']!r} suite",
+                                EXIT_INTERNAL)
+        found[name] = Suite(name, binaries[name], description)
+    return found
 
-# min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds).
+
+# min_time is per repetition, in seconds (Google Benchmark 1.7.1 takes plain seconds). The profile also
+# goes to every binary (--hotbench_profile), which picks its sweep sizes from it; `full` is the run of
+# record (bigger sweeps, minutes are not scarce), with five repetitions for tighter confidence intervals.
 PROFILES = {
-    "default": {"min_time": 0.25, "repetitions": 3},
     "quick": {"min_time": 0.01, "repetitions": 1},
+    "default": {"min_time": 0.25, "repetitions": 3},
+    "full": {"min_time": 0.25, "repetitions": 5},
 }
+
+
+def profile_of(args) -> str:
+    """quick, default or full: what the binaries size their sweeps by (--instructions counts the default's)."""
+    if getattr(args, "quick", False):  # gate.py builds its namespace with the runner's parser; tests may not
+        return "quick"
+    return "full" if getattr(args, "full", False) else "default"
+
 
 # The time bound of one benchmark, when --timeout does not set it (seconds). Generous on purpose:
 # it exists to end a benchmark that will never finish, not to judge a slow one. A benchmark's
@@ -70,18 +94,25 @@ CALLGRIND_PER_ITERATION_S = 10.0
 
 def add_arguments(p):
     p.add_argument("--suite", action="append", default=[], metavar="NAME",
-                   help=f"suite to run (repeatable; default: all of {', '.join(SUITES)})")
+                   help="suite to run (repeatable; default: every suite binary in the build folder, or with "
+                        "--data the suites that read those files)")
     p.add_argument("--dataset", action="append", default=[], metavar="NAME",
                    help="run only these datasets (file name without extension; repeatable)")
     p.add_argument("--data", action="append", default=[], metavar="PATH", type=pathlib.Path,
                    help="dataset files or folders to use instead of the bundled corpus (repeatable)")
-    p.add_argument("--quick", action="store_true", help="the quick profile: one short repetition each")
+    profile = p.add_mutually_exclusive_group()
+    profile.add_argument("--quick", action="store_true",
+                         help="the quick profile: small sweeps (each binary's own, --hotbench_profile=quick), one "
+                              "short repetition each")
+    profile.add_argument("--full", action="store_true",
+                         help="the full profile: each binary's complete sweeps (--hotbench_profile=full), "
+                              f"{PROFILES['full']['repetitions']} repetitions each")
     p.add_argument("--repetitions", type=int, metavar="N",
-                   help=f"repetitions per benchmark (default: the profile's, {PROFILES['default']['repetitions']}, "
-                        f"or {PROFILES['quick']['repetitions']} with --quick)")
+                   help="repetitions per benchmark (default: the profile's: "
+                        + ", ".join(f"{n} {v['repetitions']}" for n, v in PROFILES.items()) + ")")
     p.add_argument("--min-time", type=float, metavar="SECONDS",
-                   help=f"minimum time per repetition (default: the profile's, {PROFILES['default']['min_time']:g} s, "
-                        f"or {PROFILES['quick']['min_time']:g} s with --quick)")
+                   help="minimum time per repetition (default: the profile's: "
+                        + ", ".join(f"{n} {v['min_time']:g} s" for n, v in PROFILES.items()) + ")")
     p.add_argument("--processes", type=int, default=1, metavar="N",
                    help="run each suite binary N times as separate processes (their rows are kept apart by the "
                         "`process` column); with N > 1 benchmarks also run in random order")
@@ -105,8 +136,9 @@ def add_arguments(p):
                    help="kill a benchmark still running after SECONDS (its whole process: it becomes an error "
                         "row naming the bound, and the benchmarks after it run in a fresh process); default: "
                         f"derived from the run, {SETUP_S:g} s + repetitions x ({PER_REPETITION_S:g} s + "
-                        f"{MIN_TIME_FACTOR:g} x min-time), i.e. {derived_timeout(3, 0.25, None):g} s for the default "
-                        f"profile and {derived_timeout(1, 0.01, None):g} s for --quick; with --instructions "
+                        f"{MIN_TIME_FACTOR:g} x min-time), i.e. "
+                        + ", ".join(f"{derived_timeout(v['repetitions'], v['min_time'], None):g} s for {n}"
+                                    for n, v in PROFILES.items()) + "; with --instructions "
                         f"{CALLGRIND_BASE_S:g} s + {CALLGRIND_PER_ITERATION_S:g} s per iteration")
     cli.add_output(p, "the folder each run's result set is created in (as DIR/<run id>/)", dest="results",
                    metavar="DIR", default=ROOT / "results")
@@ -132,7 +164,7 @@ def time_bound(args) -> tuple[float, str]:
         return timeout, "--timeout"
     if args.instructions:
         return derived_timeout(1, 0, args.iterations), "derived (--instructions)"
-    profile = PROFILES["quick" if args.quick else "default"]
+    profile = PROFILES[profile_of(args)]
     repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
     min_time = args.min_time if args.min_time is not None else profile["min_time"]
     return derived_timeout(repetitions, min_time, None), "derived from repetitions and min-time"
@@ -165,17 +197,16 @@ def accepts(suite: Suite, path: pathlib.Path) -> bool:
 
 
 def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
-    """Dataset files for the suite. --dataset of a file-based suite picks files by name; for generated
-    workloads it filters benchmark names instead (see dataset_filter)."""
+    """Dataset files for the suite. --dataset of a suite with default data files picks files by name; for
+    generated workloads it filters benchmark names instead (see dataset_filter)."""
     if args.data:
         files = discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
-    elif suite.default_data is None:
+    elif not suite.default_data:
         return []
     else:
-        if suite.name == "json":
-            ensure_corpus()
-        files = discover([suite.default_data], suite.suffixes)
-    if args.dataset and suite.default_data is not None:
+        ensure_default_data(suite)
+        files = discover(suite.default_data, suite.suffixes)
+    if args.dataset and suite.default_data:
         by_name = {f.stem: f for f in files}
         unknown = [d for d in args.dataset if d not in by_name]
         if unknown:
@@ -184,34 +215,36 @@ def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
     return files
 
 
-def suites_for(args) -> list[str]:
-    """--suite as given; without it every suite, or with --data the suites that read those files."""
-    unknown = [s for s in args.suite if s not in SUITES]
+def suites_for(args, available: dict[str, Suite]) -> list[str]:
+    """The suites --suite names; without it every built suite, or with --data the suites that read those
+    files. Always in `available`'s order (suites.ORDER), each once."""
+    unknown = [s for s in args.suite if s not in available]
     if unknown:
-        raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(SUITES)}")
+        raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(available) or 'none'}")
     if args.suite:
-        return args.suite
+        return [name for name in available if name in args.suite]
     if not args.data:
-        return list(SUITES)
+        return list(available)
     for p in args.data:
         if not p.exists():
             raise HotbenchError(f"{p}: no such file or folder")
-        if not any(accepts(s, p) for s in SUITES.values()):
-            known = ", ".join(f"{s.name}: {' '.join(s.suffixes)}" for s in SUITES.values() if s.suffixes)
+        if not any(accepts(s, p) for s in available.values()):
+            known = ", ".join(f"{s.name}: {' '.join(s.suffixes)}" for s in available.values() if s.suffixes)
             what = "no dataset files in this folder" if p.is_dir() else "no suite reads this file"
-            raise HotbenchError(f"{p}: {what} (dataset suffixes: {known})")
-    return [name for name, s in SUITES.items() if any(accepts(s, p) for p in args.data)]
+            raise HotbenchError(f"{p}: {what} (dataset suffixes: {known or 'none'})")
+    return [name for name, s in available.items() if any(accepts(s, p) for p in args.data)]
 
 
-def suite_settings(settings: list[str], suites: list[str]) -> dict[str, list[str]]:
-    """--set SUITE.KEY=VALUE -> {suite: ["KEY=VALUE", ...]}, in the order given."""
+def suite_settings(settings: list[str], suites: list[str], available: dict[str, Suite]) -> dict[str, list[str]]:
+    """--set SUITE.KEY=VALUE -> {suite: ["KEY=VALUE", ...]}, in the order given. The keys and values are
+    the binary's to judge (it refuses an unknown key and lists its own)."""
     by_suite: dict[str, list[str]] = {}
     for text in settings:
         target, dot, setting = text.partition(".")
         if not dot or "=" not in setting or setting.startswith("="):
             raise HotbenchError(f"--set {text!r}: expected SUITE.KEY=VALUE, e.g. cache.workloads=zipf0.6,uniform")
-        if target not in SUITES:
-            raise HotbenchError(f"--set {text!r}: unknown suite {target!r}; available: {', '.join(SUITES)}")
+        if target not in available:
+            raise HotbenchError(f"--set {text!r}: unknown suite {target!r}; available: {', '.join(available)}")
         if target not in suites:
             raise HotbenchError(f"--set {text!r}: the {target} suite is not part of this run "
                                 f"(suites: {', '.join(suites)})")
@@ -242,6 +275,17 @@ def corpus_generator():
     return generate
 
 
+def ensure_default_data(suite: Suite) -> None:
+    """A suite's default data that the corpus generator makes (data/generate.py's folders: json's
+    data/corpus) is generated where it is missing or differs from data/manifest.json; other default
+    data is the suite's own to provide."""
+    generate = corpus_generator()
+    for path in suite.default_data:
+        for profile in generate.PROFILES:
+            if path.resolve() == generate.default_out_dir(profile).resolve():
+                ensure_corpus(profile)
+
+
 def ensure_corpus(profile: str = "default") -> list[pathlib.Path]:
     """Generates the bundled corpus where it is missing or differs from data/manifest.json."""
     generate = corpus_generator()
@@ -269,7 +313,7 @@ def benchmark_args(args) -> list[str]:
         if args.iterations < 1:
             raise HotbenchError(f"--iterations must be at least 1, got {args.iterations}")
         return [f"--hotbench_iterations={args.iterations}", "--benchmark_repetitions=1", *_filter_args(args)]
-    profile = PROFILES["quick" if args.quick else "default"]
+    profile = PROFILES[profile_of(args)]
     repetitions = args.repetitions if args.repetitions is not None else profile["repetitions"]
     min_time = args.min_time if args.min_time is not None else profile["min_time"]
     if repetitions < 1:
@@ -278,7 +322,8 @@ def benchmark_args(args) -> list[str]:
         raise HotbenchError(f"--min-time must be positive, got {min_time}")
     if args.processes < 1:
         raise HotbenchError(f"--processes must be at least 1, got {args.processes}")
-    out = [f"--benchmark_repetitions={repetitions}", f"--benchmark_min_time={min_time}"]
+    out = [f"--hotbench_profile={profile_of(args)}", f"--benchmark_repetitions={repetitions}",
+           f"--benchmark_min_time={min_time}"]
     if args.processes > 1:
         # Repetitions of one benchmark interleaved with the others, so that a slow
         # stretch of the machine does not land on one benchmark's repetitions only.
@@ -374,6 +419,14 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
     return doc, tidy.rows_from_gbench(doc, run_id="", process=process), commands, lost
 
 
+def described(binary: pathlib.Path, files: list[pathlib.Path], suite_args: list[str], bound_s: float) -> dict:
+    """The suite's description for exactly this run (its profile, settings and data files: the tasks'
+    benchmark counts depend on them); the metadata keeps it (`suites.<name>.description`), so a result set
+    carries its suites' metrics, settings and tasks with it."""
+    kept = [a for a in suite_args if a.startswith(("--hotbench_profile=", "--hotbench_set="))]
+    return describe.of_arguments(binary, [f"--hotbench_data={f}" for f in files] + kept, max(bound_s, SETUP_S))
+
+
 @contextlib.contextmanager
 def terminate_as_interrupt():
     """SIGTERM (a CI job cancelled, `kill`) ends the run like Ctrl-C: the running binary's process
@@ -393,22 +446,23 @@ def terminate_as_interrupt():
 
 
 def main(args) -> int:
-    suites = suites_for(args)
     bench_args = benchmark_args(args)
-    settings = suite_settings(args.settings, suites)
     bound_s, bound_source = time_bound(args)
     preset = "callgrind" if args.instructions else "release"
     build_dir = args.build_dir or ROOT / "build" / preset
+    available = built_suites(build_dir, profile_of(args))
+    if not available:
+        raise HotbenchError(f"{build_dir}: no suite binary (hotbench_<suite>) built there (./hotbench run builds "
+                            f"them; or cmake --preset {preset} && cmake --build --preset {preset})")
+    suites = suites_for(args, available)
+    settings = suite_settings(args.settings, suites, available)
     plan = []
     for name in suites:
-        suite = SUITES[name]
-        binary = build_dir / suite.binary
-        if not binary.exists():
-            raise HotbenchError(f"{binary}: not built (./hotbench run builds it; or cmake --preset {preset} && "
-                                f"cmake --build --preset {preset})")
+        suite = available[name]
+        binary = suite.binary
         files = select_datasets(suite, args)
         suite_args = bench_args + [f"--hotbench_set={kv}" for kv in settings.get(name, [])]
-        if args.dataset and suite.default_data is None:
+        if args.dataset and not suite.default_data:
             suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
                                         suite.name, max(bound_s, SETUP_S))
         plan.append((suite, binary, files, suite_args))
@@ -417,7 +471,7 @@ def main(args) -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
             "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
-            "profile": "instructions" if args.instructions else "quick" if args.quick else "default",
+            "profile": "instructions" if args.instructions else profile_of(args),
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
     rows, all_files = [], []
@@ -440,7 +494,8 @@ def main(args) -> int:
                 # `command`: the first process's; `commands`: every process, including the fresh ones
                 # started after a benchmark was killed.
                 meta["suites"][suite.name] = {"command": commands[0], "commands": commands, "processes": processes,
-                                              "killed": killed, "benchmark_context": ctx}
+                                              "killed": killed, "benchmark_context": ctx,
+                                              "description": described(binary, files, suite_args, bound_s)}
                 all_files += files
     finally:
         meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

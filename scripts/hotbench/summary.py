@@ -173,7 +173,7 @@ def find_floor(suite: str, task: str, group_rows: list[dict], task_rows: dict, m
 
 
 def answers(rows: list[dict]) -> dict:
-    """suite -> [Answer], suites in plot.SUITE_ORDER order then alphabetical, tasks in figure order
+    """suite -> [Answer], suites in suites.ORDER order then alphabetical, tasks in figure order
     (floor tasks last)."""
     task_rows = plot.by_task(rows)
     result = {}

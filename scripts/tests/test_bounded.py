@@ -18,6 +18,8 @@ import pytest
 
 from hotbench import bounded, cli, gbench, tidy
 
+from test_runner import stand_in_description
+
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 SCRIPTS = pathlib.Path(__file__).resolve().parents[1]
 NAMES = ["json/parse/nlohmann/a", "json/parse/nlohmann/b", "json/parse/nlohmann/c"]
@@ -31,6 +33,8 @@ FAKE = textwrap.dedent("""\
     import json, os, re, signal, sys, time
     NAMES, BEHAVIOUR, STDERR_BYTES = {names!r}, {behaviour!r}, {stderr_bytes!r}
     args = sys.argv[1:]
+    if "--hotbench_describe" in args:
+        print(json.dumps({description!r})); sys.exit(0)
     flag = lambda key: next((a.split("=", 1)[1] for a in args if a.startswith(key + "=")), None)
     pattern = flag("--benchmark_filter")
     names = [n for n in NAMES if pattern is None or re.search(pattern, n)]
@@ -66,7 +70,8 @@ FAKE = textwrap.dedent("""\
 def fake_binary(folder: pathlib.Path, behaviour: dict | None = None, stderr_bytes: int = 0) -> pathlib.Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "hotbench_json"
-    path.write_text(FAKE.format(names=NAMES, behaviour=behaviour or {}, stderr_bytes=stderr_bytes))
+    path.write_text(FAKE.format(names=NAMES, behaviour=behaviour or {}, stderr_bytes=stderr_bytes,
+                                description=stand_in_description()))
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
 

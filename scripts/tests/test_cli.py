@@ -86,8 +86,10 @@ def test_run_and_smoke_need_no_heavy_package():
 # ---------------------------------------------------------------- which subcommand needs what
 
 def imported_modules(name: str) -> set[str]:
-    """The package's modules `name` imports (statically, `from . import a, b` / `from .a import`),
-    transitively; a module that picks `<name>_<x>` modules by name (smoke, plot) reaches all of them."""
+    """The package's modules `name` imports (statically, `from . import a, b` / `from .a import`, and from
+    inside suites/: `from .. import a`), transitively, as paths under the package without .py; a module
+    that imports `suites` (which finds suites/<suite>.py by name) reaches every module in it. A suite
+    module's `LazyModule("...plot")` is not an import: plot is imported when plot itself asks for figures."""
     seen, todo = set(), [name]
     while todo:
         module = todo.pop()
@@ -95,11 +97,11 @@ def imported_modules(name: str) -> set[str]:
             continue
         seen.add(module)
         text = (PACKAGE / f"{module}.py").read_text()
-        found = set(re.findall(r"^\s*from \.(\w+) import", text, re.M))
-        for names in re.findall(r"^\s*from \. import ([\w, ]+)", text, re.M):
+        found = set(re.findall(r"^\s*from \.\.?(\w+) import", text, re.M))
+        for names in re.findall(r"^\s*from \.\.? import ([\w, ]+)", text, re.M):
             found |= {n.strip() for n in names.split(",")}
-        for prefix in re.findall(r"import_module\(f\"\.(\w+)_\{", text):
-            found |= {p.stem for p in PACKAGE.glob(f"{prefix}_*.py")}
+        if "suites" in found or module.startswith("suites/"):
+            found |= {f"suites/{p.stem}" for p in (PACKAGE / "suites").glob("*.py")}
         todo += [m for m in found if (PACKAGE / f"{m}.py").exists()]
     return seen
 
@@ -122,7 +124,8 @@ def test_each_subcommand_declares_the_heavy_packages_its_modules_import(name):
 
 def test_the_import_scan_sees_a_lazy_numpy():
     assert "numpy" in heavy_imports("stats") and "matplotlib" in heavy_imports("plot")
-    assert "stats" in imported_modules("check") and "plot_cache" in imported_modules("plot")
+    assert "stats" in imported_modules("check") and "suites/cache" in imported_modules("plot")
+    assert "suites/queue" in imported_modules("smoke") and "plot" not in imported_modules("smoke")
 
 
 # ---------------------------------------------------------------- every option: help text and default

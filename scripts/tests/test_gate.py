@@ -11,6 +11,7 @@ import pytest
 
 from hotbench import cli, gate, runner
 from test_compare import META, make_rows, write_result
+from test_runner import fake_binary
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEAD = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
@@ -151,6 +152,7 @@ def test_current_counting_run_that_fails_is_cannot_tell(tmp_path, capsys, monkey
         raise gate.HotbenchError("valgrind/hotbench_json exited with status 1: boom", 1)
     monkeypatch.setattr(gate.runner, "main", failing)
     monkeypatch.setattr(gate.runner, "ensure_corpus", lambda profile: [tmp_path / "tiny" / "x.json"])
+    monkeypatch.setattr(gate, "subset", lambda build_dir=gate.BUILD: {"json": "^json/"})
     code, _, err = run_gate(capsys, counts(tmp_path / "baseline"))
     assert code == 2 and "cannot tell: counting the current build failed: valgrind" in err
 
@@ -193,18 +195,31 @@ def test_runner_arguments_come_from_the_runners_parser(tmp_path, monkeypatch):
         original(p)
         p.add_argument("--new-flag", type=int, default=7)
     monkeypatch.setattr(runner, "add_arguments", with_new_flag)
-    ns = gate.runner_arguments(tmp_path / "results", tmp_path / "tiny")
+    filters = {"json": "^json/parse/.*", "queue": "^queue/single_thread/.*"}
+    ns = gate.runner_arguments(tmp_path / "results", tmp_path / "tiny", filters, tmp_path / "build")
     assert ns.new_flag == 7
-    assert (ns.suite, ns.instructions, ns.iterations, ns.results) == (list(gate.SUBSET), True, gate.ITERATIONS,
-                                                                     tmp_path / "results")
-    assert ns.data == [tmp_path / "tiny"] and ns.filter.startswith("(^json/") and ns.filter.endswith(")$")
+    assert (ns.suite, ns.instructions, ns.iterations, ns.results, ns.build_dir) == (
+        ["json", "queue"], True, gate.ITERATIONS, tmp_path / "results", tmp_path / "build")
+    assert ns.data == [tmp_path / "tiny"] and ns.filter == "(^json/parse/.*|^queue/single_thread/.*)$"
     assert runner.benchmark_args(ns)[0] == f"--hotbench_iterations={gate.ITERATIONS}"
+
+
+def test_the_subset_is_what_the_built_binaries_name(tmp_path):
+    """No list in the gate: each callgrind binary's description names its subset; one naming none is not counted."""
+    fake_binary(tmp_path, suite="queue", suffixes=(), gate_filter="^queue/single_thread/.*")
+    fake_binary(tmp_path, suite="json", gate_filter="^json/parse/")
+    fake_binary(tmp_path, suite="extra", suffixes=())
+    assert gate.subset(tmp_path) == {"json": "^json/parse/", "queue": "^queue/single_thread/.*"}
+    assert list(gate.subset(tmp_path)) == ["json", "queue"]
+    with pytest.raises(gate.HotbenchError) as e:
+        gate.subset(tmp_path / "nothing")
+    assert e.value.exit_code == 5 and "names a gate subset" in str(e.value)
 
 
 def test_runner_arguments_refused_is_an_internal_error(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "add_arguments", lambda p: p.add_argument("--only-this"))
     with pytest.raises(gate.HotbenchError) as e:
-        gate.runner_arguments(tmp_path, tmp_path)
+        gate.runner_arguments(tmp_path, tmp_path, {"json": "^json/"})
     assert e.value.exit_code == 5
 
 

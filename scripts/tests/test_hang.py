@@ -1,8 +1,9 @@
 """The time bound with the real suite binaries (build/release, which `./hotbench test` builds before
-the Python tests): in every suite, of three benchmarks the middle one hangs inside its measured
-region (--inject-hang -> --hotbench_hang: every signal blocked, no stop flag polled), so only the
-runner can end it. It must become an error row naming the bound, the other two must have figures,
-the run exits 1, and no process of the binary is left."""
+the Python tests): in every suite built there, of three benchmarks the middle one hangs inside its
+measured region (--inject-hang -> --hotbench_hang: every signal blocked, no stop flag polled), so only the
+runner can end it. It must become an error row naming the bound, the other two must have figures, the run
+exits 1, and no process of the binary is left. The three are the first of the suite's gate subset (its
+description's gate.filter: single-threaded, deterministic, small) on the quick profile."""
 
 import os
 import pathlib
@@ -10,7 +11,7 @@ import re
 
 import pytest
 
-from hotbench import gbench, runner, tidy
+from hotbench import describe, gbench, runner, tidy
 from hotbench.bounded import ere_escape
 from test_bounded import processes_mentioning, run_with_deadline
 
@@ -18,40 +19,47 @@ BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
 CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_json
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
 
-# suite -> (--set settings that keep it small, the benchmarks to pick three from)
-SUITES = {
-    "json": ([], r"^json/parse/"),
-    "cache": (["cache.keys=4000", "cache.requests=16384", "cache.capacities=400", "cache.workloads=zipf0.99"],
-              r"^cache/throughput/"),
-    "queue": (["queue.batch=512"], r"^queue/single_thread/"),
-}
+
+def missing(why: str):
+    if os.environ.get("CI"):
+        pytest.fail(why)  # CI builds it first: a missing binary there is a broken build, not a skip
+    pytest.skip(why)
 
 
 def suite_binary(suite: str, build: pathlib.Path = BUILD) -> pathlib.Path:
-    binary = build / runner.SUITES[suite].binary
+    binary = build / f"{describe.BINARY_PREFIX}{suite}"
     if not binary.exists():
-        why = f"{binary} is not built (./hotbench test builds it; or cmake --build build/{build.name})"
-        if os.environ.get("CI"):
-            pytest.fail(why)  # CI builds it first: a missing binary there is a broken build, not a skip
-        pytest.skip(why)
+        missing(f"{binary} is not built (./hotbench test builds it; or cmake --build build/{build.name})")
     return binary
 
 
-@pytest.mark.parametrize("suite", SUITES)
+def tiny_corpus_for(description: dict) -> list[pathlib.Path]:
+    """The tiny corpus, for a suite that reads its files (json); other suites generate their workloads."""
+    tiny = runner.ensure_corpus("tiny")
+    suffixes = set((description.get("data") or {}).get("suffixes") or ())
+    return [tiny[0].parent] if any(f.suffix in suffixes for f in tiny) else []
+
+
+BUILT = list(describe.built(BUILD)) or [None]  # None: nothing built, which the test says (or fails in CI)
+
+
+@pytest.mark.parametrize("suite", BUILT)
 def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
+    if suite is None:
+        missing(f"no suite binary in {BUILD} (./hotbench test builds them)")
     binary = suite_binary(suite)
-    settings, pick = SUITES[suite]
-    data = [runner.ensure_corpus("tiny")[0].parent] if suite == "json" else []
-    listed = runner.list_benchmarks(binary, [f"--hotbench_data={d}" for d in data] +
-                                    [f"--hotbench_set={s.split('.', 1)[1]}" for s in settings])
-    names = [gbench.base_name({"name": n}) for n in listed if re.search(pick, n)][:3]
+    description = describe.of_binary(binary, "quick")
+    pick = (description.get("gate") or {}).get("filter") or "."
+    data = tiny_corpus_for(description)
+    listed = runner.list_benchmarks(binary, [f"--hotbench_data={d}" for d in data] + ["--hotbench_profile=quick"])
+    names = list(dict.fromkeys(gbench.base_name({"name": n}) for n in listed if re.search(pick, n)))[:3]
     assert len(names) == 3, listed
     hanging = names[1]
     result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--output", str(tmp_path / "results"),
                      "--quick", "--timeout", str(BOUND_S),
                      "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
                      "--inject-hang", "^" + ere_escape(hanging) + "$",
-                     *[a for s in settings for a in ("--set", s)], *[a for d in data for a in ("--data", str(d))]])
+                     *[a for d in data for a in ("--data", str(d))]])
     assert result.returncode == 1, result.stdout + result.stderr
     (run_dir,) = (tmp_path / "results").iterdir()
     assert not (run_dir / "INCOMPLETE").exists()

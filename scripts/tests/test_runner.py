@@ -3,6 +3,7 @@ metadata, and every usage error (one line, exit 4, nothing half-written)."""
 
 import json
 import pathlib
+import shutil
 import stat
 import textwrap
 
@@ -13,14 +14,29 @@ from hotbench import cli, tidy
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
 
-def fake_binary(folder: pathlib.Path, fail: bool = False) -> pathlib.Path:
-    """A script that answers like a suite binary: lists tests, writes --benchmark_out, or dies."""
+def stand_in_description(suite: str = "json", suffixes: tuple[str, ...] = (".json", ".jsonl"),
+                         default_data: tuple[str, ...] = (), gate_filter: str = "") -> dict:
+    """What a stand-in suite binary says to --hotbench_describe: only what the runner reads."""
+    return {"describe_version": 1, "suite": suite, "title": f"stand-in {suite}", "profile": "default",
+            "tasks": [], "benchmarks": 0, "metrics": [], "settings": [],
+            "data": {"suffixes": list(suffixes), "default": list(default_data)}, "libraries": {},
+            "gate": {"filter": gate_filter}}
+
+
+def fake_binary(folder: pathlib.Path, fail: bool = False, suite: str = "json",
+                suffixes: tuple[str, ...] = (".json", ".jsonl"), default_data: tuple[str, ...] = (),
+                gate_filter: str = "") -> pathlib.Path:
+    """A script that answers like a suite binary: describes itself, lists tests, writes --benchmark_out, or dies.
+    A suite with `default_data` reads files by default (json: the corpus); one without generates its workloads."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "hotbench_json"
+    path = folder / f"hotbench_{suite}"
+    description = stand_in_description(suite, suffixes, default_data, gate_filter)
     path.write_text(textwrap.dedent(f"""\
         #!/usr/bin/env python3
         import json, shutil, sys
         args = sys.argv[1:]
+        if "--hotbench_describe" in args:
+            print(json.dumps({description!r})); sys.exit(0)
         src = json.load(open({str(FIXTURES / "gbench-1.7.1-repetitions.json")!r}))
         names = sorted({{b["run_name"] for b in src["benchmarks"]}})
         if "--benchmark_list_tests=true" in args:
@@ -46,8 +62,10 @@ def data(tmp_path):
 
 
 def run(tmp_path, data, *extra, fail=False):
+    """A run with two stand-in suites built: json (reads .json) and cache (reads .csv: not the data here)."""
     build = tmp_path / "build"
-    fake_binary(build, fail=fail)
+    fake_binary(build, fail=fail, default_data=(str(tmp_path / "corpus"),))
+    fake_binary(build, suite="cache", suffixes=(".csv",))
     return cli.main(["run", "--build-dir", str(build), "--data", str(data), "--output", str(tmp_path / "results"),
                      *extra])
 
@@ -81,13 +99,13 @@ def test_an_interrupted_run_stays_marked_incomplete_and_spares_earlier_results(t
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--suite", "nosuch"], "unknown suite(s) nosuch; available: json, cache, queue"),
+    (["--suite", "nosuch"], "unknown suite(s) nosuch; available: json, cache"),
     (["--dataset", "nosuch"], "unknown dataset(s) nosuch; available: catalog, social"),
     (["--repetitions", "0"], "--repetitions must be at least 1"),
     (["--min-time", "-1"], "--min-time must be positive"),
     (["--filter", "("], "not a valid regular expression"),
     (["--set", "workloads=zipf0.6"], "--set 'workloads=zipf0.6': expected SUITE.KEY=VALUE"),
-    (["--set", "nosuch.a=b"], "unknown suite 'nosuch'; available: json, cache, queue"),
+    (["--set", "nosuch.a=b"], "unknown suite 'nosuch'; available: json, cache"),
     (["--set", "cache.workloads=uniform"], "the cache suite is not part of this run (suites: json)"),
 ])
 def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, capsys, args, message):
@@ -95,6 +113,44 @@ def test_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, data, caps
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "results").exists()
+
+
+def test_quick_and_full_exclude_each_other(tmp_path, data, capsys):
+    with pytest.raises(SystemExit) as e:
+        run(tmp_path, data, "--quick", "--full")
+    assert e.value.code == 4 and "--full: not allowed with argument --quick" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, profile, repetitions", [([], "default", 3), (["--quick"], "quick", 1),
+                                                         (["--full"], "full", 5)])
+def test_the_profile_reaches_every_binary_and_the_metadata(tmp_path, data, capsys, flags, profile, repetitions):
+    assert run(tmp_path, data, *flags) == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    assert meta["profile"] == profile
+    assert f"--hotbench_profile={profile}" in meta["suites"]["json"]["command"]
+    assert f"--benchmark_repetitions={repetitions}" in meta["benchmark_args"]
+
+
+def test_suites_are_found_in_the_build_folder_and_described_in_the_metadata(tmp_path, data, capsys):
+    """No list of suites: a third stand-in binary is a third suite, run after json and cache (suites.ORDER,
+    then alphabetical); --data picks the suites by the suffixes they describe."""
+    traces = tmp_path / "traces"
+    traces.mkdir()
+    (traces / "t.csv").write_text("key\na\n")
+    fake_binary(tmp_path / "build", suite="abc", suffixes=())
+    assert run(tmp_path, data, "--data", str(traces), "--quick") == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    assert list(meta["suites"]) == ["json", "cache"]  # abc reads no files: not part of a run on data files
+    assert meta["suites"]["cache"]["description"]["data"]["suffixes"] == [".csv"]
+    assert any(a.endswith("t.csv") for a in meta["suites"]["cache"]["command"])
+    assert not any(a.endswith(".json") for a in meta["suites"]["cache"]["command"])
+    shutil.rmtree(tmp_path / "results")
+    assert cli.main(["run", "--build-dir", str(tmp_path / "build"), "--suite", "abc", "--suite", "cache",
+                     "--output", str(tmp_path / "results"), "--quick"]) == 0
+    (run_dir,) = (tmp_path / "results").iterdir()
+    assert list(json.loads((run_dir / "metadata.json").read_text())["suites"]) == ["cache", "abc"]
 
 
 def test_missing_or_empty_data_folder(tmp_path, capsys):
@@ -114,7 +170,7 @@ def test_unwritable_results_folder(tmp_path, data, capsys):
 
 def test_missing_binary_says_how_to_build(tmp_path, data, capsys):
     assert cli.main(["run", "--build-dir", str(tmp_path / "nobuild"), "--data", str(data)]) == 4
-    assert "not built" in capsys.readouterr().err
+    assert "no suite binary (hotbench_<suite>) built there (./hotbench run builds them" in capsys.readouterr().err
 
 
 def test_repetitions_in_separate_processes(tmp_path, data, capsys):

@@ -1,6 +1,7 @@
-"""plot_json: parse only beside parse + walk, from a tiny synthetic result set."""
+"""suites/json.py's figures: parse only beside parse + walk, from a tiny synthetic result set."""
 
-from hotbench import plot, plot_json
+from hotbench import plot
+from hotbench.suites import json as suite_json
 
 
 def row(task, library, variant, dataset, mb, status="ok", error=""):
@@ -23,7 +24,7 @@ def synthetic_rows():
 
 
 def figures(rows):
-    return {p.name: p for p in plot_json.suite_plots(rows, plot.palette(plot.implementation(r) for r in rows), "")}
+    return {p.name: p for p in suite_json.plots(rows, plot.palette(plot.implementation(r) for r in rows), "")}
 
 
 def test_parse_only_stands_beside_parse_for_each_library_that_builds_a_document():

@@ -1,6 +1,7 @@
-"""plot_queue: throughput + CPU bars per scenario, and ping-pong percentiles as multiples of the floor."""
+"""suites/queue.py's figures: throughput + CPU bars per scenario, and ping-pong percentiles as multiples of the floor."""
 
-from hotbench import plot, plot_queue
+from hotbench import plot
+from hotbench.suites import queue as suite_queue
 
 
 def row(task, library, params, repetition, status="ok", **metrics):
@@ -30,7 +31,7 @@ def rows():
 
 
 def test_latency_is_a_multiple_of_the_cache_line_floor():
-    plots = plot_queue.suite_plots(rows(), plot.palette(["cache_line", "boost_spsc", "mutex_deque:cv", "tbb_queue"]),
+    plots = suite_queue.plots(rows(), plot.palette(["cache_line", "boost_spsc", "mutex_deque:cv", "tbb_queue"]),
                                    "facts")
     latency = next(p for p in plots if p.name == "queue_latency_vs_floor")
     by_name = {r[0]: r for r in latency.table.rows}
@@ -40,7 +41,7 @@ def test_latency_is_a_multiple_of_the_cache_line_floor():
 
 
 def test_throughput_has_one_panel_per_scenario_with_cpu_beside():
-    plots = plot_queue.suite_plots(rows(), plot.palette(["boost_spsc", "tbb_queue", "cache_line", "mutex_deque:cv"]),
+    plots = suite_queue.plots(rows(), plot.palette(["boost_spsc", "tbb_queue", "cache_line", "mutex_deque:cv"]),
                                    "facts")
     bars = next(p for p in plots if p.name == "queue_throughput")
     assert {r[0] for r in bars.table.rows} == {"1p/1c, 64 B", "2p/2c, 64 B"}
@@ -49,6 +50,6 @@ def test_throughput_has_one_panel_per_scenario_with_cpu_beside():
 
 def test_no_floor_row_no_latency_multiple():
     without_floor = [r for r in rows() if r["task"] != "floor"]
-    assert [p.name for p in plot_queue.suite_plots(without_floor, plot.palette(["boost_spsc", "tbb_queue",
+    assert [p.name for p in suite_queue.plots(without_floor, plot.palette(["boost_spsc", "tbb_queue",
                                                                                "mutex_deque:cv"]), "")] == [
         "queue_throughput"]

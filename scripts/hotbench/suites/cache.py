@@ -1,4 +1,7 @@
-"""Figures particular to the cache suite (plot.build_plots calls `suite_plots`).
+"""What is particular to the cache suite on the Python side: figures of its own and its smoke checks
+(suites/__init__.py says how they are found).
+
+Figures:
 
 - miss-ratio curves: miss ratio against capacity, one line per policy, per workload, with the
   analytical curves the rows themselves carry (Che's approximation for LRU, the IRM formula for
@@ -9,11 +12,23 @@
   same map and the dependent-load latency of each memory level.
 
 Throughput bars, latency ladders and thread curves come from the generic plots (plot.py).
+
+Smoke: a small key space with every workload shape; traces (CSV and oracleGeneral) replay; malformed
+CSVs (a bad field, a repeated header column) and a truncated binary trace give error rows naming the file
+and the line (and column) or record while the valid traces still run; every replay row carries its
+counters, and the oracle columns where the workload has them; settings that only make sense together
+(capacities beyond the key space) are refused.
 """
 
+from __future__ import annotations
 
-from . import plot
-from .plot import Plot, Table
+import pathlib
+import struct
+
+from ..cli import LazyModule
+
+# plot.py imports this module to draw; smoke imports it to check, and never needs plot (or matplotlib).
+plot = LazyModule(__package__.rpartition(".")[0] + ".plot")
 
 PENALTIES = [(0, "eat_ns_0"), (150, "eat_ns_150"), (30_000, "eat_ns_30000"), (1_000_000, "eat_ns_1000000")]
 ORACLES = [("che_hit_ratio", "Che (LRU)", "-"), ("fifo_irm_hit_ratio", "IRM formula (FIFO)", "--"),
@@ -32,13 +47,13 @@ def _group(rows: list[dict], key) -> dict:
     return groups
 
 
-def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
     rows = [r for r in rows if r.get("task") in ("mrc", "trace") and plot.is_number(r.get("capacity"))]
     if not rows:
         return None
     panels = sorted({(r["task"], r.get("dataset") or "") for r in rows})
     figure = plot.new_figure(8, 5)
-    table = Table(["task", "dataset", "series", "capacity", "miss ratio (median)"])
+    table = plot.Table(["task", "dataset", "series", "capacity", "miss ratio (median)"])
     implementations = set()
     errors = []
     for ax, (task, dataset) in zip(plot.panel_grid(figure, len(panels)), panels):
@@ -83,16 +98,17 @@ def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
                    "one line per policy and map. Black lines: the analytical curves carried by the rows "
                    "(independent-request workloads only): Che's approximation for LRU, the IRM formula for FIFO, "
                    "and the top-C bound no policy can beat under independent requests.")
-    return Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts, table)
+    return plot.Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts,
+                     table)
 
 
-def access_time_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+def access_time_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
     rows = [r for r in rows if r.get("task") == "throughput" and plot.is_number(r.get("eat_ns_0"))]
     if not rows:
         return None
     figure = plot.new_figure(9, 5.5)
     ax = figure.add_subplot()
-    table = Table(["series", *[f"penalty {p:g} ns" for p, _ in PENALTIES]])
+    table = plot.Table(["series", *[f"penalty {p:g} ns" for p, _ in PENALTIES]])
     for name, series in sorted(_group(rows, lambda r: (plot.implementation(r), r.get("dataset"), r.get("params"))).items()):
         impl, dataset, params = name
         values = [_median(series, column) for _, column in PENALTIES]
@@ -114,18 +130,18 @@ def access_time_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None
     description = ("Effective access time = the cache's own time per request (hit and miss handling, timed) + "
                    "miss ratio x miss penalty, median over repetitions, for every throughput row. At penalty 0 the "
                    "fastest cache wins; as the penalty grows the lowest miss ratio wins.")
-    return Plot("cache_access_time", "cache: effective access time against miss penalty", figure, description, [],
+    return plot.Plot("cache_access_time", "cache: effective access time against miss penalty", figure, description, [],
                 facts, table)
 
 
-def floors_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+def floors_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
     hits = [r for r in rows if r.get("task") == "hit"]
     floors = [r for r in rows if r.get("task") == "floor"]
     if not hits:
         return None
     figure = plot.new_figure(9, 5.5)
     ax = figure.add_subplot()
-    table = Table(["what", "ns per request (median)"])
+    table = plot.Table(["what", "ns per request (median)"])
     bars = sorted(_group(hits, plot.implementation).items())
     drawn = []
     errors = []
@@ -163,10 +179,78 @@ def floors_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
     description = ("Bars: ns per request when every request hits a resident key (task hit, median). Lines: a bare "
                    "lookup in each map holding the same number of keys with the same request stream (blue), and "
                    "one dependent load in working sets sized for L1, L2, the last-level cache and DRAM (black).")
-    return Plot("cache_floors", "cache: hit cost against the floors", figure, description, errors, facts, table)
+    return plot.Plot("cache_floors", "cache: hit cost against the floors", figure, description, errors, facts, table)
 
 
-def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
+def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
     made = [miss_ratio_plot(rows, colours, facts), access_time_plot(rows, colours, facts),
             floors_plot(rows, colours, facts)]
     return [p for p in made if p is not None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Smoke (smoke.py)
+
+# Small, but every task runs and every workload shape is there.
+SMOKE_SETTINGS = ["keys=4000", "requests=16384", "capacities=4,40,400,1200", "workloads=zipf0.99,uniform,scan",
+                  "threads=1,2", "floor_levels=l1,l2"]
+RATES = ["ops_per_s", "ns_per_op"]
+REPLAY = RATES + ["hit_ratio", "checked_hit_ratio", "cold_hit_ratio", "ns_per_request", "p50_ns", "p99_ns",
+                  "p999_ns", "eat_ns_0", "eat_ns_150", "eat_ns_30000", "eat_ns_1000000", "capacity", "value_bytes"]
+ORACLE_COLUMNS = ["che_hit_ratio", "fifo_irm_hit_ratio", "top_c_hit_ratio", "oracle_tolerance"]
+COLUMNS = {"throughput": REPLAY, "mrc": REPLAY, "hit": REPLAY, "trace": REPLAY, "floor": RATES,
+           "concurrent": RATES + ["hit_ratio", "checked_hit_ratio", "threads", "capacity"], "trace_read": RATES}
+VALID_TRACES = ("web", "blocks")
+SMOKE_BAD_DATASETS = {"broken": "broken.csv: line 3, column 2: size 'x' is not a non-negative integer",
+                      "twokeys": "twokeys.csv: line 1, column 2: column 'key' repeated (first in column 1)",
+                      "cut": "cut.oracleGeneral: record 6 is truncated (7 of 24 bytes)"}
+# Values each setting's type allows but the suite refuses (the generic smoke tries a value of the wrong type).
+BAD_SETTINGS = {
+    "capacities=4001": "--hotbench_set=capacities=4001: 4001 entries exceeds the key space of 4000 keys",
+    "workloads=zipfx": "workload 'zipfx': zipf wants an exponent in (0, 5]",
+    "workloads=normal": "unknown workload 'normal' (known: zipf<a>",
+}
+
+
+def write_traces(folder: pathlib.Path) -> None:
+    lines = [f"k{(i * 7919) % 300},{100 + i % 5},{'set' if i % 10 == 0 else 'get'}" for i in range(3000)]
+    (folder / "web.csv").write_text("key,size,op\n" + "\n".join(lines) + "\n")
+    records = b"".join(struct.pack("<IQIq", i, (i * 104729) % 500, 64, -1) for i in range(4000))
+    (folder / "blocks.oracleGeneral").write_bytes(records)
+    (folder / "broken.csv").write_text("a,1\nb,1,get\nc,x\n")
+    (folder / "twokeys.csv").write_text("key,key,op\na,b,get\nc,d,set\n")  # two keys per line, one flag
+    (folder / "cut.oracleGeneral").write_bytes(records[: 24 * 5 + 7])
+
+
+def smoke_arguments(tmp: pathlib.Path) -> list[str]:
+    traces = tmp / "traces"
+    traces.mkdir()
+    write_traces(traces)
+    return [f"--hotbench_set={s}" for s in SMOKE_SETTINGS] + [f"--hotbench_data={traces}"]
+
+
+def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> list[str]:
+    from .. import smoke
+
+    problems = []
+    for r in rows:
+        if r["status"] != "ok" or r["dataset"] in SMOKE_BAD_DATASETS:
+            continue
+        for column in COLUMNS.get(r["task"], RATES):
+            if not isinstance(r.get(column), (int, float)) or r[column] < 0:
+                problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a number >= 0")
+        # the oracles exist for independent requests (not a scan) without writes
+        if r["task"] in ("throughput", "mrc") and not r["dataset"].startswith("scan") and "-rw" not in r["dataset"]:
+            problems += [f"{r['benchmark']}: no {c}" for c in ORACLE_COLUMNS if r.get(c) is None]
+        counted = r.get("allocs_per_op") is not None
+        if counted and r["task"] in ("throughput", "mrc", "hit") and not r.get("bytes_per_entry"):
+            problems.append(f"{r['benchmark']}: allocation counting is on but there is no bytes_per_entry")
+        if r.get("ops_per_s", 0) <= 0:
+            problems.append(f"{r['benchmark']}: ops_per_s is not positive")
+    for dataset in VALID_TRACES:
+        if not any(r["task"] == "trace" and r["dataset"] == dataset and r["status"] == "ok" for r in rows):
+            problems.append(f"the valid trace {dataset} did not replay")
+    small = [f"--hotbench_set={s}" for s in SMOKE_SETTINGS if s.startswith("keys=")]
+    for setting, says in BAD_SETTINGS.items():
+        problems += smoke.refused(binary, [*small, f"--hotbench_set={setting}"], says)
+    return problems

@@ -1,12 +1,24 @@
-"""The queue suite's own figures (plot.build_plots calls suite_plots for rows of suite "queue").
+"""What is particular to the queue suite on the Python side: figures of its own and its smoke checks
+(suites/__init__.py says how they are found).
 
 - queue_throughput: messages/s per queue, one panel per scenario (producers/consumers, message size,
   wait strategy), with the CPU seconds per million messages beside it, so spinning is not free.
 - queue_latency_vs_floor: ping-pong round-trip percentiles (p50 ... max) of every queue as a multiple
   of the raw cache-line ping-pong p50 measured in the same run (the `floor` rows), log scale.
+
+Smoke: small batches; every row carries its scenario parameters as columns and, where it measures
+latency, its percentiles; settings the type allows but the queues cannot use are refused. The
+broken-queue watchdog path is covered by a gtest (bench/queue/tests/watchdog_test.cpp).
 """
 
-from . import plot
+from __future__ import annotations
+
+import pathlib
+
+from ..cli import LazyModule
+
+# plot.py imports this module to draw; smoke imports it to check, and never needs plot (or matplotlib).
+plot = LazyModule(__package__.rpartition(".")[0] + ".plot")
 
 THROUGHPUT_TASKS = ("spsc_throughput", "mpmc_throughput")
 LADDER = ["p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"]
@@ -126,5 +138,43 @@ def latency_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | Non
     return plot.Plot("queue_latency_vs_floor", title, figure, description, errors, facts, table)
 
 
-def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
+def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
     return [p for p in (throughput_plot(rows, colours, facts), latency_plot(rows, colours, facts)) if p]
+
+
+# ---------------------------------------------------------------------------------------------
+# Smoke (smoke.py)
+
+SMOKE_SETTINGS = ["batch=512", "watchdog_s=20"]
+POSITIVE = ["real_time_ns", "ops_per_s", "ns_per_op", "cpu_s_per_million", "ops", "batch"]
+LATENCY = ["p50_ns", "p999_ns", "max_ns"]
+LATENCY_TASKS = {"ping_pong", "open_loop"}
+# Values each setting's type allows but the suite refuses (the generic smoke tries a value of the wrong type).
+BAD_SETTINGS = {"capacities=1000": "--hotbench_set=capacities=1000: '1000' is not a power of two",
+                "threads=100000": "--hotbench_set=threads=100000: '100000' is not an integer in 1..64",
+                "message_bytes=3": "--hotbench_set=message_bytes=3: '3' is not an integer in 8..1024"}
+
+
+def smoke_arguments(tmp: pathlib.Path) -> list[str]:
+    return [f"--hotbench_set={s}" for s in SMOKE_SETTINGS]
+
+
+def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> list[str]:
+    from .. import smoke
+
+    problems = []
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        clock = r["library"] == "clock"  # the floor's clock-read row: no queue, no threads
+        wanted = POSITIVE + (LATENCY if r["task"] in LATENCY_TASKS or (r["task"] == "floor" and not clock) else [])
+        for column in wanted:
+            if not (isinstance(r.get(column), (int, float)) and r[column] > 0):
+                problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a positive number")
+        if r["task"] != "single_thread" and not clock and r.get("pinned") not in (0, 1):
+            problems.append(f"{r['benchmark']}: no pinned column")
+        if r["task"] in THROUGHPUT_TASKS and not (r.get("producers") and r.get("consumers")):
+            problems.append(f"{r['benchmark']}: no producers/consumers columns")
+    for setting, says in BAD_SETTINGS.items():
+        problems += smoke.refused(binary, [f"--hotbench_set={setting}"], says)
+    return problems

@@ -1,4 +1,5 @@
-"""Figures particular to the JSON suite (plot.build_plots calls `suite_plots`).
+"""What is particular to the JSON suite on the Python side: a figure of its own and its smoke checks
+(suites/__init__.py says how they are found).
 
 - parse only beside parse + walk (`json_parse_vs_parse_only`; `json_parse_only` is the generic
   bar chart of the parse_only task): for each dataset, each implementation that
@@ -8,12 +9,20 @@
   parse_only row (its parse is lazy: the walk does the work), so it is not in this figure.
 
 The per-task bar charts (parse, parse_only, ...) come from the generic plots (plot.py).
+
+Smoke: the tiny corpus with the bare-loop rows, plus an invalid file whose rows must be errors naming the
+file and the byte while the valid datasets still run; every checked row reports its number findings.
 """
 
+from __future__ import annotations
+
+import pathlib
 import statistics
 
-from . import plot
-from .plot import Plot, Table
+from ..cli import LazyModule
+
+# plot.py imports this module to draw; smoke imports it to check, and never needs plot (or matplotlib).
+plot = LazyModule(__package__.rpartition(".")[0] + ".plot")
 
 METRIC = "input_mb_per_s"
 PAIR = (("parse_only", "parse only", "////"), ("parse", "parse + walk", None))
@@ -24,7 +33,7 @@ def _median(rows: list[dict]):
     return statistics.median(values) if values else None
 
 
-def parse_only_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
+def parse_only_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
     rows = [r for r in rows if r.get("task") in ("parse", "parse_only")]
     with_only = {(plot.dataset_of(r), plot.implementation(r)) for r in rows if r.get("task") == "parse_only"}
     cells = {}  # (dataset, implementation, task) -> rows
@@ -38,7 +47,7 @@ def parse_only_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
     if not datasets:
         return None
     figure = plot.new_figure(9, 5)
-    table = Table(["dataset", "implementation", "parse only (MB/s)", "parse + walk (MB/s)",
+    table = plot.Table(["dataset", "implementation", "parse only (MB/s)", "parse + walk (MB/s)",
                    "walk share of parse + walk time"])
     errors = []
     implementations = set()
@@ -76,9 +85,43 @@ def parse_only_plot(rows: list[dict], colours: dict, facts: str) -> Plot | None:
                    "(json/parse_only, comparable with a library's own published parse figure); plain bar, the parse "
                    "followed by the statistics walk (json/parse). Bars: median over the ok repetitions. simdjson "
                    "On-Demand is lazy (its walk does the parsing), so it has only the parse + walk row.")
-    return Plot("json_parse_vs_parse_only", title, figure, description, errors, facts, table)
+    return plot.Plot("json_parse_vs_parse_only", title, figure, description, errors, facts, table)
 
 
-def suite_plots(rows: list[dict], colours: dict, facts: str) -> list[Plot]:
+def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
     made = parse_only_plot(rows, colours, facts)
     return [made] if made else []
+
+
+# ---------------------------------------------------------------------------------------------
+# Smoke (smoke.py): the tiny corpus, the bare-loop rows, and one invalid file among the valid ones
+
+POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s", "documents_per_s", "input_bytes", "documents"]
+BARE_POSITIVE = ["real_time_ns", "cpu_time_ns", "input_mb_per_s"]  # the bare loop sets bytes only, on purpose
+FINDINGS = ("number_mismatches", "max_ulp_error", "out_of_range_numbers")
+FINDING_TASKS = ("parse", "parse_only", "parse_bare", "serialize", "typed_decode", "typed_encode")  # all but limit
+SMOKE_BAD_DATASETS = {"broken": "broken.json: line 1, column 13 (byte 12)"}
+
+
+def smoke_arguments(tmp: pathlib.Path) -> list[str]:
+    from .. import runner  # the corpus generator's entry point; runner is not needed to draw
+
+    tiny = runner.ensure_corpus("tiny")[0].parent
+    broken = tmp / "broken.json"
+    broken.write_text('{"a": [1, 2,]}')
+    return [f"--hotbench_data={tiny}", f"--hotbench_data={broken}", "--hotbench_bare=true"]
+
+
+def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> list[str]:
+    problems = []
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        for column in BARE_POSITIVE if r["task"] == "parse_bare" else POSITIVE:
+            if not (isinstance(r.get(column), (int, float)) and r[column] > 0):
+                problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a positive number")
+        if r["task"] in ("serialize", "typed_encode") and not r.get("output_mb_per_s"):
+            problems.append(f"{r['benchmark']}: no output_mb_per_s")
+        if r["task"] in FINDING_TASKS:
+            problems += [f"{r['benchmark']}: no {finding} finding" for finding in FINDINGS if r.get(finding) is None]
+    return problems

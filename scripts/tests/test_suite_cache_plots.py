@@ -1,7 +1,8 @@
-"""plot_cache: the cache suite's own figures from a tiny synthetic result set (miss-ratio curves with
+"""suites/cache.py's figures: the cache suite's own figures from a tiny synthetic result set (miss-ratio curves with
 the oracle curves the rows carry, effective access time, hit cost against floors)."""
 
-from hotbench import plot, plot_cache
+from hotbench import plot
+from hotbench.suites import cache as suite_cache
 
 
 def row(task, library, variant, dataset, repetition=0, **values):
@@ -40,7 +41,7 @@ def synthetic_rows():
 
 def test_cache_figures_carry_policies_oracles_and_floors():
     rows = synthetic_rows()
-    plots = {p.name: p for p in plot_cache.suite_plots(rows, plot.palette(plot.implementation(r) for r in rows), "")}
+    plots = {p.name: p for p in suite_cache.plots(rows, plot.palette(plot.implementation(r) for r in rows), "")}
     assert set(plots) == {"cache_miss_ratio", "cache_access_time", "cache_floors"}
 
     mrc = plots["cache_miss_ratio"].table
