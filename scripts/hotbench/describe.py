@@ -124,7 +124,7 @@ def _cell(text) -> str:
 def _metric_table(metrics) -> list[str]:
     lines = ["| column | unit | better | kind | deterministic | meaning |", "| --- | --- | --- | --- | --- | --- |"]
     for m in metrics:
-        lines.append(f"| `{m.name}` | {_cell(m.unit)} | {m.better or ''} | {m.kind} | "
+        lines.append(f"| `{_cell(m.name)}` | {_cell(m.unit)} | {m.better or ''} | {m.kind} | "
                      f"{'yes' if m.deterministic else ''} | {_cell(m.meaning)} |")
     return lines
 
@@ -151,12 +151,14 @@ def markdown_parts(descriptions: dict[str, dict]) -> dict[str, str]:
     for suite, d in descriptions.items():
         lines = [f"`{suite}`: {_cell(d.get('title', ''))}", "", "Metrics of its own:", ""]
         lines += _metric_table(suite_metrics(d))
-        lines += ["", f"Settings (`--hotbench_set KEY=VALUE`, `run --set {suite}.KEY=VALUE`); *selects*: the setting "
-                      "only chooses which benchmarks run, visible in their names; otherwise it changes the work behind "
-                      "a name and is part of the comparability fingerprint:", "",
-                  "| key | type | default | accepts | selects | what |", "| --- | --- | --- | --- | --- | --- |"]
-        for st in d.get("settings", []):
-            lines.append(f"| `{st['key']}` | {st.get('type', '')} | `{_cell(st.get('default', ''))}` | "
+        settings = d.get("settings", [])
+        if not settings:
+            lines += ["", "No settings."]
+        else:
+            lines += ["", f"Settings (`run --set {suite}.KEY=VALUE`):", "",
+                      "| key | type | default | accepts | selects | what |", "| --- | --- | --- | --- | --- | --- |"]
+        for st in settings:
+            lines.append(f"| `{_cell(st['key'])}` | {st.get('type', '')} | `{_cell(st.get('default', ''))}` | "
                          f"{_cell(st.get('accepts', ''))} | {'yes' if st.get('selects') else ''} | "
                          f"{_cell(st.get('help', ''))} |")
         parts[suite] = "\n".join(lines) + "\n"
