@@ -183,6 +183,21 @@ def documented_parts(text: str) -> dict[str, str]:
     return parts
 
 
+def updated_document(document: str, descriptions: dict[str, dict]) -> str:
+    """`document` with each generated region it has replaced by what the descriptions say now; a part
+    without a region in it is an error (where it goes is for a person to decide)."""
+    for part, text in markdown_parts(descriptions).items():
+        begin, end = begin_marker(part), end_marker(part)
+        start = document.find(begin + "\n")
+        stop = document.find(end, start)
+        if start < 0 or stop < 0:
+            raise HotbenchError(f"{DOC}: no generated region for {part}: add the lines {begin} and {end} where its "
+                                "tables belong", EXIT_USAGE)
+        start += len(begin) + 1
+        document = document[:start] + text + document[stop:]
+    return document
+
+
 def text(descriptions: dict[str, dict]) -> str:
     """The plain-text listing: per suite its tasks, its metrics and its settings."""
     out = []
@@ -215,6 +230,8 @@ def add_arguments(p):
     p.add_argument("--markdown", action="store_true",
                    help="the metric and setting tables of docs/results-format.md, between their markers")
     p.add_argument("--json", action="store_true", help="the descriptions as JSON, {suite: description}")
+    p.add_argument("--update-doc", action="store_true",
+                   help=f"rewrite the generated tables of {DOC.relative_to(ROOT)} from the binaries (atomically)")
 
 
 def main(args) -> int:
@@ -228,7 +245,11 @@ def main(args) -> int:
         raise HotbenchError(f"no suite binary for {', '.join(unknown)} in {args.build_dir} "
                             f"(built: {', '.join(binaries)})", EXIT_USAGE)
     descriptions = {s: of_binary(binaries[s], args.profile) for s in wanted}
-    if args.json:
+    if args.update_doc:
+        from . import atomic
+        atomic.write_text(DOC, updated_document(DOC.read_text(), descriptions))
+        print(f"{DOC.relative_to(ROOT)}: tables of {', '.join(markdown_parts(descriptions))} updated")
+    elif args.json:
         sys.stdout.write(json.dumps(descriptions, indent=2) + "\n")
     elif args.markdown:
         sys.stdout.write(markdown(descriptions))

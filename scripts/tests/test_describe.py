@@ -12,7 +12,7 @@ def test_the_documented_tables_are_what_the_built_binaries_describe(built_descri
         assert part in documented, (f"{describe.DOC} has no generated region for {part}: add "
                                     f"{describe.begin_marker(part)} ... {describe.end_marker(part)}")
         assert documented[part] == text, (f"{describe.DOC}: the tables of {part} differ from what the binaries "
-                                          "describe: paste the output of `./hotbench describe --markdown`")
+                                          "describe: run `./hotbench describe --update-doc`")
 
 
 def test_markdown_round_trips_and_escapes():
@@ -23,6 +23,16 @@ def test_markdown_round_trips_and_escapes():
     assert "| `seed` | integer | `42` | anything |  | seed |" in parts["toy"]
     assert "`a|b`" not in parts["harness"] and "| `real_time_ns` | ns per operation | lower | time |" in parts["harness"]
     assert describe.documented_parts("intro\n" + describe.markdown({"toy": d}) + "outro\n") == parts
+
+
+def test_update_doc_rewrites_only_the_generated_regions():
+    old = synthetic_description("toy", [metric("a", "s", "lower", "time")])
+    new = synthetic_description("toy", [metric("a", "ms", "lower", "time")])
+    document = "# Title\n\nprose\n\n" + describe.markdown({"toy": old}) + "\nmore prose\n"
+    updated = describe.updated_document(document, {"toy": new})
+    assert updated == "# Title\n\nprose\n\n" + describe.markdown({"toy": new}) + "\nmore prose\n"
+    with pytest.raises(describe.HotbenchError, match="no generated region for other"):
+        describe.updated_document(document, {"toy": new, "other": synthetic_description("other")})
 
 
 def test_describe_prints_each_suite(built_descriptions, capsys):
