@@ -93,6 +93,6 @@ def timed_columns(binary: pathlib.Path) -> set[str]:
     try:
         description = describe.of_binary(binary)
         declared = metrics.of_descriptions({description["suite"]: description}).all()
-    except HotbenchError:
+    except (HotbenchError, OSError):
         declared = []
     return set(tidy.TIMINGS[1:]) | {m.name for m in declared if m.kind in ("time", "throughput") and not m.deterministic}

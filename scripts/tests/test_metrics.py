@@ -159,3 +159,15 @@ def test_policy_metric_names_are_checked_only_when_some_description_is_available
     monkeypatch.setattr(describe, "all_built", lambda build_dirs=None, profile="default": {})
     assert check.parse_policy(text, tmp_path / "p.toml").thresholds == {"evictions_per_s": 0.1}
 
+
+
+def test_under_valgrind_the_declared_clock_readings_are_dropped(built_descriptions, tmp_path):
+    from hotbench import describe, instructions
+    binaries = describe.built(describe.BUILD_DIRS[0]) or describe.built(describe.BUILD_DIRS[1])
+    suite, binary = next(iter(binaries.items()))
+    dropped = instructions.timed_columns(binary)
+    for entry in built_descriptions[suite]["metrics"]:
+        clock = entry["kind"] in ("time", "throughput") and not entry["deterministic"]
+        assert (entry["name"] in dropped) == clock, entry["name"]
+    # a binary that cannot describe itself: Google Benchmark's own timings at least
+    assert instructions.timed_columns(tmp_path / "missing") == {"real_time_ns", "cpu_time_ns"}
