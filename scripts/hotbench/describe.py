@@ -165,6 +165,11 @@ def markdown_parts(descriptions: dict[str, dict]) -> dict[str, str]:
     return parts
 
 
+def documented(descriptions: dict[str, dict]) -> dict[str, dict]:
+    """The suites docs/results-format.md documents: those of the default run (not a test fixture suite)."""
+    return {s: d for s, d in descriptions.items() if d.get("default_run", True)}
+
+
 def markdown(descriptions: dict[str, dict]) -> str:
     """Every part between its markers, as docs/results-format.md holds it."""
     return "\n".join(f"{begin_marker(part)}\n{text}{end_marker(part)}\n" for part, text in markdown_parts(descriptions).items())
@@ -245,6 +250,8 @@ def main(args) -> int:
         raise HotbenchError(f"no suite binary for {', '.join(unknown)} in {args.build_dir} "
                             f"(built: {', '.join(binaries)})", EXIT_USAGE)
     descriptions = {s: of_binary(binaries[s], args.profile) for s in wanted}
+    if not args.suite:
+        descriptions = documented(descriptions)
     if args.update_doc:
         from . import atomic
         atomic.write_text(DOC, updated_document(DOC.read_text(), descriptions))

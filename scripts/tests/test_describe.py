@@ -8,7 +8,7 @@ from hotbench import cli, describe
 
 def test_the_documented_tables_are_what_the_built_binaries_describe(built_descriptions):
     documented = describe.documented_parts(describe.DOC.read_text())
-    for part, text in describe.markdown_parts(built_descriptions).items():
+    for part, text in describe.markdown_parts(describe.documented(built_descriptions)).items():
         assert part in documented, (f"{describe.DOC} has no generated region for {part}: add "
                                     f"{describe.begin_marker(part)} ... {describe.end_marker(part)}")
         assert documented[part] == text, (f"{describe.DOC}: the tables of {part} differ from what the binaries "
@@ -23,6 +23,11 @@ def test_markdown_round_trips_and_escapes():
     assert "| `seed` | integer | `42` | anything |  | seed |" in parts["toy"]
     assert "`a|b`" not in parts["harness"] and "| `real_time_ns` | ns per operation | lower | time |" in parts["harness"]
     assert describe.documented_parts("intro\n" + describe.markdown({"toy": d}) + "outro\n") == parts
+
+
+def test_suites_out_of_the_default_run_are_not_documented():
+    fixture = dict(synthetic_description("fixture"), default_run=False)
+    assert list(describe.documented({"toy": synthetic_description("toy"), "fixture": fixture})) == ["toy"]
 
 
 def test_update_doc_rewrites_only_the_generated_regions():
