@@ -25,10 +25,10 @@ _NOT_METRICS = set(tidy.IDENTITY) | set(tidy.STATUS)
 
 
 def metric_columns(rows: list[dict]) -> list[str]:
-    """Numeric metric columns present in ok rows: known ones in schema order, then the others sorted."""
+    """Numeric metric columns present in ok rows: the timings in the tidy CSV's order, then the others sorted."""
     present = {k for r in rows if r.get("status") == "ok" for k, v in r.items()
                if k not in _NOT_METRICS and _is_number(v)}
-    known = [m for m in tidy.METRICS if m in present]
+    known = [m for m in tidy.TIMINGS if m in present]
     return known + sorted(present - set(known))
 
 
@@ -79,7 +79,7 @@ def metric_columns_of_aggregates(rows: list[dict]) -> list[str]:
     suffix = "_median"
     present = [k[: -len(suffix)] for r in rows for k in r if k.endswith(suffix)]
     unique = list(dict.fromkeys(present))
-    known = [m for m in tidy.METRICS if m in unique]
+    known = [m for m in tidy.TIMINGS if m in unique]
     return known + sorted(set(unique) - set(known))
 
 

@@ -151,9 +151,7 @@ def _thresholds(path, where, table) -> dict:
         raise BadInput(f"{path}: {where}: must be a table of metric = threshold")
     out = {}
     for name, value in table.items():
-        if name not in metrics.METRICS:
-            raise BadInput(f"{path}: {where}: unknown metric {_value(name)}; known metrics: "
-                           f"{', '.join(metrics.known_names())}")
+        _known_metric(path, f"{where}", name)
         out[name] = _threshold(path, f"{where}.{name}", value)
     return out
 
@@ -237,10 +235,17 @@ def parse_policy(data: bytes, path: pathlib.Path) -> Policy:
             raise BadInput(f"{path}: {where}: needs a reason (why the benchmark is gone: renamed to what, "
                            f"or why it was dropped)")
         p.removed.append(Removed(pattern, reason.strip()))
-    if p.default_metric not in metrics.METRICS:
-        raise BadInput(f"{path}: default_metric: unknown metric {_value(p.default_metric)}; known metrics: "
-                       f"{', '.join(metrics.known_names())}")
+    _known_metric(path, "default_metric", p.default_metric)
     return p
+
+
+def _known_metric(path, where: str, name) -> None:
+    """A metric name of the policy must be one the suites declare (the built binaries' descriptions). With no
+    description to read, names are taken as written: run_check refuses to gate on an undeclared one."""
+    registry = metrics.default()
+    if registry.empty or (isinstance(name, str) and registry.lookup(name) is not None):
+        return
+    raise BadInput(f"{path}: {where}: unknown metric {_value(name)}; known metrics: {', '.join(registry.known_names())}")
 
 
 # ---------------------------------------------------------------- the gate rule
@@ -438,16 +443,21 @@ def run_check(baseline: pathlib.Path, current: pathlib.Path, policy: Policy, met
     commit with this toolchain, where any remaining difference was made by the code under test)."""
     rows_b, meta_b = compare.load(baseline, allow_incomplete)
     rows_c, meta_c = compare.load(current, allow_incomplete)
-    metric = metrics.get(metric_name or policy.default_metric)
+    registry = metrics.for_results(meta_b, meta_c)
+    metric = registry.resolve(metric_name or policy.default_metric,
+                              compare.numeric_columns(rows_b) | compare.numeric_columns(rows_c))
+    gateable = ', '.join(m.name for m in registry.all() if m.better)
+    if not metric.declared:
+        raise BadInput(f"{metric.name}: direction unknown ({registry.consulted} declare no such metric), so it "
+                       f"cannot be gated; gate on one of: {gateable or 'none known'}")
     if metric.better is None:
-        raise BadInput(f"{metric.name} has no better direction, so it cannot regress; gate on one of: "
-                       f"{', '.join(m.name for m in metrics.METRICS.values() if m.better)}")
+        raise BadInput(f"{metric.name} has no better direction, so it cannot regress; gate on one of: {gateable}")
     differences, comparability_notes = compare.comparability(meta_b, meta_c, "baseline", "current")
     if differences and not accept_differences:
         raise BadInput(f"not comparable: {baseline} and {current} were built differently "
                        f"({'; '.join(differences)}); {REFRESH_HINT}")
     runs = compare.between_runs(meta_b, meta_c, "baseline", "current")  # different machines or days: widen
-    entries = compare.match(rows_b, rows_c, metric.name, policy.confidence, "baseline", "current", runs)
+    entries = compare.match(rows_b, rows_c, metric, policy.confidence, "baseline", "current", runs)
     results = evaluate(entries, metric, policy)
     if not any(r.outcome in DECIDED + ("missing",) for r in results):
         # Nothing was compared and nothing of the baseline is missing: never a pass without a comparison.

@@ -291,18 +291,20 @@ def collect(rows: list[dict], metric: str) -> dict[tuple, Side]:
     return sides
 
 
-def match(rows_a: list[dict], rows_b: list[dict], metric: str, confidence: float = stats.CONFIDENCE,
+def match(rows_a: list[dict], rows_b: list[dict], metric: "metrics.Metric | str", confidence: float = stats.CONFIDENCE,
           label_a: str = "A", label_b: str = "B", between_runs: "BetweenRuns | None" = None) -> list[Entry]:
     """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate.
 
     The estimate's units are processes when a side ran in several (stats.ratio_of_medians). With
     `between_runs` saying A and B come from different machines or days, every interval of a time or
-    throughput metric is widened by the benchmark's A/A noise floor, or left unresolved without one."""
+    throughput metric is widened by the benchmark's A/A noise floor, or left unresolved without one.
+    `metric` is a Metric, or a column's name (then treated as a metric nobody declares)."""
     # The noise floor is the between-run movement of times (and so of throughputs, their inverses).
     # Counts, sizes and fractions (instructions, allocations, hit ratios) do not move with the machine
-    # or the day; an unregistered column might be a time, so it is widened.
-    known = metrics.METRICS.get(metric)
-    drifts = known is None or (not known.deterministic and known.kind in ("time", "throughput", "other"))
+    # or the day; an undeclared column might be a time, so it is widened.
+    known = metric if isinstance(metric, metrics.Metric) else metrics.undeclared(metric)
+    metric = known.name
+    drifts = not known.declared or (not known.deterministic and known.kind in ("time", "throughput", "other"))
     sa, sb = collect(rows_a, metric), collect(rows_b, metric)
     entries = []
     for key in list(sa) + [k for k in sb if k not in sa]:
@@ -503,7 +505,7 @@ def geomean_text(c: Comparison) -> str:
 
 def run_comparison(rows_a, rows_b, metric: metrics.Metric, threshold: float, min_repetitions: int,
                    notes: list[str], runs: BetweenRuns | None = None) -> Comparison:
-    entries = match(rows_a, rows_b, metric.name, between_runs=runs)
+    entries = match(rows_a, rows_b, metric, between_runs=runs)
     for e in entries:
         if e.estimate is not None:
             e.outcome, e.reason = verdict(e.estimate, metric, threshold, min_repetitions)
@@ -667,7 +669,8 @@ def add_arguments(p):
                    help="the reference: a result set directory, a tidy CSV or Google Benchmark JSON")
     p.add_argument("b", type=pathlib.Path, metavar="B", help="the result compared with A (same kinds of input)")
     p.add_argument("--metric", default=DEFAULT_METRIC, metavar="NAME",
-                   help="the metric column to compare, one of scripts/hotbench/metrics.py")
+                   help="the metric column to compare: one the suites declare (`hotbench describe`), or any "
+                        "numeric column (compared without a better direction)")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="T",
                    help="no-change band as a factor either way: no change when the whole CI of B/A lies in "
                         "[1/(1+T), 1+T]")
@@ -708,14 +711,18 @@ def main(args) -> int:
     validate_options(args.threshold, args.min_repetitions)
     rows_a, meta_a = load(args.a, args.allow_incomplete)
     rows_b, meta_b = load(args.b, args.allow_incomplete)
-    metric = metrics.resolve(args.metric, numeric_columns(rows_a) | numeric_columns(rows_b))
+    registry = metrics.for_results(meta_a, meta_b)
+    metric = registry.resolve(args.metric, numeric_columns(rows_a) | numeric_columns(rows_b))
     differences, notes = comparability(meta_a, meta_b)
     if differences:
         if not args.force:
             raise BadInput(f"{args.a} and {args.b} are not comparable: {'; '.join(differences)} "
                            "(pass --force to compare anyway)")
         notes.append(f"compared despite different builds (--force): {'; '.join(differences)}")
-    if metric.better is None:
+    if not metric.declared:
+        notes.append(f"{metric.name}: direction unknown ({registry.consulted} declare no such metric): "
+                     "verdicts say higher/lower")
+    elif metric.better is None:
         notes.append(f"{metric.name} has no better direction: verdicts say higher/lower")
     runs = between_runs(meta_a, meta_b, floor_path=args.noise_floor)
     notes += runs.notes

@@ -19,7 +19,7 @@ import pathlib
 import re
 import statistics
 
-from . import atomic, plot, summary
+from . import atomic, metrics, plot, summary
 from .errors import HotbenchError
 
 # Every style the page uses; system fonts only, so nothing is fetched.
@@ -71,6 +71,7 @@ def write_report(path, rows: list[dict], meta: dict, source) -> None:
     atomic.write_text(path, render_report(rows, meta, source))
 
 
+@metrics.reading("meta")
 def render_report(rows: list[dict], meta: dict, source) -> str:
     statuses = benchmark_statuses(rows)
     plots, notes, problem = make_plots(rows, meta, source)
@@ -278,7 +279,7 @@ def figures_section(plots, notes, problem, answers: dict) -> str:
 
 def short_unit(metric: str) -> str:
     """The unit to write after a value in a narrow cell: "MB/s", "op/s", "ns/op"; none for a fraction."""
-    unit = plot.describe(metric)[1].split(",")[0]
+    unit = re.split(r"[,(]", plot.describe(metric)[1])[0].strip()  # "MB/s (10^6 B/s)" -> "MB/s"
     if unit in ("", "fraction"):
         return ""
     return unit.replace("operations/s", "op/s").replace(" per operation", "/op")

@@ -18,10 +18,8 @@ import pathlib
 import re
 import shutil
 
-from . import gbench, tidy
+from . import describe, gbench, metrics, tidy
 from .errors import EXIT_FAILED, HotbenchError
-
-TIME_METRICS = ("real_time_ns", "cpu_time_ns", "input_mb_per_s", "output_mb_per_s", "documents_per_s")
 
 _TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+)$", re.M)
 _TOTAL = re.compile(r"^totals:\s+(\d+)", re.M)  # the "summary:" line can read 0
@@ -74,8 +72,9 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
             counts[parsed[0]] = parsed[1]
     doc = gbench.load(raw_out)
     rows = []
+    timed = timed_columns(binary)
     for row in tidy.rows_from_gbench(doc, run_id=""):
-        for metric in TIME_METRICS:
+        for metric in timed:
             row.pop(metric, None)
         if row["status"] == "ok":
             name = next((n for n in counts if gbench.base_name({"name": n}) == row["benchmark"]), None)
@@ -85,3 +84,15 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
                 row["instructions_per_op"] = counts[name] / row["iterations"]
         rows.append(row)
     return rows, commands, lost
+
+
+def timed_columns(binary: pathlib.Path) -> set[str]:
+    """The columns that are clock readings (time and throughput metrics, not exact counts, as the binary
+    declares them): meaningless under valgrind. Google Benchmark's own timings at least, should the binary
+    not describe itself."""
+    try:
+        description = describe.of_binary(binary)
+        declared = metrics.of_descriptions({description["suite"]: description}).all()
+    except (HotbenchError, OSError):
+        declared = []
+    return set(tidy.TIMINGS[1:]) | {m.name for m in declared if m.kind in ("time", "throughput") and not m.deterministic}

@@ -6,6 +6,8 @@ import pathlib
 import platform
 import subprocess
 
+from . import describe
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # Debian packages whose versions decide the figures.
@@ -84,11 +86,24 @@ def build(context: dict, binary: pathlib.Path) -> dict:
     }
 
 
+# Dispatching libraries record the kernel they chose at run time: part of what ran, beside the versions.
+RUNTIME_CHOICES = ("simdjson_active_implementation", "simdjson_ondemand_implementation")
+
+
 def libraries(context: dict) -> dict:
-    """Library versions the binary reports (`<name>_version` context entries) and the simdjson kernels."""
-    keys = [k for k in context if k.endswith("_version")]
-    keys += ["simdjson_active_implementation", "simdjson_ondemand_implementation"]
-    return {k.removesuffix("_version"): context[k] for k in keys if k in context}
+    """{Debian package: version} the binary was built with (context `hotbench_libraries`,
+    "pkg=version;pkg=version"), and the kernels dispatching libraries chose. Contexts of older binaries
+    recorded one `<name>_version` entry per library instead: read as {name: version}."""
+    out = {}
+    listed = context.get("hotbench_libraries")
+    if isinstance(listed, str):
+        for pair in listed.split(";"):
+            package, _, version = pair.partition("=")
+            if package.strip() and version:
+                out[package.strip()] = version
+    out.update((k.removesuffix("_version"), context[k]) for k in context if k.endswith("_version"))
+    out.update((k, context[k]) for k in RUNTIME_CHOICES if k in context)
+    return out
 
 
 def datasets(paths: list[pathlib.Path]) -> list[dict]:
@@ -96,21 +111,10 @@ def datasets(paths: list[pathlib.Path]) -> list[dict]:
              "bytes": p.stat().st_size, "sha256": sha256(p)} for p in paths]
 
 
-# The workload's own inputs, beyond the benchmark's name and the dataset files (whose hashes are compared
-# separately): context entries the binaries record -> how a difference is named. Two runs that differ in
-# any of them did different work under the same benchmark names.
+# The workload's own inputs that are not a suite's setting: context entries -> how a difference is named.
+# A suite's settings are read from its description (`settings`, each with `selects`), see workload().
 WORKLOAD_CONTEXT = {
-    "cache_seed": "seed", "cache_keys": "key count", "cache_requests": "request count",
     "hotbench_fixed_iterations": "fixed iterations",  # instruction counting: per-op counts amortize set-up
-}
-# --hotbench_set keys that only choose which benchmarks run, each visible in the names of the benchmarks it
-# selects (policy, map, capacity=..., threads=..., message_bytes=..., wait=..., pinned=..., batch=..., rate=...),
-# or that are recorded above as effective values (seed, keys, requests). Any other key, including one a suite
-# adds later, is part of the fingerprint: a run with a different setting is refused, not silently compared.
-SELECTION_SETTINGS = {
-    "cache": {"policies", "maps", "tasks", "floor_levels", "workloads", "capacities", "threads", "value_bytes",
-              "seed", "keys", "requests"},
-    "queue": {"queues", "tasks", "threads", "message_bytes", "capacities", "wait", "pin", "batch", "rate"},
 }
 
 
@@ -128,34 +132,56 @@ def settings_of(context: dict, command) -> dict | None:
     return dict(p.partition("=")[::2] for p in pairs)
 
 
-def workload(suite: str, context: dict, command=None) -> dict:
+def workload(suite: str, context: dict, command=None, description: dict | None = None) -> dict:
     """The workload fields of one suite's run: {"<suite> seed": "42", "<suite> settings": "...", ...}.
 
     Only for contexts our binaries wrote (`hotbench_suite`): an injected slowdown absent from such a context
-    was not injected. A field a run does not record is left out (comparability notes it as not checked)."""
+    was not injected. A field a run does not record is left out (comparability notes it as not checked).
+
+    `description` (the suite's, see describe.of_suite) says which settings only select benchmarks (`selects`:
+    visible in the names, so compared by name) and which change the work behind a name. Of the latter, an
+    effective value the binary records as context `<suite>_<key>` (cache_seed) is compared as `<suite> <key>`,
+    defaults included, and left out of `<suite> settings`. Without a description every given setting is part
+    of `<suite> settings`: a run with a different setting is refused, not silently compared."""
     if not isinstance(context, dict) or "hotbench_suite" not in context:
         return {}
     out = {f"{suite} {name}": str(context[key]) for key, name in WORKLOAD_CONTEXT.items() if key in context}
+    declared = [s for s in (description or {}).get("settings", []) if isinstance(s, dict) and isinstance(s.get("key"), str)]
+    not_fingerprinted = {s["key"] for s in declared if s.get("selects")}
+    for s in declared:
+        effective = f"{suite}_{s['key']}"
+        if not s.get("selects") and effective in context:
+            out[f"{suite} {s['key']}"] = str(context[effective])
+            not_fingerprinted.add(s["key"])
     out[f"{suite} injected slowdown"] = str(context.get("hotbench_injected_slowdown", "none"))
     settings = settings_of(context, command)
     if settings is not None:
-        chosen = {k: v for k, v in settings.items() if k not in SELECTION_SETTINGS.get(suite, set())}
+        chosen = {k: v for k, v in settings.items() if k not in not_fingerprinted}
         out[f"{suite} settings"] = ", ".join(f"{k}={v}" for k, v in sorted(chosen.items())) or "(defaults)"
     return out
 
 
 def workloads(meta: dict) -> dict:
-    """workload() of every suite a result set or a Google Benchmark JSON file records."""
+    """workload() of every suite a result set or a Google Benchmark JSON file records, each with the suite's
+    description the result set records, else the built binary's (describe.of_suite)."""
     out = {}
     suites = meta.get("suites")
     if isinstance(suites, dict):
         for name, suite in suites.items():
             if isinstance(suite, dict):
-                out.update(workload(name, suite.get("benchmark_context") or {}, suite.get("command")))
+                context = suite.get("benchmark_context") or {}
+                out.update(workload(name, context, suite.get("command"), _description(name, context, meta)))
     context = meta.get("benchmark_context")
     if isinstance(context, dict) and isinstance(context.get("hotbench_suite"), str):
-        out.update(workload(context["hotbench_suite"], context))
+        name = context["hotbench_suite"]
+        out.update(workload(name, context, description=_description(name, context, meta)))
     return out
+
+
+def _description(suite: str, context: dict, meta: dict) -> dict | None:
+    if not isinstance(context, dict) or "hotbench_suite" not in context:
+        return None  # workload() reads nothing of it: no need to run a binary
+    return describe.of_suite(suite, meta)
 
 
 def fingerprint(meta: dict) -> dict:

@@ -1,8 +1,17 @@
-"""The registry of known metrics: column name, unit, better direction, and how to talk about a change.
+"""Metrics: what a column measures, its unit, which way is better, and how to talk about a change.
 
-Every metric column of docs/results-format.md is here, plus those later suites will add
-(cache: `hit_ratio`, queue: `ops_per_s`, `ns_per_op`, latency percentiles, ...). `compare` and
-`check` use it to know which way is better and which words to print:
+The suite binaries declare their metrics (`hotbench_<suite> --hotbench_describe`, field `metrics`: the
+harness's own and the suite's); this module keeps no list of its own. A metric's declaration is taken, in
+order, from:
+
+1. the descriptions recorded in the result sets being read (metadata.json `suites.<name>.description`):
+   the facts of the code that produced the figures;
+2. the suite binaries built in build/release and build/callgrind (describe.built), for inputs that record
+   none (a tidy CSV, a Google Benchmark JSON file, a result set of an older runner);
+3. else a column of the data is a metric nobody declares (`declared` False): no unit, no better direction,
+   compared as higher/lower and never gated; `compare` and `check` say so rather than guess.
+
+`compare` and `check` use a Metric to know which way is better and which words to print:
 
 - time-like and throughput metrics (`kind` "time" or "throughput") say `faster` / `slower`;
 - other metrics with a better direction say `better` / `worse`;
@@ -12,23 +21,36 @@ Every metric column of docs/results-format.md is here, plus those later suites w
 program (instruction counts from callgrind, allocation counts from the untimed pass, ...). For those
 a single repetition is enough to decide, provided the repetitions present are indeed identical
 (see compare.required_repetitions).
+
+Two suites may declare one name differently (cache `capacity` in entries, queue `capacity` in messages):
+`Registry.get(name)` merges the declarations (units and meanings joined per suite; no better direction
+unless all agree), `Registry.get(name, suite=...)` gives one suite's own.
 """
 
+import contextvars
+import functools
+import inspect
 from dataclasses import dataclass
 
+from . import describe
 from .errors import BadInput
 
 LOWER, HIGHER = "lower", "higher"
+KINDS = ("time", "throughput", "count", "size", "fraction", "other")
+RECORDED = "the suite descriptions recorded in the result sets"
+BUILT = "the suite binaries built in build/release and build/callgrind"
 
 
 @dataclass(frozen=True)
 class Metric:
     name: str
     unit: str
-    better: str | None  # LOWER, HIGHER, or None when neither direction is better
-    kind: str  # "time", "throughput", "count", "size", "fraction" or "other"
+    better: str | None  # LOWER, HIGHER, or None when neither direction is better (or it is unknown)
+    kind: str  # one of KINDS
     deterministic: bool = False
     meaning: str = ""
+    suites: tuple[str, ...] = ()  # the suites whose descriptions declare it
+    declared: bool = True  # False: no description declares it, so its unit and direction are unknown
 
     @property
     def words(self) -> tuple[str, str]:
@@ -48,111 +70,185 @@ class Metric:
 
     @property
     def better_text(self) -> str:
+        if not self.declared:
+            return "direction unknown"
         return f"{self.better} is better" if self.better else "no better direction"
 
 
-def _m(name, unit, better, kind, deterministic=False, meaning=""):
-    return Metric(name, unit, better, kind, deterministic, meaning)
+def undeclared(name: str) -> Metric:
+    """A column no description declares: compared without a direction."""
+    return Metric(name, "", None, "other", declared=False)
 
 
-_ALL = [
-    # docs/results-format.md, "Metric columns"
-    _m("iterations", "count", None, "count", meaning="iterations Google Benchmark ran for this repetition"),
-    _m("real_time_ns", "ns per operation", LOWER, "time", meaning="wall-clock time of one operation"),
-    _m("cpu_time_ns", "ns per operation", LOWER, "time", meaning="CPU time of the benchmark thread per operation"),
-    _m("input_mb_per_s", "MB/s (10^6 B/s)", HIGHER, "throughput", meaning="input bytes processed per second"),
-    _m("output_mb_per_s", "MB/s (10^6 B/s)", HIGHER, "throughput", meaning="output bytes produced per second"),
-    _m("documents_per_s", "documents/s", HIGHER, "throughput", meaning="documents handled per second"),
-    _m("input_bytes", "bytes per operation", None, "size", True, "input size of one operation"),
-    _m("output_bytes", "bytes per operation", None, "size", True, "output size of one operation"),
-    _m("documents", "count per operation", None, "count", True, "documents in one operation"),
-    _m("allocs_per_op", "count per operation", LOWER, "count", True, "heap allocations per operation"),
-    _m("alloc_bytes_per_op", "bytes per operation", LOWER, "size", True, "bytes requested by those allocations"),
-    _m("number_mismatches", "count", LOWER, "count", True,
-       "doubles that differ from a correctly rounded parse, within the library's declared bound"),
-    _m("max_ulp_error", "ULP", LOWER, "count", True,
-       "largest distance of a parsed double from the correctly rounded value, in units in the last place"),
-    _m("out_of_range_numbers", "count", None, "count", True,
-       "numbers of the dataset beyond the range of a double (1e400, 1e-400): valid JSON, rounded to +-inf or +-0"),
-    _m("instructions_per_op", "instructions per operation", LOWER, "count", True,
-       "instructions per operation, from the callgrind mode"),
-    # suites whose work unit is an operation (cache request, queue message); see Work::Unit
-    _m("ops", "count per run", None, "count", True, "operations (requests, messages) in one timed run"),
-    _m("ops_per_s", "operations/s", HIGHER, "throughput", meaning="operations per second of wall-clock time"),
-    _m("ns_per_op", "ns per operation", LOWER, "time", meaning="wall-clock time per operation"),
-    _m("p50_ns", "ns", LOWER, "time", meaning="median per-operation latency"),
-    _m("p90_ns", "ns", LOWER, "time", meaning="90th percentile per-operation latency"),
-    _m("p99_ns", "ns", LOWER, "time", meaning="99th percentile per-operation latency"),
-    _m("p999_ns", "ns", LOWER, "time", meaning="99.9th percentile per-operation latency"),
-    _m("max_ns", "ns", LOWER, "time", meaning="largest per-operation latency"),
-    _m("mean_ns", "ns", LOWER, "time", meaning="mean per-operation latency"),
-    _m("cpu_s_per_million", "CPU seconds per 10^6 operations", LOWER, "time",
-       meaning="CPU time (all threads) per million operations"),
-    # cache suite
-    _m("hit_ratio", "fraction", HIGHER, "fraction", meaning="cache hits / requests"),
-    _m("checked_hit_ratio", "fraction", HIGHER, "fraction", True,
-       "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"),
-    _m("cold_hit_ratio", "fraction", HIGHER, "fraction", True, "hit ratio of the warm-up requests from an empty cache"),
-    _m("che_hit_ratio", "fraction", None, "fraction", True, "Che's approximation of LRU's hit ratio (IRM rows)"),
-    _m("fifo_irm_hit_ratio", "fraction", None, "fraction", True, "FIFO's hit ratio under IRM, analytically"),
-    _m("top_c_hit_ratio", "fraction", None, "fraction", True,
-       "hit ratio of keeping the C most popular keys: no policy beats it under IRM"),
-    _m("oracle_tolerance", "fraction", None, "fraction", True, "allowed gap to an oracle: max(0.005, 4 standard errors)"),
-    _m("ns_per_request", "ns per request", LOWER, "time",
-       meaning="the cache's own timing of its timed runs (the hit cost in the effective access time)"),
-    _m("eat_ns_0", "ns per request", LOWER, "time", meaning="effective access time with no miss penalty"),
-    _m("eat_ns_150", "ns per request", LOWER, "time", meaning="effective access time, 150 ns miss penalty (DRAM)"),
-    _m("eat_ns_30000", "ns per request", LOWER, "time",
-       meaning="effective access time, 30 us miss penalty (loopback network round trip)"),
-    _m("eat_ns_1000000", "ns per request", LOWER, "time", meaning="effective access time, 1 ms miss penalty (database)"),
-    _m("bytes_per_entry", "bytes per entry", LOWER, "size", True,
-       "heap bytes requested to build the cache and fill it to capacity, per entry (index, slots, value)"),
-    _m("timer_ns", "ns", None, "time", meaning="cost of one timer read pair, subtracted from the sampled latencies"),
-    _m("capacity", "entries or messages", None, "count", True,
-       "cache capacity in entries (or map size of a raw lookup); a bounded queue's capacity in messages"),
-    _m("value_bytes", "bytes", None, "size", True, "value payload size"),
-    _m("keys", "count", None, "count", True, "key space of the workload (distinct keys of a trace)"),
-    _m("seed", "count", None, "other", True, "seed of the generated workload"),
-    _m("bytes", "bytes", None, "size", True, "working set of a pointer-chase floor"),
-    _m("records", "count", None, "count", True, "records in the generated trace of the read-rate row"),
-    # queue suite
-    _m("producers", "threads", None, "count", True, "producer threads of a throughput row"),
-    _m("consumers", "threads", None, "count", True, "consumer threads of a throughput row"),
-    _m("message_bytes", "bytes", None, "size", True, "size of one queued message"),
-    _m("batch", "count per run", None, "count", True, "messages (or round trips) per timed run"),
-    _m("pinned", "0 or 1", None, "count", True, "1 when worker threads were pinned to CPUs"),
-    _m("rate", "messages/s", None, "other", True, "open loop: intended send rate"),
-    _m("clock_read_ns", "ns", LOWER, "time",
-       meaning="cost of one steady_clock read, subtracted from the latency percentiles of the row"),
-]
+def of_declaration(entry, suite: str, where: str) -> Metric:
+    """One entry of a description's `metrics`; BadInput naming `where` when it is not one."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise BadInput(f"{where}: not a metric declaration (an object with a name)")
+    better, kind = entry.get("better"), entry.get("kind", "other")
+    if better not in (LOWER, HIGHER, None) or kind not in KINDS:
+        raise BadInput(f"{where} ({entry['name'][:60]}): better must be lower, higher or null and kind one of "
+                       f"{', '.join(KINDS)}; got better={better!r}, kind={kind!r}")
+    unit, meaning = entry.get("unit", ""), entry.get("meaning", "")
+    if not isinstance(unit, str) or not isinstance(meaning, str) or not isinstance(entry.get("deterministic", False), bool):
+        raise BadInput(f"{where} ({entry['name'][:60]}): unit and meaning must be strings, deterministic true or false")
+    return Metric(entry["name"], unit, better, kind, entry.get("deterministic", False), meaning, (suite,))
 
-METRICS: dict[str, Metric] = {m.name: m for m in _ALL}
-assert len(METRICS) == len(_ALL), "a metric is registered twice"
+
+def declarations(descriptions, source: str = "description") -> list[Metric]:
+    """Every metric each description declares, one Metric per (suite, name), in the descriptions' order;
+    `descriptions` is {suite: description} or a list of (suite, description)."""
+    out = []
+    for suite, desc in descriptions.items() if isinstance(descriptions, dict) else descriptions:
+        entries = desc.get("metrics") if isinstance(desc, dict) else None
+        if not isinstance(entries, list):
+            raise BadInput(f"{source}: the description of suite {suite!r} has no list of metrics")
+        out += [of_declaration(e, suite, f"{source}: suite {suite!r}: metrics[{i}]") for i, e in enumerate(entries)]
+    return out
+
+
+def merged(declared: list[Metric]) -> Metric:
+    """One Metric for the declarations of one name by several suites (or several result sets).
+
+    Equal declarations (the harness's metrics, declared alike by every suite) collapse into one. Where they
+    differ, units and meanings are joined naming their suites, the better direction is kept only if all
+    agree, and the metric is deterministic only if all say so."""
+    first = declared[0]
+    suites = tuple(dict.fromkeys(s for m in declared for s in m.suites))
+
+    def joined(field: str) -> str:
+        by_value: dict[str, list[str]] = {}
+        for m in declared:
+            by_value.setdefault(getattr(m, field), []).extend(m.suites)
+        if len(by_value) == 1:
+            return next(iter(by_value))
+        return "; ".join(f"{value or '?'} ({', '.join(dict.fromkeys(s))})" for value, s in by_value.items())
+
+    better = first.better if all(m.better == first.better for m in declared) else None
+    kind = first.kind if all(m.kind == first.kind for m in declared) else "other"
+    return Metric(first.name, joined("unit"), better, kind, all(m.deterministic for m in declared),
+                  joined("meaning"), suites)
+
+
+class Registry:
+    """The metrics some sources of descriptions declare. `layers` are (what they are, descriptions): the
+    descriptions as declarations() takes them, or a function returning them, called on first need. A name
+    is taken from the first layer declaring it."""
+
+    def __init__(self, layers: list[tuple[str, object]]):
+        self._layers = layers
+        self._loaded: list[tuple[str, dict[str, list[Metric]]] | None] = [None] * len(layers)
+
+    def _layer(self, i: int) -> tuple[str, dict[str, list[Metric]]]:
+        if self._loaded[i] is None:
+            what, descriptions = self._layers[i]
+            if callable(descriptions):
+                descriptions = descriptions()
+            by_name: dict[str, list[Metric]] = {}
+            for m in declarations(descriptions, what):
+                by_name.setdefault(m.name, []).append(m)
+            self._loaded[i] = (what, by_name)
+        return self._loaded[i]
+
+    def _layers_loaded(self):
+        return (self._layer(i) for i in range(len(self._layers)))
+
+    def lookup(self, name: str, suite: str | None = None) -> Metric | None:
+        """The declared metric (one suite's declaration when `suite` is given), or None."""
+        for _, by_name in self._layers_loaded():
+            found = [m for m in by_name.get(name, []) if suite is None or suite in m.suites]
+            if found:
+                return merged(found)
+        return None
+
+    def known_names(self) -> list[str]:
+        return list(dict.fromkeys(n for _, by_name in self._layers_loaded() for n in by_name))
+
+    def all(self) -> list[Metric]:
+        """Every declared metric, merged per name, in declaration order."""
+        return [self.lookup(n) for n in self.known_names()]
+
+    @property
+    def empty(self) -> bool:
+        return not self.known_names()
+
+    @property
+    def consulted(self) -> str:
+        """What was read, for messages: "the suite descriptions recorded in ... or the suite binaries ..."."""
+        return " or ".join(what for what, _ in self._layers) or "no suite description"
+
+    def _unknown(self, name: str, extra: str = "") -> BadInput:
+        known = self.known_names()
+        listed = f"known metrics: {', '.join(known)}" if known else f"no metric is known: {self.not_found_text()}"
+        return BadInput(f"unknown metric {name!r}; {listed}{extra}")
+
+    def not_found_text(self) -> str:
+        return f"{self.consulted} declare none" if self._layers else "no suite description to read"
+
+    def get(self, name: str, suite: str | None = None) -> Metric:
+        """The declared metric, or BadInput listing the known ones."""
+        found = self.lookup(name, suite)
+        if found is None:
+            raise self._unknown(name)
+        return found
+
+    def resolve(self, name: str, columns_in_data=frozenset(), suite: str | None = None) -> Metric:
+        """A declared metric, or a numeric column of the data no description declares (`declared` False:
+        compared without a better direction). Anything else is BadInput listing the known metrics."""
+        found = self.lookup(name, suite)
+        if found is not None:
+            return found
+        if name in columns_in_data:
+            return undeclared(name)
+        extra = sorted(set(columns_in_data) - set(self.known_names()))
+        raise self._unknown(name, f"; other numeric columns in the input: {', '.join(extra)}" if extra else "")
+
+
+def of_descriptions(descriptions: dict[str, dict], what: str = "the given suite descriptions") -> Registry:
+    return Registry([(what, descriptions)])
+
+
+def for_results(*metas: dict) -> Registry:
+    """The registry for reading these result sets: what they record, then the built binaries. A suite
+    recorded by several result sets contributes each one's declarations (merged where they differ)."""
+    pairs = [(suite, d) for m in metas if isinstance(m, dict) for suite, d in describe.recorded(m).items()]
+    layers = [(RECORDED, pairs)] if pairs else []
+    layers.append((BUILT, describe.all_built))
+    return Registry(layers)
+
+
+def default() -> Registry:
+    """The registry when no result set is at hand (or inside `reading(meta)`, that result set's)."""
+    return _CURRENT.get() or Registry([(BUILT, describe.all_built)])
+
+
+_CURRENT: contextvars.ContextVar[Registry | None] = contextvars.ContextVar("hotbench_metrics", default=None)
+
+
+def reading(meta_parameter: str = "meta"):
+    """Decorator: while the function runs, `default()` is the registry of the result set passed as its
+    `meta_parameter` (plots, reports and summaries look metrics up deep below their entry point)."""
+    def decorate(function):
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            meta = signature.bind_partial(*args, **kwargs).arguments.get(meta_parameter)
+            token = _CURRENT.set(for_results(meta) if isinstance(meta, dict) else None)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _CURRENT.reset(token)
+        return wrapper
+    return decorate
+
+
+def get(name: str, suite: str | None = None) -> Metric:
+    return default().get(name, suite)
+
+
+def resolve(name: str, columns_in_data=frozenset(), suite: str | None = None) -> Metric:
+    return default().resolve(name, columns_in_data, suite)
 
 
 def known_names() -> list[str]:
-    return list(METRICS)
-
-
-def get(name: str) -> Metric:
-    """The registered metric, or BadInput listing the known ones."""
-    try:
-        return METRICS[name]
-    except KeyError:
-        raise BadInput(f"unknown metric {name!r}; known metrics: {', '.join(known_names())}") from None
-
-
-def resolve(name: str, columns_in_data: set[str] = frozenset()) -> Metric:
-    """A registered metric, or a column the data has but the registry does not know.
-
-    Benchmarks may report counters the schema does not list (docs/results-format.md copies them into
-    columns of their own name); such a column can still be compared, but without a better direction.
-    Anything else is BadInput listing the known metrics.
-    """
-    if name in METRICS:
-        return METRICS[name]
-    if name in columns_in_data:
-        return Metric(name, "", None, "other")
-    extra = sorted(columns_in_data - set(METRICS))
-    also = f"; other numeric columns in the input: {', '.join(extra)}" if extra else ""
-    raise BadInput(f"unknown metric {name!r}; known metrics: {', '.join(known_names())}{also}")
+    return default().known_names()

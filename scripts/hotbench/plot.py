@@ -63,25 +63,6 @@ def mpl() -> types.SimpleNamespace:
                                  Bbox=Bbox, blended_transform_factory=blended_transform_factory)
 
 
-# column -> (what it measures, unit, which way is better). Mirrors docs/results-format.md;
-# kept here until metrics.py is the one registry.
-METRICS = {
-    "real_time_ns": ("wall-clock time per operation", "ns", "lower"),
-    "cpu_time_ns": ("CPU time per operation", "ns", "lower"),
-    "input_mb_per_s": ("input throughput", "MB/s, 10\u2076 B/s", "higher"),
-    "output_mb_per_s": ("output throughput", "MB/s, 10\u2076 B/s", "higher"),
-    "documents_per_s": ("documents per second", "documents/s", "higher"),
-    "iterations": ("iterations", "count", None),
-    "input_bytes": ("input size per operation", "bytes", None),
-    "output_bytes": ("output size per operation", "bytes", None),
-    "documents": ("documents per operation", "count", None),
-    "allocs_per_op": ("heap allocations per operation", "allocations", "lower"),
-    "alloc_bytes_per_op": ("bytes allocated per operation", "bytes", "lower"),
-    "number_mismatches": ("numbers not correctly rounded", "count", "lower"),
-    "max_ulp_error": ("largest distance of a double from the correctly rounded value", "ULP", "lower"),
-    "instructions_per_op": ("instructions per operation", "instructions", "lower"),
-}
-
 DEFAULT_METRIC = {
     "limit": "input_mb_per_s", "parse": "input_mb_per_s", "parse_only": "input_mb_per_s",
     "parse_bare": "input_mb_per_s",
@@ -184,15 +165,13 @@ class Plot:
 
 
 def describe(metric: str) -> tuple[str, str, str | None]:
-    """(what it measures, unit, "lower"/"higher"/None) of any column, percentiles included."""
-    if metric in METRICS:
-        return METRICS[metric]
-    if PERCENTILE_COLUMN.match(metric):
-        return (f"{percentile_label(metric)} latency", "ns", "lower")
-    if metric in metrics.METRICS:  # the registry: cache and queue columns (ops_per_s, ns_per_op, hit_ratio, ...)
-        known = metrics.METRICS[metric]
-        return (metric, known.unit, known.better)
-    return (metric, "", None)
+    """(what it measures, unit, "lower"/"higher"/None) of any column: as the suites declare it (metrics.py:
+    the result set's recorded descriptions inside build_plots, else the built binaries); a column nobody
+    declares is drawn under its own name, without unit or direction."""
+    known = metrics.default().lookup(metric)
+    if known is None:
+        return (metric, "", None)
+    return (known.meaning or metric, known.unit, known.better)
 
 
 def axis_label(metric: str, log: bool = False) -> str:
@@ -269,7 +248,7 @@ def check_metric(rows: list[dict], metric: str, source) -> None:
     if metric in tidy.IDENTITY or metric in tidy.STATUS:
         raise BadInput(f"{source}: --metric {metric!r} is an identity column, not a metric; "
                        f"metrics in this input: {', '.join(available)}")
-    if metric in METRICS or any(metric in r for r in rows):
+    if metrics.default().lookup(metric) is not None or any(metric in r for r in rows):
         raise BadInput(f"{source}: metric {metric!r} has no values in this input; "
                        f"metrics in this input: {', '.join(available)}")
     raise BadInput(f"{source}: unknown metric {metric!r}; metrics in this input: {', '.join(available)}")
@@ -803,6 +782,7 @@ def latency_plot(suite: str, task: str, rows: list[dict], percentiles: list[str]
 # All figures of one input
 
 
+@metrics.reading("meta")
 def build_plots(rows: list[dict], meta: dict, metric: str | None = None, source="input",
                 caption_in_figure: bool = True) -> tuple[list[Plot], list[str]]:
     """Every figure of the input, and a note for every task that has none.

@@ -2,7 +2,7 @@
 implementation, the runner-up, the ratio between them, and each one's distance to the task's floor.
 
 - Metric: the task's main metric (plot.main_metric, the same the figures draw), its better
-  direction from the registry (plot.describe -> metrics.py), the median over the ok repetitions.
+  direction as the suites declare it (plot.describe -> metrics.py), the median over the ok repetitions.
   Error rows are left out of every median and counted per group.
 - Group (like with like): one task's rows of one dataset (workload), one thread count and one set of
   workload parameters. Parameters that configure an implementation rather than the workload (a

@@ -1,5 +1,71 @@
 import pathlib
 import sys
 
+import pytest
+
 # The package lives in scripts/; tests run from the repo root or anywhere.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from hotbench import describe  # noqa: E402
+
+
+def metric(name, unit, better, kind, deterministic=False, source="harness"):
+    return {"name": name, "unit": unit, "better": better, "kind": kind, "deterministic": deterministic,
+            "meaning": f"{name} (synthetic)", "from": source}
+
+
+def setting(key, selects, default=""):
+    return {"key": key, "type": "integer", "default": default, "accepts": "anything", "help": key, "selects": selects}
+
+
+# Logic tests (compare, check, plots, reports) read metrics and settings as the suites declare them. They
+# get this tiny synthetic declaration instead of whatever is built (which they do not test): a few harness
+# metrics of each kind, and a suite metric or two per suite. test_describe.py tests the real binaries'.
+HARNESS = [metric("iterations", "count", None, "count"), metric("real_time_ns", "ns per operation", "lower", "time"),
+           metric("cpu_time_ns", "ns per operation", "lower", "time"),
+           metric("input_mb_per_s", "MB/s (10^6 B/s)", "higher", "throughput"),
+           metric("output_mb_per_s", "MB/s (10^6 B/s)", "higher", "throughput"),
+           metric("documents_per_s", "documents/s", "higher", "throughput"),
+           metric("input_bytes", "bytes per operation", None, "size", True),
+           metric("allocs_per_op", "count per operation", "lower", "count", True),
+           metric("alloc_bytes_per_op", "bytes per operation", "lower", "size", True),
+           metric("instructions_per_op", "instructions per operation", "lower", "count", True),
+           metric("ops_per_s", "operations/s", "higher", "throughput"),
+           metric("ns_per_op", "ns per operation", "lower", "time"), metric("p50_ns", "ns", "lower", "time"),
+           metric("p99_ns", "ns", "lower", "time")]
+
+
+def synthetic_description(suite, own_metrics=(), settings=()):
+    return {"describe_version": 1, "suite": suite, "title": f"{suite} (synthetic)", "profile": "default", "tasks": [],
+            "benchmarks": 0, "metrics": HARNESS + [dict(m, **{"from": "suite"}) for m in own_metrics],
+            "settings": list(settings), "data": {"suffixes": [], "default": []}, "libraries": {}, "gate": {"filter": ""}}
+
+
+SYNTHETIC = {
+    "json": synthetic_description("json", [metric("number_mismatches", "count", "lower", "count", True)]),
+    "cache": synthetic_description("cache", [metric("hit_ratio", "fraction", "higher", "fraction"),
+                                             metric("capacity", "entries", None, "count", True)],
+                                   [setting("policies", True), setting("capacities", True), setting("seed", False, "42"),
+                                    setting("keys", False, "100000"), setting("requests", False, "1048576")]),
+    "queue": synthetic_description("queue", [metric("capacity", "messages", None, "count", True)],
+                                   [setting("queues", True), setting("watchdog_s", False, "10")]),
+}
+
+REAL_ALL_BUILT = describe.all_built
+
+
+@pytest.fixture(autouse=True)
+def synthetic_suites(monkeypatch):
+    """Inputs that record no description fall back to the built binaries: in tests, to SYNTHETIC."""
+    monkeypatch.setattr(describe, "all_built", lambda build_dirs=None, profile="default": dict(SYNTHETIC))
+    return SYNTHETIC
+
+
+@pytest.fixture
+def built_descriptions():
+    """{suite: description} of the suite binaries built in build/release (or build/callgrind); skips when none is."""
+    found = REAL_ALL_BUILT()
+    if not found:
+        pytest.skip("no suite binary built in build/release or build/callgrind (cmake --preset release && "
+                    "cmake --build build/release): nothing to read descriptions from")
+    return found

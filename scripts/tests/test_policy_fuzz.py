@@ -53,7 +53,7 @@ def outcome(data: bytes):
         assert "\n" not in message and "\r" not in message, message
         assert e.exit_code == 3
         return message
-    assert policy.default_metric in metrics.METRICS
+    assert metrics.default().lookup(policy.default_metric) is not None
     assert 0.5 <= policy.confidence < 1 and policy.min_repetitions >= 1
     for t in [policy.default_threshold, *policy.thresholds.values(),
               *(v for o in policy.overrides for v in o.thresholds.values())]:
