@@ -158,6 +158,11 @@ std::string json(const SuiteInfo& suite, const Settings& settings, const Options
     if (!declared_tasks.count(c.task))
       throw UsageError("internal: " + c.name() + " belongs to a task the suite does not declare (SuiteInfo::tasks)");
   o += "  \"benchmarks\": " + std::to_string(described_cases().size()) + ",\n";
+  std::set<std::string> metric_names;
+  for (const auto& x : harness_metrics()) metric_names.insert(x.name);
+  for (const auto& x : suite.metrics)
+    if (!metric_names.insert(x.name).second)
+      throw UsageError("internal: the metric '" + x.name + "' is declared twice (SuiteInfo::metrics, harness_metrics())");
   o += "  \"metrics\": [";
   bool first = true;
   for (const auto& x : harness_metrics()) o += std::string(first ? "\n    " : ",\n    ") + metric_json(x, "harness"), first = false;

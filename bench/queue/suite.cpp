@@ -206,8 +206,6 @@ const SuiteInfo& suite_info() {
        {"batch", "count per run", "", "count", true, "messages (or round trips) per timed run"},
        {"pinned", "0 or 1", "", "count", true, "1 when worker threads were pinned to CPUs"},
        {"rate", "messages/s", "", "other", true, "open loop: intended send rate"},
-       {"order_inversions", "count per run", "lower", "count", false,
-        "messages of one producer delivered out of order, for queues that do not promise per-producer order"},
        {"clock_read_ns", "ns", "lower", "time", false,
         "cost of one steady_clock read, subtracted from the latency percentiles of the row"},
        {"order_inversions", "count per batch", "lower", "count", false,

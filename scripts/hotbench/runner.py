@@ -216,13 +216,16 @@ def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
 
 
 def suites_for(args, available: dict[str, Suite]) -> list[str]:
-    """The suites --suite names; without it every built suite, or with --data the suites that read those
-    files. Always in `available`'s order (suites.ORDER), each once."""
+    """The suites --suite names; without it every built suite of the default run, or with --data those of
+    them that read those files. Always in `available`'s order (suites.ORDER), each once."""
     unknown = [s for s in args.suite if s not in available]
     if unknown:
         raise HotbenchError(f"unknown suite(s) {', '.join(unknown)}; available: {', '.join(available) or 'none'}")
     if args.suite:
         return [name for name in available if name in args.suite]
+    # A suite whose description says default_run: false (the fixture suite, a slow-starting one) runs
+    # only when --suite names it.
+    available = {name: s for name, s in available.items() if s.description.get("default_run", True)}
     if not args.data:
         return list(available)
     for p in args.data:
