@@ -7,16 +7,31 @@ import platform
 import subprocess
 
 from . import describe
+from .errors import EXIT_INTERNAL, HotbenchError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-# Debian packages whose versions decide the figures.
-PACKAGES = ["libbenchmark-dev", "libboost1.81-dev", "libboost-json1.81-dev", "rapidjson-dev", "libsimdjson-dev",
-            "nlohmann-json3-dev", "libabsl-dev", "libtbb-dev", "libconcurrentqueue-dev", "libreaderwriterqueue-dev",
-            "libxenium-dev", "libcds-dev", "g++-12", "valgrind"]
-# atomic_queue's headers are unpacked from its .deb at configure time (cmake/Dependencies.cmake), which
-# writes the package file's name here: libatomic-queue-dev_<version>_all.deb.
-ATOMIC_QUEUE_SOURCE = ROOT / "build" / "third_party" / "atomic-queue" / "SOURCE"
+# The one table of dependencies (its header says the columns).
+DEPENDENCIES = ROOT / "cmake" / "dependencies.tsv"
+# Where CMake unpacks a `deb` row's package, writing the .deb's file name (<package>_<version>_<arch>.deb)
+# into SOURCE (cmake/Dependencies.cmake).
+THIRD_PARTY = ROOT / "build" / "third_party"
+
+
+def recorded_packages(table: pathlib.Path = DEPENDENCIES) -> dict:
+    """Package -> where its version comes from ("dpkg" or "deb"), for the rows whose versions decide the
+    figures (the version column is not "-")."""
+    packages = {}
+    for line in table.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 5:
+            raise HotbenchError(f"{table}: row {fields[0]!r}: {len(fields)} tab-separated columns, not 5",
+                                EXIT_INTERNAL)
+        if fields[4] != "-":
+            packages[fields[0]] = fields[4]
+    return packages
 
 
 def sha256(path: pathlib.Path) -> str:
@@ -48,22 +63,24 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def debian_packages() -> dict:
-    result = subprocess.run(["dpkg-query", "-W", "-f", "${Package}\t${Version}\n", *PACKAGES],
+def debian_packages(table: pathlib.Path = DEPENDENCIES, third_party: pathlib.Path = THIRD_PARTY) -> dict:
+    packages = recorded_packages(table)
+    installed = [name for name, source in packages.items() if source == "dpkg"]
+    result = subprocess.run(["dpkg-query", "-W", "-f", "${Package}\t${Version}\n", *installed],
                             capture_output=True, text=True, check=False)
     versions = {}
     for line in result.stdout.splitlines():
         name, _, version = line.partition("\t")
         if version:
             versions[name] = version
-    try:
-        parts = ATOMIC_QUEUE_SOURCE.read_text().strip().split("_")
-        if len(parts) == 3:
-            versions[parts[0] + " (headers unpacked)"] = parts[1]
-    except OSError:
-        pass
+    for name in (name for name, source in packages.items() if source == "deb"):
+        try:
+            parts = (third_party / name / "SOURCE").read_text().strip().split("_")
+        except OSError:
+            continue
+        if len(parts) == 3 and parts[0] == name:
+            versions[name + " (headers unpacked)"] = parts[1]
     return versions
-
 
 def machine(context: dict) -> dict:
     return {
