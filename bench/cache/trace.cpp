@@ -1,6 +1,7 @@
 #include "trace.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -128,10 +129,10 @@ Trace read_csv_trace(const std::string& path) {
           has_key = true;
           break;
         case kSize: {
-          char* end = nullptr;
-          errno = 0;
-          const long long v = std::strtoll(f.c_str(), &end, 10);
-          if (f.empty() || *end != '\0' || v < 0 || errno != 0)
+          // from_chars, not strtoll: that one took "+1" and " 1", and stopped at a NUL byte inside the field.
+          std::uint64_t v = 0;
+          const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+          if (f.empty() || ec != std::errc() || end != f.data() + f.size())
             throw TraceError(at() + "size '" + f + "' is not a non-negative integer");
           break;
         }

@@ -39,6 +39,12 @@ TEST(CsvTrace, MalformedLinesAreNamed) {
   test::TempDir dir;
   const std::string bad_size = dir.write("s.csv", "a,1\nb,x\n");
   EXPECT_EQ(error_of(bad_size), bad_size + ": line 2, column 2: size 'x' is not a non-negative integer");
+  // strtoll took the first two and the NUL-split one; the last overflows.
+  const std::vector<std::string> bad = {"+1", " 1", "-1", "1 ", std::string("1\0" "2", 3), "99999999999999999999"};
+  for (const std::string& size : bad) {
+    const std::string file = dir.write("z.csv", "key,size\na," + size + "\n");
+    EXPECT_NE(error_of(file).find("size '"), std::string::npos) << "accepted size '" << size << "'";
+  }
   const std::string op = dir.write("o.csv", "a,1,get\na,1,delete\n");
   EXPECT_EQ(error_of(op), op + ": line 2, column 3: unknown operation 'delete' (known: get, read, set, put, write)");
   const std::string fields = dir.write("f.csv", "a,1,get,9\n");
