@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -359,6 +361,27 @@ bool ServerProcess::start_once(bool& address_in_use) {
 
     log_path_ = dir_ + "/server.log";
     int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (!spec_.run_as.empty()) {
+      std::vector<char> buf(16384);
+      passwd entry{}, *found = nullptr;
+      if (::getpwnam_r(spec_.run_as.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+        if (log >= 0) ::close(log);
+        throw ServerError(spec_.name + ": no user " + spec_.run_as + " to run it as");
+      }
+      uid = entry.pw_uid;
+      gid = entry.pw_gid;
+      std::error_code ignored;
+      for (const auto& item : std::filesystem::recursive_directory_iterator(dir_, ignored))
+        (void)::chown(item.path().c_str(), uid, gid);
+      if (::chown(dir_.c_str(), uid, gid) != 0) {
+        int saved = errno;
+        if (log >= 0) ::close(log);
+        throw ServerError(spec_.name + ": cannot hand " + dir_ + " to user " + spec_.run_as + ": " +
+                          std::strerror(saved));
+      }
+    }
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     int exec_error[2] = {-1, -1};
     if (log < 0 || devnull < 0 || ::pipe2(exec_error, O_CLOEXEC) != 0) {
@@ -381,6 +404,14 @@ bool ServerProcess::start_once(bool& address_in_use) {
     pid_t pid = ::fork();
     if (pid == 0) {
       // Only async-signal-safe calls from here to execve: the parent may have threads.
+      // Changing user clears PR_SET_PDEATHSIG, so it comes first.
+      if (!spec_.run_as.empty() &&
+          (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) {
+        int error = errno;
+        ssize_t ignored = ::write(exec_error[1], &error, sizeof error);
+        (void)ignored;
+        ::_exit(127);
+      }
       // The kernel SIGKILLs us when the thread that forked us dies; if the parent
       // died before prctl took effect, nobody would, hence the check.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -424,7 +455,8 @@ bool ServerProcess::start_once(bool& address_in_use) {
     while (n < 0 && errno == EINTR);
     ::close(exec_error[0]);
     if (n == static_cast<ssize_t>(sizeof exec_errno))
-      throw ServerError(spec_.name + ": cannot run " + program + ": " + std::strerror(exec_errno));
+      throw ServerError(spec_.name + ": cannot run " + program +
+                        (spec_.run_as.empty() ? "" : " as user " + spec_.run_as) + ": " + std::strerror(exec_errno));
 
     const long deadline = monotonic_ms() + static_cast<long>(spec_.start_deadline.count());
     for (long pause = 5;; pause = std::min(pause * 2, 100L)) {
@@ -524,7 +556,8 @@ std::vector<std::pair<std::string, std::string>> ServerProcess::describe() const
           {"host", endpoint_.host},
           {"port", std::to_string(endpoint_.port)},
           {"unix_socket", endpoint_.unix_socket},
-          {"dir", dir_}};
+          {"dir", dir_},
+          {"user", spec_.run_as}};
 }
 
 }  // namespace hotbench

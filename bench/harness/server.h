@@ -73,6 +73,12 @@ struct ServerSpec {
   // SIGINT (its SIGTERM waits for clients to leave).
   std::chrono::milliseconds stop_timeout{5000};
   int stop_signal = SIGTERM;
+  // Runs the server as this user (PostgreSQL's initdb and postgres refuse
+  // root). The folder is handed to the user; its parent ($TMPDIR or /tmp) must
+  // let the user in. Not runuser/su: a credential change clears
+  // PR_SET_PDEATHSIG, so the child changes user first and sets it afterwards.
+  // Needs root; empty: the benchmark's own user.
+  std::string run_as;
 };
 
 class ServerProcess {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -263,24 +264,34 @@ TEST_F(Server, LongTmpdirFallsBackToAShortFolderForTheSocket) {
   fs::remove_all(long_root);
 }
 
-// The benchmark binary dying without any cleanup (here: _exit in a child that
-// owns a server) must take the server with it: PR_SET_PDEATHSIG.
-TEST_F(Server, ServerDiesWithTheProcessThatStartedIt) {
+// How a server ended after its owner (a forked child of the test) started it
+// and then _exit()ed without any cleanup, the way a crash or SIGKILL ends the
+// benchmark binary.
+struct Orphaned {
+  pid_t server = 0;
+  std::string dir;
+  bool reaped = false;
+  int status = 0;
+};
+
+Orphaned orphan_a_server(const ServerSpec& spec) {
   // Orphans are re-parented to us, so we can see how the server ended (and
   // reap it; PID 1 in a container may never do so).
-  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  Orphaned result;
+  EXPECT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
   int report[2];
-  ASSERT_EQ(::pipe(report), 0);
+  if (::pipe(report) != 0) return result;
   pid_t owner = ::fork();
-  ASSERT_GE(owner, 0);
   if (owner == 0) {
     ::close(report[0]);
     int code = 1;
     try {
-      auto* server = new ServerProcess(echo_spec());  // never deleted: the process ends without cleanup
+      auto* server = new ServerProcess(spec);  // never deleted: the process ends without cleanup
       std::string line = std::to_string(server->pid()) + " " + server->dir() + "\n";
       if (::write(report[1], line.data(), line.size()) == static_cast<ssize_t>(line.size())) code = 0;
-    } catch (...) {
+    } catch (const std::exception& e) {
+      ssize_t ignored = ::write(report[1], e.what(), std::strlen(e.what()));
+      (void)ignored;
     }
     ::_exit(code);
   }
@@ -290,26 +301,67 @@ TEST_F(Server, ServerDiesWithTheProcessThatStartedIt) {
   for (ssize_t n; (n = ::read(report[0], buf, sizeof buf)) > 0;) line.append(buf, static_cast<size_t>(n));
   ::close(report[0]);
   int status = 0;
-  ASSERT_EQ(::waitpid(owner, &status, 0), owner);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child could not start its server";
-  pid_t server_pid = std::stoi(line);
-  std::string dir = line.substr(line.find(' ') + 1);
-  dir.pop_back();
-
-  int server_status = 0;
-  pid_t reaped = 0;
-  for (int i = 0; i < 300 && reaped == 0; ++i) {
-    reaped = ::waitpid(server_pid, &server_status, WNOHANG);
-    if (reaped == 0) ::usleep(10 * 1000);
+  EXPECT_EQ(::waitpid(owner, &status, 0), owner);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ADD_FAILURE() << "the child could not start its server: " << line;
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+    return result;
+  }
+  result.server = std::stoi(line);
+  result.dir = line.substr(line.find(' ') + 1);
+  result.dir.pop_back();
+  for (int i = 0; i < 300 && !result.reaped; ++i) {
+    result.reaped = ::waitpid(result.server, &result.status, WNOHANG) == result.server;
+    if (!result.reaped) ::usleep(10 * 1000);
   }
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
-  if (reaped == 0) ::kill(server_pid, SIGKILL);  // the test failed; leave nothing behind anyway
-  ASSERT_EQ(reaped, server_pid) << "the server outlived its owner";
-  EXPECT_TRUE(WIFSIGNALED(server_status) && WTERMSIG(server_status) == SIGKILL);
-  EXPECT_TRUE(gone(server_pid));
+  if (!result.reaped) ::kill(result.server, SIGKILL);  // the test failed; leave nothing behind anyway
+  return result;
+}
+
+// PR_SET_PDEATHSIG: the server dies with the process that started it.
+TEST_F(Server, ServerDiesWithTheProcessThatStartedIt) {
+  Orphaned o = orphan_a_server(echo_spec());
+  ASSERT_GT(o.server, 0);
+  ASSERT_TRUE(o.reaped) << "the server outlived its owner";
+  EXPECT_TRUE(WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL);
+  EXPECT_TRUE(gone(o.server));
   // Documented: with no code of ours running, the folder stays behind.
-  EXPECT_TRUE(fs::exists(dir));
-  fs::remove_all(dir);
+  EXPECT_TRUE(fs::exists(o.dir));
+  fs::remove_all(o.dir);
+}
+
+uid_t uid_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
+  return static_cast<uid_t>(-1);
+}
+
+TEST_F(Server, RunsAsAnotherUserAndStillDiesWithItsOwner) {
+  if (::geteuid() != 0) GTEST_SKIP() << "changing user needs root";
+  passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user nobody";
+  uid_t nobody_uid = nobody->pw_uid;
+  fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  ServerSpec spec = echo_spec();
+  spec.run_as = "nobody";
+  {
+    ServerProcess server(spec);
+    EXPECT_EQ(uid_of(server.pid()), nobody_uid);
+    EXPECT_EQ(round_trip(connected_unix(server.endpoint().unix_socket), "as nobody"), "as nobody");
+  }
+  Orphaned o = orphan_a_server(spec);
+  ASSERT_GT(o.server, 0);
+  EXPECT_TRUE(o.reaped && WIFSIGNALED(o.status) && WTERMSIG(o.status) == SIGKILL)
+      << "the server outlived its owner: changing user must not have cleared PR_SET_PDEATHSIG";
+  fs::remove_all(o.dir);
+}
+
+TEST_F(Server, UnknownUserIsAnError) {
+  ServerSpec spec = echo_spec();
+  spec.run_as = "hotbench-no-such-user";
+  EXPECT_EQ(error_of([&] { ServerProcess server(spec); }), "echo: no user hotbench-no-such-user to run it as");
 }
 
 // Ctrl-C: the handler stops the server and removes its folder, then the
