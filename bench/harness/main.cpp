@@ -144,8 +144,13 @@ int main(int argc, char** argv) {
     std::vector<std::string> files;
     if (g_options.data.empty()) {
       g_options.data = suite.default_data;
-      // Described before the default data exists (the corpus is generated on the first run): fine.
-      if (g_options.describe) g_options.data.clear();
+      // A description made before the default data exists (the corpus is generated on the first run)
+      // says so by listing no datasets, instead of failing.
+      if (g_options.describe) try {
+          discover_files(g_options.data, suite.data_suffixes, suite.name);
+        } catch (const UsageError&) {
+          g_options.data.clear();
+        }
     }
     files = discover_files(g_options.data, suite.data_suffixes, suite.name);
     set_options(g_options);
