@@ -301,7 +301,7 @@ struct PolicyInfo {
   std::map<std::string, MakeReplay> replay;
 };
 
-std::vector<PolicyInfo>& policy_registry();  // sorted by name once registration is over
+Registry<PolicyInfo>& policy_registry();  // sorted by name once registration is over
 const PolicyInfo* find_policy(const std::string& name);
 std::vector<std::string> map_names();
 std::vector<std::string> policy_registry_names();  // in registration order
@@ -330,7 +330,7 @@ PolicyInfo describe_policy(std::string name) {
 // Called by a policy file's registration: HOTBENCH_REGISTER(Lru) { cache::add_policy<Lru>("lru"); }
 template <template <class, class> class Policy>
 void add_policy(std::string name) {
-  policy_registry().push_back(describe_policy<Policy>(std::move(name)));
+  policy_registry().add(describe_policy<Policy>(std::move(name)));
 }
 
 }  // namespace hotbench::cache

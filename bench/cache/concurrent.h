@@ -70,7 +70,7 @@ struct ConcurrentInfo {
   std::string name;
   std::function<CaseFactory(const ConcurrentSpec&)> make;
 };
-std::vector<ConcurrentInfo>& concurrent_registry();
+Registry<ConcurrentInfo>& concurrent_registry();
 
 // Persistent worker threads, started with the case and released once per run()
 // by the main thread (wall clock: the work happens on the workers).
@@ -203,7 +203,7 @@ class ConcurrentCase final : public Case {
 // Called by a concurrent cache's file: HOTBENCH_REGISTER(X) { cache::add_concurrent<X>("x"); }
 template <class Type>
 void add_concurrent(std::string name) {
-  concurrent_registry().push_back(ConcurrentInfo{std::move(name), [](const ConcurrentSpec& spec) {
+  concurrent_registry().add(ConcurrentInfo{std::move(name), [](const ConcurrentSpec& spec) {
                                                    return CaseFactory([spec] { return std::make_unique<ConcurrentCase<Type>>(spec); });
                                                  }});
 }

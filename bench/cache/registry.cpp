@@ -12,28 +12,20 @@
 
 namespace hotbench::cache {
 
-std::vector<PolicyInfo>& policy_registry() {
-  static std::vector<PolicyInfo> list;
-  return list;
+Registry<PolicyInfo>& policy_registry() {
+  static Registry<PolicyInfo> registry;
+  return registry;
 }
-const PolicyInfo* find_policy(const std::string& name) {
-  for (const auto& p : policy_registry())
-    if (p.name == name) return &p;
-  return nullptr;
-}
-std::vector<std::string> policy_registry_names() {
-  std::vector<std::string> names;
-  for (const auto& p : policy_registry()) names.push_back(p.name);
-  return names;
-}
+const PolicyInfo* find_policy(const std::string& name) { return policy_registry().find(name); }
+std::vector<std::string> policy_registry_names() { return policy_registry().names(); }
 std::vector<std::string> map_names() {
   std::vector<std::string> names;
   for_each_map([&]<template <class> class>(const char* name) { names.push_back(name); });
   return names;
 }
-std::vector<ConcurrentInfo>& concurrent_registry() {
-  static std::vector<ConcurrentInfo> list;
-  return list;
+Registry<ConcurrentInfo>& concurrent_registry() {
+  static Registry<ConcurrentInfo> registry;
+  return registry;
 }
 
 double timer_cost_ns() {

@@ -232,8 +232,7 @@ const SuiteInfo& suite_info() {
 
 void register_suite(const Options& options, Settings& settings, const std::vector<std::string>& files) {
   using namespace hotbench::cache;
-  std::sort(policy_registry().begin(), policy_registry().end(),
-            [](const PolicyInfo& a, const PolicyInfo& b) { return a.name < b.name; });
+  policy_registry().sort();
   const Config s = read_settings(options, settings);
   benchmark::AddCustomContext("cache_seed", std::to_string(s.seed));
   benchmark::AddCustomContext("cache_keys", std::to_string(s.keys));
@@ -329,7 +328,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                                              : st.workload->generate(each, 10 + static_cast<std::uint64_t>(t));
           spec.per_thread.push_back(std::make_shared<const Requests>(std::move(r)));
         }
-        for (const auto& impl : concurrent_registry()) {
+        for (const auto& impl : concurrent_registry().all()) {
           const auto colon = impl.name.find(':');
           register_case(id_of("concurrent", impl.name.substr(0, colon),
                               colon == std::string::npos ? "" : impl.name.substr(colon + 1), workload,

@@ -6,7 +6,9 @@
 //
 // whose body runs once at start-up and calls its suite's typed add function,
 // which puts an entry (with a `name` and the capabilities the suite asks for)
-// into a Registry. Tests ask the registry for capabilities, never for a pinned
+// into a Registry (cache policies and concurrent caches, the fixture's
+// libraries; the JSON families and queues keep lists of their own, keyed by
+// task/library/variant rather than by one name). Tests ask the registry for capabilities, never for a pinned
 // list of names, so adding an entry touches no other file.
 #pragma once
 

@@ -17,13 +17,12 @@ namespace {
 
 std::vector<std::string> names() {
   std::vector<std::string> n;
-  for (const auto& c : concurrent_registry()) n.push_back(c.name);
+  for (const auto& c : concurrent_registry().all()) n.push_back(c.name);
   return n;
 }
 
 const ConcurrentInfo& info(const std::string& name) {
-  for (const auto& c : concurrent_registry())
-    if (c.name == name) return c;
+  if (const ConcurrentInfo* c = concurrent_registry().find(name)) return *c;
   throw std::runtime_error("no concurrent cache " + name);
 }
 

@@ -71,7 +71,7 @@ TEST(Oracle, PoliciesUnderZipfMatchTheirFormulas) {
       const double fifo = simulate("fifo", w, c, warm, measured);
       EXPECT_NEAR(fifo, fifo_irm_hit_ratio(p, static_cast<double>(c)), oracle_tolerance(fifo, n));
       const double top = top_c_hit_ratio(p, c);
-      for (const auto& info : policy_registry()) {
+      for (const auto& info : policy_registry().all()) {
         const double h = simulate(info.name, w, c, warm, measured);
         EXPECT_LE(h, top + oracle_tolerance(h, n)) << info.name;
       }

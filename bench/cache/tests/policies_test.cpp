@@ -187,7 +187,7 @@ class ModelS3Fifo final : public ReferenceModel {
 HOTBENCH_REGISTER(ModelS3Fifo) { ::hotbench::cache::test::add_reference_model<ModelS3Fifo>("s3fifo"); }
 std::vector<std::string> policy_names() {
   std::vector<std::string> names;
-  for (const auto& p : policy_registry()) names.push_back(p.name);
+  for (const auto& p : policy_registry().all()) names.push_back(p.name);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -195,15 +195,15 @@ std::vector<std::string> policy_names() {
 class EveryPolicy : public ::testing::TestWithParam<std::string> {};
 
 TEST(Registry, HasEveryPolicyOverEveryMap) {
-  EXPECT_FALSE(policy_registry().empty());
-  for (const auto& p : policy_registry()) EXPECT_EQ(p.make_u64.size(), map_names().size()) << p.name;
+  EXPECT_FALSE(policy_registry().all().empty());
+  for (const auto& p : policy_registry().all()) EXPECT_EQ(p.make_u64.size(), map_names().size()) << p.name;
   EXPECT_GE(map_names().size(), 3u);
 }
 
 // Each policy declares its model beside it (test::add_reference_model): a new
 // policy without one fails here, and so does a model whose policy is gone.
 TEST(Registry, EveryPolicyHasAReferenceModelAndEveryModelAPolicy) {
-  for (const auto& p : policy_registry())
+  for (const auto& p : policy_registry().all())
     EXPECT_TRUE(reference_models().count(p.name)) << "policy " << p.name << " has no reference model";
   for (const auto& [name, make] : reference_models())
     EXPECT_NE(find_policy(name), nullptr) << "reference model " << name << " names no registered policy";

@@ -110,7 +110,7 @@ TEST(TraceReplay, RequestsThatWouldReadPastTheArraysFailTheCheck) {
     spec.key_count = 2;
     spec.warmup = std::make_shared<Requests>(Requests{{0, 1}, {}});
     spec.measured = std::make_shared<Requests>(requests);
-    for (const auto& policy : policy_registry()) {
+    for (const auto& policy : policy_registry().all()) {
       auto c = policy.replay.at("boost_flat")(false, spec)();
       const Check check = c->check();
       EXPECT_EQ(check.error, message) << policy.name;
