@@ -1,0 +1,95 @@
+// The cache-server contract: one key-value client interface that Redis,
+// memcached, an in-process cache and the socket floor all implement, so the
+// server tasks (server_get, server_set, server_eviction) and the query cache
+// drive each of them with the same code and the same checks.
+//
+// A System (one file per library in servers/, ending with HOTBENCH_REGISTER)
+// says how to start its server (or that it needs none) and how to connect; a
+// Client is one connection. Every batch is pipelined: all commands of a batch
+// are sent before the first reply is read, so a batch of one is a plain round
+// trip and a batch of 128 is pipeline depth 128.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../../harness/registry.h"
+
+namespace hotbench::cache::kv {
+
+// A failed command, a broken connection or a server that is gone: one line, for an error row.
+struct KvError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class Transport { unix_socket, tcp, memory };
+const char* transport_name(Transport t);  // "unix", "tcp", "memory"
+
+// Receives the replies of a get batch, in request order. `value` is valid only during the call.
+class GetReplies {
+ public:
+  virtual ~GetReplies() = default;
+  virtual void reply(std::size_t index, bool found, std::string_view value) = 0;
+};
+
+// The server's own view of what happened since the last reset_stats(): hotbench
+// counts hits itself and compares (Redis INFO stats, memcached stats).
+struct ServerStats {
+  std::uint64_t get_hits = 0, get_misses = 0, evictions = 0;
+  std::uint64_t items = 0;       // keys held now
+  std::uint64_t used_bytes = 0;  // memory the server accounts for its data (used_memory, bytes)
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+  virtual void get(std::span<const std::string> keys, GetReplies& out) = 0;
+  // Stores every key; throws KvError unless the server acknowledged each one.
+  virtual void set(std::span<const std::string> keys, std::span<const std::string_view> values) = 0;
+  virtual void del(std::span<const std::string> keys) = 0;
+  virtual ServerStats stats() = 0;
+  virtual void reset_stats() = 0;
+};
+
+// What a row asks of a server: how it is bounded and how it evicts.
+struct ServerOptions {
+  std::uint64_t max_memory_bytes = 0;  // 0: unbounded (big enough for the row's keys)
+  std::string eviction;                // the system's own policy name ("allkeys-lru"); "" = its default
+};
+
+// A running server (or an in-process store); connect() may be called once per connection.
+class Server {
+ public:
+  virtual ~Server() = default;
+  virtual std::unique_ptr<Client> connect(Transport transport) = 0;
+  // False once the server process has exited.
+  virtual bool alive() const = 0;
+  // Version, command line and configuration, for the result's metadata.
+  virtual std::vector<std::pair<std::string, std::string>> describe() const = 0;
+  // The last lines the server logged, for error rows.
+  virtual std::string log_tail() const { return ""; }
+};
+
+struct System {
+  std::string name;                  // the row's library: "redis", "memcached", "in_process", "echo"
+  std::vector<Transport> transports;  // which the rows use
+  // Eviction policies the server offers (its own names); empty: not an eviction row.
+  std::vector<std::string> evictions;
+  // The floor (echo) answers every get with a value of the asked size but keeps nothing: it has
+  // no set/eviction rows and its gets are checked for shape, not content.
+  bool floor = false;
+  // Starts a server. Throws ServerError (harness/server.h) naming the Debian package when the
+  // program is missing or does not start.
+  std::function<std::unique_ptr<Server>(const ServerOptions&)> start;
+};
+
+Registry<System>& systems();
+
+}  // namespace hotbench::cache::kv
