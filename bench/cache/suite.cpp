@@ -17,13 +17,15 @@
 #include "cases.h"
 #include "concurrent.h"
 #include "floors.h"
+#include "servers/register.h"
 #include "trace.h"
 #include "trace_read.h"
 
 namespace hotbench::cache {
 namespace {
 
-const std::vector<std::string> kTasks = {"throughput", "mrc", "hit", "floor", "concurrent", "trace", "trace_read"};
+const std::vector<std::string> kTasks = {"throughput", "mrc",        "hit",        "floor",          "concurrent",
+                                         "trace",      "trace_read", "server_get", "server_set", "server_eviction"};
 const std::vector<std::string> kFloorLevels = {"l1", "l2", "llc", "dram"};
 constexpr const char* kBestMap = "boost_flat";  // the map the sweeps use (fastest here; see docs/cache.md)
 constexpr std::size_t kResidentCapacity = 65536;
@@ -39,6 +41,7 @@ struct Config {
   std::uint64_t keys = 0, requests = 0, seed = 0;
   std::size_t value_bytes = 0;
   std::vector<int> threads;
+  kv::ServerConfig servers;
 };
 
 void check_workload(const std::string& name) { parse_workload(name); }
@@ -82,6 +85,7 @@ Config read_settings(const Options& options, Settings& set) {
                                                                                   : std::vector<std::uint64_t>{1, 2},
                              1, 64, "threads of the concurrent rows"))
     c.threads.push_back(static_cast<int>(t));
+  c.servers = kv::read_server_settings(options, set);
   set.selects_rows({"policies", "maps", "workloads", "tasks", "floor_levels", "capacities", "threads", "value_bytes"});
   for (std::size_t cap : c.capacities)
     if (cap > c.keys)
@@ -196,7 +200,12 @@ const SuiteInfo& suite_info() {
        {"floor", "the floors: a pointer chase per cache level and a bare map lookup"},
        {"concurrent", "several threads on one shared cache (zipf and same-key), values checked while timed"},
        {"trace", "replay of a request trace file (--hotbench_data: .csv or .oracleGeneral)"},
-       {"trace_read", "the oracleGeneral trace reader's own rate"}},
+       {"trace_read", "the oracleGeneral trace reader's own rate"},
+       {"server_get", "GET round trips to a server (Redis, memcached; the in-process LRU and a socket echo as floors) "
+                      "at a pipeline depth, every reply checked; redis-benchmark beside Redis"},
+       {"server_set", "SET round trips, every key read back at the version last stored"},
+       {"server_eviction", "the suite's Zipf stream through a memory-bounded server (cache-aside, pipelined): hit "
+                           "ratio against the server's own counters, an exact LRU at the entries it held, and Che"}},
       {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
        {"checked_hit_ratio", "fraction", "higher", "fraction", true,
         "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
@@ -221,7 +230,17 @@ const SuiteInfo& suite_info() {
        {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
        {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},
        {"bytes", "bytes", "", "size", true, "working set of a pointer-chase floor"},
-       {"records", "count", "", "count", true, "records in the generated trace of the read-rate row"}},
+       {"records", "count", "", "count", true, "records in the generated trace of the read-rate row"},
+       {"pipeline", "requests", "", "count", true, "requests sent before the first reply is read (pipeline depth)"},
+       {"connections", "count", "", "count", true, "connections to the server, one thread each"},
+       {"resident_entries", "entries", "", "count", true,
+        "entries the memory-bounded server held after the warm-up (what the same-capacity oracles use)"},
+       {"target_entries", "entries", "", "count", true, "entries the server's memory bound was sized to hold"},
+       {"capacity_bytes", "bytes", "", "size", true, "the server's memory bound (Redis maxmemory, memcached -m)"},
+       {"lru_same_capacity_hit_ratio", "fraction", "", "fraction", true,
+        "an exact LRU holding resident_entries, fed the same batched commands"},
+       {"tool_ops_per_s", "ops/s", "higher", "throughput", false,
+        "redis-benchmark's own throughput figure (its rows' ops_per_s also counts the tool's start-up)"}},
       {".csv", ".oracleGeneral"},
       {},  // workloads are generated from recorded seeds; traces via --hotbench_data
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
@@ -351,6 +370,19 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                   });
   }
   add_traces(s, files);
+  if (wants(s, "server_get") || wants(s, "server_set") || wants(s, "server_eviction")) {
+    // The eviction rows replay the start of the base workload's streams: a server answers
+    // hundreds of thousands of requests a second, not tens of millions.
+    const Streams& st = streams_of(base, s);
+    const std::size_t n = std::min<std::size_t>(st.measured->ids.size(), 1 << 17);
+    auto head = [n](const Requests& r) {
+      Requests out;
+      out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(std::min(n, r.ids.size())));
+      return std::make_shared<const Requests>(std::move(out));
+    };
+    kv::register_server_cases(s.servers, s.tasks, s.keys, s.seed, base, head(*st.warmup), head(*st.measured),
+                              st.probabilities);
+  }
 }
 
 }  // namespace hotbench

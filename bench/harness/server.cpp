@@ -311,6 +311,13 @@ bool can_connect_unix(const ServerEndpoint& endpoint) {
 
 ServerProcess::ServerProcess(ServerSpec spec) : spec_(std::move(spec)) {
   if (spec_.argv.empty()) throw ServerError(spec_.name + ": no command line given");
+  // A client library writing to a server that died must get EPIPE (an error row), not SIGPIPE,
+  // whose default action would end the whole run. Left alone if someone chose a disposition.
+  static std::once_flag pipe_once;
+  std::call_once(pipe_once, [] {
+    struct sigaction old {};
+    if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
+  });
   if (!spec_.probe) {
     auto mentions = [&](const std::string& placeholder) {
       return spec_.config_text.find(placeholder) != std::string::npos ||

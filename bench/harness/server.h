@@ -21,6 +21,8 @@
 //   and PR_SET_PDEATHSIG makes the kernel SIGKILL it when the binary dies. No
 //   code of ours runs then, so the folder stays behind in $TMPDIR (or /tmp),
 //   named hotbench-<name>-XXXXXX.
+// Starting a server also ignores SIGPIPE (when nobody chose another action), so
+// that writing to a server that died is an error, not the end of the process.
 // PR_SET_PDEATHSIG fires when the *thread* that started the server exits, so
 // start servers from a thread that lives as long as the server (the main
 // thread, where the runner calls case factories), not from a short-lived worker.

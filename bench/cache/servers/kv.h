@@ -39,8 +39,9 @@ class GetReplies {
   virtual void reply(std::size_t index, bool found, std::string_view value) = 0;
 };
 
-// The server's own view of what happened since the last reset_stats(): hotbench
-// counts hits itself and compares (Redis INFO stats, memcached stats).
+// The server's own view of what happened since the last reset_stats() (counters)
+// and now (items, used_bytes): hotbench counts hits itself and compares (Redis
+// INFO, memcached stats).
 struct ServerStats {
   std::uint64_t get_hits = 0, get_misses = 0, evictions = 0;
   std::uint64_t items = 0;       // keys held now
@@ -62,6 +63,11 @@ class Client {
 struct ServerOptions {
   std::uint64_t max_memory_bytes = 0;  // 0: unbounded (big enough for the row's keys)
   std::string eviction;                // the system's own policy name ("allkeys-lru"); "" = its default
+  std::uint64_t max_entries = 0;       // the in-process store's capacity (servers are bounded by memory)
+  // Eviction rows: bound the server's memory so that about this many entries of value_bytes under
+  // kv_key() names fit (each system measures or computes its own per-entry cost); 0: unbounded.
+  std::uint64_t hold_entries = 0;
+  std::size_t value_bytes = 0;         // every value's size (the in-process store's slots, the floor's replies)
 };
 
 // A running server (or an in-process store); connect() may be called once per connection.
@@ -75,6 +81,8 @@ class Server {
   virtual std::vector<std::pair<std::string, std::string>> describe() const = 0;
   // The last lines the server logged, for error rows.
   virtual std::string log_tail() const { return ""; }
+  // The memory bound the server runs with (bytes; 0: none).
+  virtual std::uint64_t memory_limit() const { return 0; }
 };
 
 struct System {
@@ -82,14 +90,19 @@ struct System {
   std::vector<Transport> transports;  // which the rows use
   // Eviction policies the server offers (its own names); empty: not an eviction row.
   std::vector<std::string> evictions;
-  // The floor (echo) answers every get with a value of the asked size but keeps nothing: it has
-  // no set/eviction rows and its gets are checked for shape, not content.
+  // The floor (echo) answers every get with a value of value_bytes but keeps nothing: it has no
+  // set or eviction rows, and its gets are checked for size and key, not for a stored value.
   bool floor = false;
+  // Whether a batch of sets is one round trip; false: only depth-1 set rows (memcached: see its file).
+  bool pipelined_sets = true;
   // Starts a server. Throws ServerError (harness/server.h) naming the Debian package when the
   // program is missing or does not start.
   std::function<std::unique_ptr<Server>(const ServerOptions&)> start;
 };
 
 Registry<System>& systems();
+
+// The name of key id `id` on a server the suite started ("hb:<id>").
+std::string kv_key(std::uint64_t id);
 
 }  // namespace hotbench::cache::kv

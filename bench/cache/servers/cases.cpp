@@ -1,0 +1,706 @@
+#include "cases.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "../../harness/histogram.h"
+#include "../../harness/server.h"
+#include "../cache.h"
+#include "../cases.h"
+
+extern char** environ;
+
+namespace hotbench::cache::kv {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ns_since(Clock::time_point t0) { return std::chrono::duration<double, std::nano>(Clock::now() - t0).count(); }
+
+const System& system_named(const std::string& name) {
+  const System* s = systems().find(name);
+  if (!s) throw KvError("no server system named " + name);
+  return *s;
+}
+
+// The payload of key id at a version: value_bytes bytes of one repeated word
+// that names both (cache.h), so a reply of another key or an old version is seen.
+std::string payload(std::uint64_t id, std::uint64_t version, std::size_t value_bytes) {
+  std::string v(value_bytes, '\0');
+  fill_value(reinterpret_cast<std::byte*>(v.data()), value_bytes, value_word(key_hash(id), version));
+  return v;
+}
+
+bool is_payload(std::string_view v, std::uint64_t id, std::uint64_t version, std::size_t value_bytes) {
+  return v.size() == value_bytes &&
+         value_is(reinterpret_cast<const std::byte*>(v.data()), value_bytes, value_word(key_hash(id), version));
+}
+
+// The echo floor's reply: the key repeated to value_bytes.
+bool is_echo_of(std::string_view v, const std::string& key, std::size_t value_bytes) {
+  if (v.size() != value_bytes) return false;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] != key[i % key.size()]) return false;
+  return true;
+}
+
+std::mutex g_shared_mutex;
+std::map<std::pair<std::string, std::size_t>, std::shared_ptr<Server>> g_shared;
+
+}  // namespace
+
+std::shared_ptr<Server> shared_server(const std::string& system, std::uint64_t keys, std::size_t value_bytes) {
+  std::lock_guard lock(g_shared_mutex);
+  auto& s = g_shared[{system, value_bytes}];
+  if (!s || !s->alive()) {
+    s.reset();  // a dead one's folder goes first
+    ServerOptions o;
+    o.max_entries = 2 * keys;
+    o.value_bytes = value_bytes;
+    s = system_named(system).start(o);
+  }
+  return s;
+}
+
+namespace {
+
+// Counts replies of a get batch and checks each against the value expected for its key.
+class Checked final : public GetReplies {
+ public:
+  void expect(const std::vector<std::string>* keys, const std::uint64_t* ids, const std::uint64_t* versions,
+              std::size_t value_bytes, bool echo) {
+    keys_ = keys;
+    ids_ = ids;
+    versions_ = versions;
+    value_bytes_ = value_bytes;
+    echo_ = echo;
+  }
+  void reply(std::size_t i, bool found, std::string_view value) override {
+    if (!found) {
+      ++misses;
+      if (error.empty()) error = "GET " + (*keys_)[i] + ": a miss for a key that was stored";
+      return;
+    }
+    ++hits;
+    const bool ok = echo_ ? is_echo_of(value, (*keys_)[i], value_bytes_)
+                          : is_payload(value, ids_[i], versions_[ids_[i]], value_bytes_);
+    if (!ok && error.empty())
+      error = "GET " + (*keys_)[i] + ": " + std::to_string(value.size()) + " bytes that are not the value last stored";
+  }
+  std::uint64_t hits = 0, misses = 0;
+  std::string error;
+
+ private:
+  const std::vector<std::string>* keys_ = nullptr;
+  const std::uint64_t* ids_ = nullptr;
+  const std::uint64_t* versions_ = nullptr;
+  std::size_t value_bytes_ = 0;
+  bool echo_ = false;
+};
+
+// --- round trips ---------------------------------------------------------------
+
+class RoundTrip final : public Case {
+ public:
+  explicit RoundTrip(const RoundTripSpec& s) : s_(s), system_(system_named(s.system)) {
+    keys_ = s.keys;
+    server_ = shared_server(s.system, keys_, s.value_bytes);
+    for (std::size_t c = 0; c < s.connections; ++c) {
+      Conn conn;
+      conn.client = server_->connect(s.transport);
+      conn.stream.resize(std::max<std::size_t>(kRequestsPerRun / s.connections / s.pipeline, 1) * s.pipeline);
+      std::mt19937_64 rng(s.seed + c);
+      for (auto& id : conn.stream) id = rng() % keys_;
+      for (auto id : conn.stream) conn.names.push_back(kv_key(id));
+      conns_.push_back(std::move(conn));
+    }
+    versions_.assign(keys_, 1);
+    for (std::uint64_t v : {1, 2}) {
+      auto& vals = values_[v - 1];
+      if (s.set || v == 1)
+        for (std::uint64_t id = 0; id < keys_; ++id) vals.push_back(payload(id, v, s.value_bytes));
+    }
+  }
+  ~RoundTrip() override {
+    {
+      std::lock_guard lock(m_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+  Work work() const override {
+    Work w;
+    for (const auto& c : conns_) w.items += static_cast<double>(c.stream.size());
+    (s_.set ? w.input_bytes : w.output_bytes) = w.items * static_cast<double>(s_.value_bytes);
+    w.unit = Work::Unit::ops;
+    return w;
+  }
+
+  Check check() override {
+    try {
+      Client& c = *conns_[0].client;
+      std::vector<std::string> names;
+      std::vector<std::uint64_t> ids;
+      if (!system_.floor) {  // every key stored at version 1, then read back whole
+        std::vector<std::string_view> values;
+        for (std::uint64_t id = 0; id < keys_; ++id) {
+          names.push_back(kv_key(id));
+          values.push_back(values_[0][id]);
+          if (names.size() == 128 || id + 1 == keys_) {
+            c.set(names, values);
+            names.clear();
+            values.clear();
+          }
+        }
+      }
+      c.reset_stats();
+      Checked checked;
+      for (std::uint64_t id = 0; id < keys_; ++id) {
+        names.push_back(kv_key(id));
+        ids.push_back(id);
+        if (names.size() == 128 || id + 1 == keys_) {
+          checked.expect(&names, ids.data(), versions_.data(), s_.value_bytes, system_.floor);
+          c.get(names, checked);
+          names.clear();
+          ids.clear();
+        }
+      }
+      if (!checked.error.empty()) return Check::failed(checked.error);
+      if (checked.hits != keys_) return Check::failed("read back " + std::to_string(checked.hits) + " of " + std::to_string(keys_) + " keys");
+      if (std::string e = cross_check(c, keys_); !e.empty()) return Check::failed(e);
+    } catch (const std::exception& e) {
+      return Check::failed(std::string(e.what()) + tail());
+    }
+    Check ok;
+    ok.label = std::string(transport_name(s_.transport));
+    for (const auto& [k, v] : server_->describe())
+      if (k == "version") ok.label += ", " + s_.system + " " + v;
+    for (std::size_t c = 1; c < conns_.size(); ++c) workers_.emplace_back([this, c] { worker(c); });
+    return ok;
+  }
+
+  void run() override {
+    version_ = s_.set ? 3 - version_ : 1;  // sets alternate between two stored versions
+    if (conns_.size() == 1) return drive(conns_[0]);
+    {
+      std::lock_guard lock(m_);
+      ++generation_;
+      busy_ = conns_.size() - 1;
+    }
+    cv_.notify_all();
+    drive(conns_[0]);
+    std::unique_lock lock(m_);
+    done_cv_.wait(lock, [&] { return busy_ == 0; });
+  }
+
+  Counters observe() override {
+    std::string error;
+    LatencyHistogram all;
+    std::uint64_t gets = 0;
+    for (auto& c : conns_) {
+      if (error.empty()) error = c.error;
+      all.merge(c.histogram);
+      c.histogram.clear();
+      gets += c.gets;
+      c.gets = 0;
+    }
+    if (!error.empty()) throw KvError(error + tail());
+    Client& c = *conns_[0].client;
+    if (s_.set) {  // what the timed sets stored: every run writes its version to the same keys
+      for (const auto& conn : conns_)
+        for (auto id : conn.stream) versions_[id] = version_;
+      // every key reads back at the version last stored
+      Checked checked;
+      std::vector<std::string> names;
+      std::vector<std::uint64_t> ids;
+      for (std::uint64_t id = 0; id < keys_; ++id) {
+        names.push_back(kv_key(id));
+        ids.push_back(id);
+        if (names.size() == 128 || id + 1 == keys_) {
+          checked.expect(&names, ids.data(), versions_.data(), s_.value_bytes, false);
+          c.get(names, checked);
+          names.clear();
+          ids.clear();
+        }
+      }
+      if (!checked.error.empty()) throw KvError("after the timed sets: " + checked.error);
+      gets = keys_;
+    }
+    if (std::string e = cross_check(c, gets); !e.empty()) throw KvError(e);
+    Counters out = all.counters();
+    out.emplace_back("pipeline", static_cast<double>(s_.pipeline));
+    out.emplace_back("connections", static_cast<double>(s_.connections));
+    out.emplace_back("value_bytes", static_cast<double>(s_.value_bytes));
+    out.emplace_back("keys", static_cast<double>(keys_));
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kRequestsPerRun = 2048;
+
+  struct Conn {
+    std::unique_ptr<Client> client;
+    std::vector<std::uint64_t> stream;
+    std::vector<std::string> names;
+    LatencyHistogram histogram;
+    std::uint64_t gets = 0;
+    std::string error;
+  };
+
+  // The server's count of hits since the last reset must be the gets that hit here.
+  std::string cross_check(Client& c, std::uint64_t gets) {
+    if (system_.floor) return "";
+    const ServerStats st = c.stats();
+    c.reset_stats();
+    if (st.get_hits != gets || st.get_misses != 0)
+      return "the server counted " + std::to_string(st.get_hits) + " hits and " + std::to_string(st.get_misses) +
+             " misses; hotbench sent " + std::to_string(gets) + " gets of stored keys";
+    return "";
+  }
+
+  // One connection's share of a run: pipelined batches, each timed (two clock reads per batch,
+  // under 1 % of the fastest server round trip here), every reply checked.
+  void drive(Conn& c) {
+    if (!c.error.empty()) return;
+    try {
+      const std::size_t p = s_.pipeline;
+      Checked checked;
+      std::vector<std::string_view> values(p);
+      for (std::size_t at = 0; at < c.stream.size(); at += p) {
+        const std::span<const std::string> names(c.names.data() + at, p);
+        const auto t0 = Clock::now();
+        if (s_.set) {
+          for (std::size_t i = 0; i < p; ++i) values[i] = values_[version_ - 1][c.stream[at + i]];
+          c.client->set(names, values);
+        } else {
+          checked.expect(&c.names, c.stream.data(), versions_.data(), s_.value_bytes, system_.floor);
+          // Reply i of the batch is name at + i: a view of the batch's own names.
+          BatchView view(checked, at);
+          c.client->get(names, view);
+        }
+        const auto ns = static_cast<std::uint64_t>(ns_since(t0));
+        for (std::size_t i = 0; i < p; ++i) c.histogram.record(ns);
+      }
+      if (!s_.set) {
+        c.gets += checked.hits;
+        if (!checked.error.empty()) c.error = checked.error;
+      }
+    } catch (const std::exception& e) {
+      c.error = e.what();
+    }
+  }
+
+  // Replies numbered within a batch, handed on numbered within the connection's stream.
+  class BatchView final : public GetReplies {
+   public:
+    BatchView(Checked& c, std::size_t offset) : c_(c), offset_(offset) {}
+    void reply(std::size_t i, bool found, std::string_view v) override { c_.reply(offset_ + i, found, v); }
+
+   private:
+    Checked& c_;
+    std::size_t offset_;
+  };
+
+  void worker(std::size_t index) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
+        if (quit_) return;
+        seen = generation_;
+      }
+      drive(conns_[index]);
+      {
+        std::lock_guard lock(m_);
+        --busy_;
+      }
+      done_cv_.notify_one();
+    }
+  }
+
+  std::string tail() const {
+    if (server_->alive()) return "";
+    const std::string log = server_->log_tail();
+    return " (the server has exited" + (log.empty() ? std::string(")") : ": " + log + ")");
+  }
+
+  RoundTripSpec s_;
+  const System& system_;
+  std::uint64_t keys_ = 0;
+  std::shared_ptr<Server> server_;
+  std::vector<Conn> conns_;
+  std::vector<std::string> values_[2];
+  std::vector<std::uint64_t> versions_;  // by key id: the version last stored
+  std::uint64_t version_ = 1;
+  std::mutex m_;
+  std::condition_variable cv_, done_cv_;
+  std::uint64_t generation_ = 0;
+  std::size_t busy_ = 0;
+  bool quit_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::uint64_t round_trip_keys(std::size_t value_bytes) {
+  return std::clamp<std::uint64_t>((16u << 20) / std::max<std::size_t>(value_bytes, 1), 256, 10'000);
+}
+
+CaseFactory round_trip(const RoundTripSpec& spec) {
+  return [spec] { return std::make_unique<RoundTrip>(spec); };
+}
+
+// --- redis-benchmark -------------------------------------------------------------
+
+namespace {
+
+// Runs a program with a bounded wait; its stdout, or KvError.
+std::string run_bounded(const std::vector<std::string>& argv, int timeout_s) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) throw KvError("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0].c_str(), &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    throw KvError(argv[0] + " not found: install the Debian package redis-tools");
+  }
+  std::string text;
+  char buf[4096];
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    pollfd p{out[0], POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      ::close(out[0]);
+      throw KvError(argv[0] + " gave no result within " + std::to_string(timeout_s) + " s");
+    }
+    const ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw KvError(argv[0] + " failed: " + text.substr(0, 200));
+  return text;
+}
+
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (char ch : line) {
+    if (ch == '"') quoted = !quoted;
+    else if (ch == ',' && !quoted) out.push_back(std::exchange(cur, {}));
+    else if (ch != '\r') cur += ch;
+  }
+  out.push_back(cur);
+  return out;
+}
+
+class RedisBenchmark final : public Case {
+ public:
+  explicit RedisBenchmark(const RoundTripSpec& s) : s_(s) {
+    server_ = shared_server("redis", round_trip_keys(s.value_bytes), s.value_bytes);
+    requests_ = std::clamp<std::size_t>(s.pipeline * 1000, 10'000, 100'000);
+  }
+  Work work() const override {
+    Work w;
+    w.items = static_cast<double>(requests_);
+    w.unit = Work::Unit::ops;
+    return w;
+  }
+  Check check() override {
+    // Its GETs read key:<12 digits> for random numbers below -r: store them first, so they hit.
+    try {
+      auto c = server_->connect(Transport::unix_socket);
+      const std::uint64_t keys = round_trip_keys(s_.value_bytes);
+      std::vector<std::string> names;
+      std::vector<std::string_view> values;
+      const std::string value(s_.value_bytes, 'x');
+      for (std::uint64_t id = 0; id < keys; ++id) {
+        char name[32];
+        std::snprintf(name, sizeof name, "key:%012llu", static_cast<unsigned long long>(id));
+        names.emplace_back(name);
+        values.push_back(value);
+        if (names.size() == 128 || id + 1 == keys) {
+          c->set(names, values);
+          names.clear();
+          values.clear();
+        }
+      }
+      run();
+      if (counters_.empty()) return Check::failed("redis-benchmark printed no result line");
+    } catch (const std::exception& e) {
+      return Check::failed(e.what());
+    }
+    Check ok;
+    ok.label = "redis-benchmark " + std::string(transport_name(s_.transport));
+    return ok;
+  }
+  void run() override {
+    std::vector<std::string> argv = {"redis-benchmark"};
+    if (s_.transport == Transport::tcp) argv.insert(argv.end(), {"-h", "127.0.0.1", "-p", port()});
+    else argv.insert(argv.end(), {"-s", socket()});
+    argv.insert(argv.end(), {"-c", std::to_string(s_.connections), "-P", std::to_string(s_.pipeline), "-d",
+                             std::to_string(s_.value_bytes), "-n", std::to_string(requests_), "-r",
+                             std::to_string(round_trip_keys(s_.value_bytes)), "-t", s_.set ? "set" : "get", "--csv"});
+    const std::string text = run_bounded(argv, 120);
+    std::istringstream in(text);
+    std::string line;
+    std::vector<std::string> header;
+    while (std::getline(in, line)) {
+      auto f = csv_fields(line);
+      if (header.empty()) {
+        header = f;
+        continue;
+      }
+      if (f.size() != header.size()) continue;
+      Counters c;
+      for (std::size_t i = 1; i < f.size(); ++i) {
+        const double v = std::stod(f[i]);
+        static const std::map<std::string, std::string> names = {{"rps", "tool_ops_per_s"},
+                                                                 {"avg_latency_ms", "mean_ns"},
+                                                                 {"p50_latency_ms", "p50_ns"},
+                                                                 {"p99_latency_ms", "p99_ns"},
+                                                                 {"max_latency_ms", "max_ns"}};
+        if (auto it = names.find(header[i]); it != names.end())
+          c.emplace_back(it->second, header[i] == "rps" ? v : v * 1e6);
+      }
+      counters_ = c;
+    }
+  }
+  Counters observe() override {
+    Counters out = counters_;
+    out.emplace_back("pipeline", static_cast<double>(s_.pipeline));
+    out.emplace_back("connections", static_cast<double>(s_.connections));
+    out.emplace_back("value_bytes", static_cast<double>(s_.value_bytes));
+    return out;
+  }
+
+ private:
+  std::string port() const {
+    for (const auto& [k, v] : server_->describe())
+      if (k == "port") return v;
+    throw KvError("redis: no port recorded");
+  }
+  std::string socket() const {
+    for (const auto& [k, v] : server_->describe())
+      if (k == "unix_socket") return v;
+    throw KvError("redis: no socket recorded");
+  }
+  RoundTripSpec s_;
+  std::shared_ptr<Server> server_;
+  std::size_t requests_;
+  Counters counters_;
+};
+
+}  // namespace
+
+CaseFactory redis_benchmark(const RoundTripSpec& spec) {
+  return [spec] { return std::make_unique<RedisBenchmark>(spec); };
+}
+
+// --- server-side eviction ----------------------------------------------------------
+
+namespace {
+
+class Eviction final : public Case {
+ public:
+  explicit Eviction(const EvictionSpec& s) : s_(s) {
+    ServerOptions o;
+    o.hold_entries = s.hold_entries;
+    o.value_bytes = s.value_bytes;
+    o.eviction = s.eviction;
+    server_ = system_named(s.system).start(o);
+    client_ = server_->connect(Transport::unix_socket);
+    versions_.assign(s.key_count, 0);
+  }
+  Work work() const override {
+    Work w;
+    w.items = static_cast<double>(s_.measured->ids.size());
+    w.unit = Work::Unit::ops;
+    return w;
+  }
+  Check check() override {
+    try {
+      if (std::string e = requests_shape_error(*s_.warmup, s_.key_count); !e.empty()) return Check::failed(e);
+      if (std::string e = requests_shape_error(*s_.measured, s_.key_count); !e.empty()) return Check::failed(e);
+      replay(*s_.warmup);
+      client_->reset_stats();
+      hits_ = misses_ = 0;
+      replay(*s_.measured);
+      if (std::string e = cross_check(); !e.empty()) return Check::failed(e);
+      checked_hit_ratio_ = ratio(hits_, misses_);
+      resident_ = client_->stats().items;
+      if (resident_ == 0) return Check::failed("the server held no entries after the warm-up");
+      same_capacity_lru_ = lru_replay(resident_);
+      hits_ = misses_ = 0;
+    } catch (const std::exception& e) {
+      return Check::failed(std::string(e.what()) + tail());
+    }
+    Check ok;
+    ok.label = s_.system + " " + s_.eviction + ", " + std::to_string(server_->memory_limit()) + " bytes";
+    return ok;
+  }
+  void run() override {
+    try {
+      replay(*s_.measured);
+    } catch (const std::exception& e) {
+      if (error_.empty()) error_ = e.what();
+    }
+  }
+  Counters observe() override {
+    if (!error_.empty()) throw KvError(error_ + tail());
+    if (std::string e = cross_check(); !e.empty()) throw KvError(e);
+    Counters out = {{"hit_ratio", ratio(hits_, misses_)},
+                    {"checked_hit_ratio", checked_hit_ratio_},
+                    {"resident_entries", static_cast<double>(resident_)},
+                    {"target_entries", static_cast<double>(s_.hold_entries)},
+                    {"capacity_bytes", static_cast<double>(server_->memory_limit())},
+                    {"lru_same_capacity_hit_ratio", same_capacity_lru_},
+                    {"value_bytes", static_cast<double>(s_.value_bytes)},
+                    {"keys", static_cast<double>(s_.key_count)},
+                    {"pipeline", static_cast<double>(s_.batch)}};
+    if (s_.irm_probabilities)
+      out.emplace_back("che_hit_ratio", memo_oracle("che", s_.workload, *s_.irm_probabilities, resident_));
+    hits_ = misses_ = 0;
+    return out;
+  }
+
+ private:
+  static double ratio(std::uint64_t h, std::uint64_t m) { return h + m ? static_cast<double>(h) / static_cast<double>(h + m) : 0; }
+
+  // Cache-aside in batches: GET the batch's keys (pipelined), then SET each
+  // key that missed (pipelined) to its next version. Every hit must be the
+  // version last stored for its key.
+  void replay(const Requests& r) {
+    const std::size_t b = s_.batch;
+    std::vector<std::string> names, missed;
+    std::vector<std::uint64_t> ids, missed_ids;
+    std::vector<std::string> payloads;
+    std::vector<std::string_view> values;
+    Checked checked;
+    for (std::size_t at = 0; at < r.ids.size(); at += b) {
+      names.clear();
+      ids.clear();
+      for (std::size_t i = at; i < std::min(at + b, r.ids.size()); ++i) {
+        ids.push_back(r.ids[i]);
+        names.push_back(kv_key(r.ids[i]));
+      }
+      struct Sink final : GetReplies {
+        Eviction* self;
+        const std::vector<std::uint64_t>* ids;
+        std::vector<std::size_t> misses;
+        void reply(std::size_t i, bool found, std::string_view v) override {
+          const std::uint64_t id = (*ids)[i];
+          if (!found) {
+            misses.push_back(i);
+            return;
+          }
+          ++self->hits_;
+          if (!is_payload(v, id, self->versions_[id], self->s_.value_bytes) && self->error_.empty())
+            self->error_ = "GET " + kv_key(id) + ": not the value last stored (version " +
+                           std::to_string(self->versions_[id]) + ")";
+        }
+      } sink;
+      sink.self = this;
+      sink.ids = &ids;
+      client_->get(names, sink);
+      misses_ += sink.misses.size();
+      if (!error_.empty()) throw KvError(error_);
+      if (sink.misses.empty()) continue;
+      missed.clear();
+      payloads.clear();
+      values.clear();
+      for (std::size_t i : sink.misses) {
+        const std::uint64_t id = ids[i];
+        missed.push_back(names[i]);
+        payloads.push_back(payload(id, ++versions_[id], s_.value_bytes));
+      }
+      for (const auto& p : payloads) values.push_back(p);
+      client_->set(missed, values);
+    }
+  }
+
+  // The same commands against an exact LRU holding `capacity` entries: warm-up, then the
+  // measured stream, in the same batches (a key missed twice in one batch misses twice).
+  double lru_replay(std::uint64_t capacity) const {
+    auto lru = find_policy("lru")->make_u64.at("boost_flat")(capacity, 8);
+    const std::byte value[8] = {};
+    std::uint64_t hits = 0, total = 0;
+    std::vector<std::uint64_t> missed;
+    for (const Requests* r : {s_.warmup.get(), s_.measured.get()}) {
+      const bool counted = r == s_.measured.get();
+      for (std::size_t at = 0; at < r->ids.size(); at += s_.batch) {
+        missed.clear();
+        for (std::size_t i = at; i < std::min(at + s_.batch, r->ids.size()); ++i) {
+          const bool hit = lru->get(r->ids[i]) != nullptr;
+          if (!hit) missed.push_back(r->ids[i]);
+          if (counted) {
+            hits += hit;
+            ++total;
+          }
+        }
+        for (auto id : missed) lru->put(id, value);
+      }
+    }
+    return total ? static_cast<double>(hits) / static_cast<double>(total) : 0;
+  }
+
+  std::string cross_check() {
+    const ServerStats st = client_->stats();
+    client_->reset_stats();
+    if (st.get_hits != hits_ || st.get_misses != misses_)
+      return "the server counted " + std::to_string(st.get_hits) + " hits and " + std::to_string(st.get_misses) +
+             " misses; hotbench saw " + std::to_string(hits_) + " and " + std::to_string(misses_);
+    return "";
+  }
+  std::string tail() const {
+    if (server_->alive()) return "";
+    return " (the server has exited: " + server_->log_tail() + ")";
+  }
+
+  EvictionSpec s_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<Client> client_;
+  std::vector<std::uint64_t> versions_;
+  std::uint64_t hits_ = 0, misses_ = 0, resident_ = 0;
+  double checked_hit_ratio_ = 0, same_capacity_lru_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+CaseFactory eviction(const EvictionSpec& spec) {
+  return [spec] { return std::make_unique<Eviction>(spec); };
+}
+
+}  // namespace hotbench::cache::kv

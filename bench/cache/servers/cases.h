@@ -1,0 +1,51 @@
+// The server tasks of the cache suite, one driver each, the same for every
+// System (kv.h):
+//
+//   server_get, server_set  round trips at a pipeline depth, over one or more
+//                           connections, values of a size; every reply checked
+//   server_eviction         the suite's request streams through a server bounded
+//                           to hold N entries: hit ratio, checked against the
+//                           server's own counters and an exact LRU replaying the
+//                           same commands at the number of entries the server held
+//   redis-benchmark rows    Redis's own tool against the same server with the same
+//                           parameters (server_get/server_set, library redis-benchmark)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../../harness/case.h"
+#include "../workload.h"
+#include "kv.h"
+
+namespace hotbench::cache::kv {
+
+struct RoundTripSpec {
+  std::string system;
+  Transport transport = Transport::unix_socket;
+  bool set = false;  // server_set: SET; server_get: GET of stored keys
+  std::size_t pipeline = 1, connections = 1, value_bytes = 100;
+  std::uint64_t keys = 0, seed = 0;
+};
+CaseFactory round_trip(const RoundTripSpec& spec);
+// redis-benchmark (Debian's redis-tools) against the Redis the round-trip rows use.
+CaseFactory redis_benchmark(const RoundTripSpec& spec);
+// The key space a round-trip row uses: every key's value stays in memory twice (two versions).
+std::uint64_t round_trip_keys(std::size_t value_bytes);
+
+struct EvictionSpec {
+  std::string system, eviction, workload;
+  std::uint64_t hold_entries = 0, key_count = 0;
+  std::size_t value_bytes = 100, batch = 64;
+  std::shared_ptr<const Requests> warmup, measured;
+  std::shared_ptr<const std::vector<double>> irm_probabilities;  // for Che; null unless IRM
+};
+CaseFactory eviction(const EvictionSpec& spec);
+
+// The server the round-trip rows of a system and value size share: started by the first row that
+// needs it, started again when a row finds it dead. Servers also stop when the process exits.
+std::shared_ptr<Server> shared_server(const std::string& system, std::uint64_t keys, std::size_t value_bytes);
+
+}  // namespace hotbench::cache::kv

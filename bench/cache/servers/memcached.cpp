@@ -1,0 +1,233 @@
+// memcached 1.6 (Debian's memcached), through libmemcached 1.1 ("awesome"),
+// ASCII protocol.
+//
+// memcached listens on a Unix socket or on TCP, never both (-s disables the
+// network), so the server is two processes with the same settings, one per
+// transport. Gets are memcached_mget + memcached_fetch_result (one pipelined
+// "get k1 k2 ..."; found values come back in request order, misses are
+// omitted). Sets are not pipelined: libmemcached's only way to send several
+// (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS) reads their replies later without
+// reporting them, and in our tests (docs/cache.md) the last key of a buffered
+// batch of 8 or 128 sets sometimes did not read back. So memcached has set
+// rows at depth 1 only (System::pipelined_sets), and its eviction rows store
+// their misses one acknowledged set at a time.
+#include <libmemcached/memcached.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "../../harness/server.h"
+#include "kv.h"
+
+namespace hotbench::cache::kv {
+namespace {
+
+std::uint64_t stat_number(memcached_st* m, memcached_stat_st* st, const char* name, const std::string& where) {
+  memcached_return_t rc;
+  char* v = memcached_stat_get_value(m, st, name, &rc);
+  if (!v || rc != MEMCACHED_SUCCESS) throw KvError("memcached: " + where + ": stats has no " + name);
+  const std::uint64_t n = std::strtoull(v, nullptr, 10);
+  std::free(v);
+  return n;
+}
+
+class MemcachedClient final : public Client {
+ public:
+  MemcachedClient(const ServerEndpoint& e, Transport t) : m_(memcached_create(nullptr)) {
+    if (!m_) throw KvError("memcached: out of memory");
+    memcached_return_t rc;
+    if (t == Transport::tcp) {
+      where_ = e.host + ":" + std::to_string(e.port);
+      rc = memcached_server_add(m_, e.host.c_str(), static_cast<in_port_t>(e.port));
+    } else {
+      where_ = e.unix_socket;
+      rc = memcached_server_add_unix_socket(m_, e.unix_socket.c_str());
+    }
+    check(rc, "add server");
+    // Bounded waits: a server that stops answering fails the row.
+    for (auto b : {MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, MEMCACHED_BEHAVIOR_POLL_TIMEOUT})
+      memcached_behavior_set(m_, b, 10'000);
+    memcached_behavior_set(m_, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+    // Keep talking to the one server after an error (libmemcached would mark it dead for a while).
+    memcached_behavior_set(m_, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 0);
+    check(memcached_version(m_), "connect");
+    result_ = memcached_result_create(m_, &result_storage_);
+  }
+  // The result lives inside this object: libmemcached frees what it allocated for it, not the struct.
+  ~MemcachedClient() override {
+    memcached_result_free(result_);
+    memcached_free(m_);
+  }
+
+  void get(std::span<const std::string> keys, GetReplies& out) override {
+    ptrs_.clear();
+    lens_.clear();
+    for (const auto& k : keys) {
+      ptrs_.push_back(k.data());
+      lens_.push_back(k.size());
+    }
+    check(memcached_mget(m_, ptrs_.data(), lens_.data(), keys.size()), "get");
+    std::size_t next = 0;
+    memcached_return_t rc;
+    while (memcached_fetch_result(m_, result_, &rc)) {
+      const std::string_view key(memcached_result_key_value(result_), memcached_result_key_length(result_));
+      while (next < keys.size() && keys[next] != key) out.reply(next++, false, {});
+      if (next == keys.size()) throw KvError("memcached: " + where_ + ": a reply for a key not asked, or out of order");
+      out.reply(next++, true, {memcached_result_value(result_), memcached_result_length(result_)});
+    }
+    if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) check(rc, "get");
+    while (next < keys.size()) out.reply(next++, false, {});
+  }
+  // One acknowledged set after another (see the file's comment: libmemcached has no pipelined set).
+  void set(std::span<const std::string> keys, std::span<const std::string_view> values) override {
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      check(memcached_set(m_, keys[i].data(), keys[i].size(), values[i].data(), values[i].size(), 0, 0), "set");
+  }
+  void del(std::span<const std::string> keys) override {
+    for (const auto& k : keys) {
+      const auto rc = memcached_delete(m_, k.data(), k.size(), 0);
+      if (rc != MEMCACHED_NOTFOUND) check(rc, "delete");
+    }
+  }
+  ServerStats stats() override {
+    ServerStats s;
+    with_stats([&](memcached_stat_st* st) {
+      s.get_hits = stat_number(m_, st, "get_hits", where_) - base_.get_hits;
+      s.get_misses = stat_number(m_, st, "get_misses", where_) - base_.get_misses;
+      s.evictions = stat_number(m_, st, "evictions", where_) - base_.evictions;
+      s.items = stat_number(m_, st, "curr_items", where_);
+      s.used_bytes = stat_number(m_, st, "bytes", where_);
+    });
+    return s;
+  }
+  void reset_stats() override {
+    base_ = {};
+    base_ = stats();
+  }
+
+ private:
+  template <class F>
+  void with_stats(F&& f) {
+    memcached_return_t rc;
+    memcached_stat_st* st = memcached_stat(m_, nullptr, &rc);
+    if (!st || rc != MEMCACHED_SUCCESS) {
+      if (st) memcached_stat_free(m_, st);
+      check(rc == MEMCACHED_SUCCESS ? MEMCACHED_FAILURE : rc, "stats");
+    }
+    try {
+      f(st);
+    } catch (...) {
+      memcached_stat_free(m_, st);
+      throw;
+    }
+    memcached_stat_free(m_, st);
+  }
+  void check(memcached_return_t rc, const char* what) {
+    if (rc == MEMCACHED_SUCCESS) return;
+    throw KvError("memcached: " + where_ + ": " + what + ": " + memcached_last_error_message(m_) +
+                  " (server gone, or no answer within 10 s?)");
+  }
+
+  memcached_st* m_;
+  memcached_result_st result_storage_{};
+  memcached_result_st* result_ = nullptr;
+  std::string where_;
+  std::vector<const char*> ptrs_;
+  std::vector<std::size_t> lens_;
+  ServerStats base_;
+};
+
+// memcached stores an item in the smallest slab chunk that holds its header
+// (48 bytes + 8 for CAS), key, and value with its "\r\n"; chunk sizes grow by
+// the factor -f (1.25) from 96 bytes. It takes memory a 1 MiB page at a time
+// per slab class, so a bound of M MiB holds about M * (2^20 / chunk) items of one size.
+std::uint64_t chunk_bytes(std::size_t key_bytes, std::size_t value_bytes) {
+  const double need = 56.0 + static_cast<double>(key_bytes) + 1 + static_cast<double>(value_bytes) + 2;
+  double chunk = 96;
+  while (chunk < need) chunk = std::ceil(chunk * 1.25 / 8) * 8;
+  return static_cast<std::uint64_t>(chunk);
+}
+
+class MemcachedServer final : public Server {
+ public:
+  explicit MemcachedServer(const ServerOptions& o) {
+    std::uint64_t megabytes = 1024;  // unbounded rows: far more than any row stores
+    if (o.hold_entries) {
+      const std::uint64_t per_page = (1u << 20) / chunk_bytes(kv_key(o.hold_entries).size(), o.value_bytes);
+      // memcached's smallest bound is 1 MiB ... and it keeps a page per slab class it touched.
+      megabytes = std::max<std::uint64_t>(1, (o.hold_entries + per_page - 1) / per_page);
+    } else if (o.max_memory_bytes) {
+      megabytes = std::max<std::uint64_t>(1, o.max_memory_bytes >> 20);
+    }
+    limit_ = megabytes << 20;
+    unix_.emplace(spec(megabytes, true));
+    tcp_.emplace(spec(megabytes, false));
+    version_ = version();
+  }
+  std::unique_ptr<Client> connect(Transport t) override {
+    return std::make_unique<MemcachedClient>(t == Transport::tcp ? tcp_->endpoint() : unix_->endpoint(), t);
+  }
+  bool alive() const override { return unix_->alive() && tcp_->alive(); }
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    auto d = unix_->describe();
+    for (auto& [k, v] : tcp_->describe()) d.emplace_back("tcp_" + k, v);
+    d.emplace_back("version", version_);
+    return d;
+  }
+  std::string log_tail() const override { return unix_->log_tail() + " | " + tcp_->log_tail(); }
+  std::uint64_t memory_limit() const override { return limit_; }
+
+ private:
+  static ServerSpec spec(std::uint64_t megabytes, bool unix_socket) {
+    ServerSpec s;
+    s.name = "memcached";
+    s.package = "memcached";
+    s.argv = {"memcached", "-m", std::to_string(megabytes), "-c", "1024", "-U", "0"};
+    // Its largest item may be at most half its memory (-I, 1 MiB by default).
+    if (megabytes < 2) s.argv.insert(s.argv.end(), {"-I", "512k"});
+    // It keeps nothing worth a graceful exit, which takes it ~0.9 s (its background threads' sleeps).
+    s.stop_signal = SIGKILL;
+    if (unix_socket) {
+      s.argv.insert(s.argv.end(), {"-s", "{socket}", "-a", "0700"});
+    } else {
+      s.argv.insert(s.argv.end(), {"-l", "127.0.0.1", "-p", "{port}"});
+    }
+    if (::geteuid() == 0) s.argv.insert(s.argv.end(), {"-u", "root"});  // it refuses root otherwise
+    return s;
+  }
+  std::string version() {
+    memcached_st* m = memcached_create(nullptr);
+    memcached_server_add_unix_socket(m, unix_->endpoint().unix_socket.c_str());
+    std::string v = "unknown";
+    memcached_return_t rc;
+    if (memcached_stat_st* st = memcached_stat(m, nullptr, &rc)) {
+      if (char* s = memcached_stat_get_value(m, st, "version", &rc)) {
+        v = s;
+        std::free(s);
+      }
+      memcached_stat_free(m, st);
+    }
+    memcached_free(m);
+    return v;
+  }
+
+  std::optional<ServerProcess> unix_, tcp_;
+  std::uint64_t limit_ = 0;
+  std::string version_;
+};
+
+}  // namespace
+}  // namespace hotbench::cache::kv
+
+HOTBENCH_REGISTER(memcached) {
+  using namespace hotbench::cache::kv;
+  systems().add({"memcached",
+                 {Transport::unix_socket, Transport::tcp},
+                 {"lru"},  // memcached's own segmented LRU (hot/warm/cold), its only policy
+                 false,
+                 false,
+                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<MemcachedServer>(o); }});
+}

@@ -1,0 +1,219 @@
+// Redis 7 (Debian's redis-server), through hiredis's blocking API: a batch is
+// every command appended to the output buffer, then the replies read in order.
+#include <hiredis/hiredis.h>
+
+#include <cstring>
+#include <map>
+#include <sys/time.h>
+
+#include "../../harness/server.h"
+#include "kv.h"
+
+namespace hotbench::cache::kv {
+namespace {
+
+class Reply {
+ public:
+  explicit Reply(void* r) : r_(static_cast<redisReply*>(r)) {}
+  ~Reply() {
+    if (r_) freeReplyObject(r_);
+  }
+  Reply(const Reply&) = delete;
+  Reply& operator=(const Reply&) = delete;
+  redisReply* operator->() const { return r_; }
+  std::string_view text() const { return {r_->str, r_->len}; }
+
+ private:
+  redisReply* r_;
+};
+
+class RedisClient final : public Client {
+ public:
+  RedisClient(redisContext* c, std::string where) : c_(c), where_(std::move(where)) {
+    if (!c_ || c_->err) {
+      const std::string why = c_ ? c_->errstr : "out of memory";
+      if (c_) redisFree(c_);
+      throw KvError("redis: cannot connect to " + where_ + ": " + why);
+    }
+    const timeval tv{kIoTimeoutSeconds, 0};  // a server that stops answering fails the row, never hangs it
+    redisSetTimeout(c_, tv);
+  }
+  ~RedisClient() override { redisFree(c_); }
+
+  void get(std::span<const std::string> keys, GetReplies& out) override {
+    for (const auto& k : keys) append({"GET", k});
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      Reply r = next();
+      if (r->type == REDIS_REPLY_STRING) out.reply(i, true, r.text());
+      else if (r->type == REDIS_REPLY_NIL) out.reply(i, false, {});
+      else fail("GET " + keys[i], r);
+    }
+  }
+  void set(std::span<const std::string> keys, std::span<const std::string_view> values) override {
+    for (std::size_t i = 0; i < keys.size(); ++i) append({"SET", keys[i], values[i]});
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      Reply r = next();
+      if (r->type != REDIS_REPLY_STATUS || r.text() != "OK") fail("SET " + keys[i], r);
+    }
+  }
+  void del(std::span<const std::string> keys) override {
+    for (const auto& k : keys) append({"DEL", k});
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      Reply r = next();
+      if (r->type != REDIS_REPLY_INTEGER) fail("DEL " + keys[i], r);
+    }
+  }
+  ServerStats stats() override {
+    ServerStats s;
+    const auto info = info_fields();
+    s.get_hits = field(info, "keyspace_hits") - base_.get_hits;
+    s.get_misses = field(info, "keyspace_misses") - base_.get_misses;
+    s.evictions = field(info, "evicted_keys") - base_.evictions;
+    s.used_bytes = field(info, "used_memory");
+    append({"DBSIZE"});
+    Reply r = next();
+    if (r->type != REDIS_REPLY_INTEGER) fail("DBSIZE", r);
+    s.items = static_cast<std::uint64_t>(r->integer);
+    return s;
+  }
+  void reset_stats() override {
+    base_ = {};
+    base_ = stats();
+  }
+
+  // Sends a command and returns its reply (configuration, INFO).
+  std::string command(std::initializer_list<std::string_view> args) {
+    append(args);
+    Reply r = next();
+    if (r->type == REDIS_REPLY_ERROR) fail(std::string(*args.begin()), r);
+    if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+    return r->str ? std::string(r.text()) : std::string();
+  }
+
+ private:
+  static constexpr long kIoTimeoutSeconds = 10;
+
+  void append(std::initializer_list<std::string_view> args) {
+    const char* argv[4];
+    std::size_t len[4];
+    int n = 0;
+    for (auto a : args) {
+      argv[n] = a.data();
+      len[n++] = a.size();
+    }
+    if (redisAppendCommandArgv(c_, n, argv, len) != REDIS_OK) throw KvError("redis: " + where_ + ": " + c_->errstr);
+  }
+  Reply next() {
+    void* r = nullptr;
+    if (redisGetReply(c_, &r) != REDIS_OK || !r)
+      throw KvError("redis: " + where_ + ": " + (c_->errstr[0] ? c_->errstr : "connection lost") +
+                    " (server gone, or no answer within " + std::to_string(kIoTimeoutSeconds) + " s)");
+    return Reply(r);
+  }
+  [[noreturn]] void fail(const std::string& what, const Reply& r) {
+    throw KvError("redis: " + where_ + ": " + what.substr(0, 60) + ": unexpected reply" +
+                  (r->type == REDIS_REPLY_ERROR ? ": " + std::string(r.text()) : " of type " + std::to_string(r->type)));
+  }
+  std::map<std::string, std::string, std::less<>> info_fields() {
+    const std::string text = command({"INFO"});
+    std::map<std::string, std::string, std::less<>> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      const std::size_t end = std::min(text.find("\r\n", at), text.size());
+      const std::string line = text.substr(at, end - at);
+      if (const auto colon = line.find(':'); colon != std::string::npos && line[0] != '#')
+        out[line.substr(0, colon)] = line.substr(colon + 1);
+      at = end + 2;
+    }
+    return out;
+  }
+  std::uint64_t field(const std::map<std::string, std::string, std::less<>>& info, std::string_view name) {
+    auto it = info.find(name);
+    if (it == info.end()) throw KvError("redis: " + where_ + ": INFO has no field " + std::string(name));
+    return std::stoull(it->second);
+  }
+
+  redisContext* c_;
+  std::string where_;
+  ServerStats base_;
+};
+
+class RedisServer final : public Server {
+ public:
+  explicit RedisServer(const ServerOptions& o) : process_(spec(o)), limit_(o.max_memory_bytes) {
+    auto c = connect(Transport::unix_socket);
+    auto& rc = static_cast<RedisClient&>(*c);
+    const std::string info = rc.command({"INFO", "server"});
+    if (auto at = info.find("redis_version:"); at != std::string::npos)
+      version_ = info.substr(at + 14, info.find("\r\n", at) - at - 14);
+    if (o.hold_entries) size_for(rc, o);
+  }
+  std::unique_ptr<Client> connect(Transport t) override {
+    const timeval tv{5, 0};
+    const auto& e = process_.endpoint();
+    if (t == Transport::tcp)
+      return std::make_unique<RedisClient>(redisConnectWithTimeout(e.host.c_str(), e.port, tv),
+                                           e.host + ":" + std::to_string(e.port));
+    return std::make_unique<RedisClient>(redisConnectUnixWithTimeout(e.unix_socket.c_str(), tv), e.unix_socket);
+  }
+  bool alive() const override { return process_.alive(); }
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    auto d = process_.describe();
+    d.emplace_back("version", version_);
+    return d;
+  }
+  std::string log_tail() const override { return process_.log_tail(); }
+  std::uint64_t memory_limit() const override { return limit_; }
+
+ private:
+  // Redis bounds used_memory, which counts its own dictionaries and allocator rounding: fill it
+  // with the entries it should hold, read what they cost, bound it there, and start empty.
+  void size_for(RedisClient& c, const ServerOptions& o) {
+    const std::string value(o.value_bytes, 'v');
+    std::vector<std::string> keys;
+    std::vector<std::string_view> values;
+    for (std::uint64_t id = 0; id < o.hold_entries; ++id) {
+      keys.push_back(kv_key(id));
+      values.push_back(value);
+      if (keys.size() == 512 || id + 1 == o.hold_entries) {
+        c.set(keys, values);
+        keys.clear();
+        values.clear();
+      }
+    }
+    limit_ = c.stats().used_bytes;
+    c.command({"CONFIG", "SET", "maxmemory", std::to_string(limit_)});
+    c.command({"FLUSHALL"});
+  }
+  static ServerSpec spec(const ServerOptions& o) {
+    ServerSpec s;
+    s.name = "redis-server";
+    s.package = "redis-server";
+    s.argv = {"redis-server", "{config}"};
+    s.config_name = "redis.conf";
+    // No persistence, loopback only, a private socket; the eviction policy and memory bound of the row.
+    s.config_text =
+        "port {port}\nbind 127.0.0.1\nprotected-mode yes\nunixsocket {socket}\nunixsocketperm 700\n"
+        "dir {dir}\nsave \"\"\nappendonly no\ndaemonize no\nlogfile \"\"\ndatabases 1\n"
+        "maxmemory " + std::to_string(o.max_memory_bytes) + "\n" +
+        "maxmemory-policy " + (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n";
+    return s;
+  }
+  ServerProcess process_;
+  std::uint64_t limit_;
+  std::string version_ = "unknown";
+};
+
+}  // namespace
+
+}  // namespace hotbench::cache::kv
+
+HOTBENCH_REGISTER(redis) {
+  using namespace hotbench::cache::kv;
+  systems().add({"redis",
+                 {Transport::unix_socket, Transport::tcp},
+                 {"allkeys-lru", "allkeys-lfu", "allkeys-random"},
+                 false,
+                 true,
+                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<RedisServer>(o); }});
+}

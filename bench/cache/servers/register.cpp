@@ -1,0 +1,115 @@
+// Which server rows a run has: the settings of the server tasks (read with the
+// rest of the suite's settings) and their registration.
+#include "register.h"
+
+#include <algorithm>
+
+#include "../../harness/measure.h"
+#include "../cases.h"
+#include "cases.h"
+
+namespace hotbench::cache::kv {
+namespace {
+
+std::vector<std::string> system_names() {
+  systems().sort();
+  return systems().names();
+}
+
+std::vector<std::string> eviction_names() {
+  std::vector<std::string> out;
+  for (const auto& s : systems().all())
+    for (const auto& e : s.evictions) out.push_back(s.name + ":" + e);
+  return out;
+}
+
+CaseId id_of(const std::string& task, const std::string& library, const std::string& variant,
+             const std::string& dataset, std::vector<std::pair<std::string, std::string>> params) {
+  return CaseId{"cache", task, library, variant, dataset, std::move(params)};
+}
+
+}  // namespace
+
+ServerConfig read_server_settings(const Options& options, Settings& set) {
+  const bool quick = options.profile == "quick", full = options.profile == "full";
+  ServerConfig c;
+  c.systems = set.names("servers", system_names(), system_names(),
+                        "systems of the server rows (echo is the socket floor, in_process the suite's LRU)");
+  c.pipelines = set.integers("pipelines", quick ? std::vector<std::uint64_t>{1, 16} : std::vector<std::uint64_t>{1, 16, 128}, 1,
+                             4096, "pipeline depths of the server round trips");
+  c.connections = set.integers("connections", full ? std::vector<std::uint64_t>{1, 4} : std::vector<std::uint64_t>{1}, 1, 64,
+                               "connections of the server round trips (one thread each)");
+  c.value_sizes = set.integers("server_value_bytes",
+                               full ? std::vector<std::uint64_t>{8, 100, 1024, 16384} : std::vector<std::uint64_t>{100}, 1,
+                               1 << 20, "value sizes of the server round trips");
+  c.evictions = set.names("server_evictions", eviction_names(), eviction_names(),
+                          "server-side eviction policies (system:policy) of the server_eviction rows");
+  c.eviction_percent = set.integers("server_eviction_percent",
+                                    full ? std::vector<std::uint64_t>{1, 10} : std::vector<std::uint64_t>{10}, 1, 100,
+                                    "entries the eviction rows' servers hold, in percent of the key space");
+  c.redis_benchmark = set.flag("redis_benchmark", !quick, "run redis-benchmark beside the Redis round trips");
+  set.selects_rows({"servers", "pipelines", "connections", "server_value_bytes", "server_evictions",
+                    "server_eviction_percent", "redis_benchmark"});
+  return c;
+}
+
+void register_server_cases(const ServerConfig& c, const std::vector<std::string>& tasks, std::uint64_t key_count,
+                           std::uint64_t seed, const std::string& workload,
+                           std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
+                           std::shared_ptr<const std::vector<double>> probabilities) {
+  if (measure::under_valgrind()) return;  // servers are other processes: nothing to count here
+  auto wants = [&](const char* t) { return std::find(tasks.begin(), tasks.end(), t) != tasks.end(); };
+  for (const char* task : {"server_get", "server_set"}) {
+    if (!wants(task)) continue;
+    const bool set = std::string(task) == "server_set";
+    for (const auto& name : c.systems) {
+      const System& sys = *systems().find(name);
+      if (set && sys.floor) continue;
+      for (auto transport : sys.transports)
+        for (auto vb : c.value_sizes)
+          for (auto conns : c.connections)
+            for (auto p : c.pipelines) {
+              if (set && p > 1 && !sys.pipelined_sets) continue;
+              RoundTripSpec s;
+              s.system = name;
+              s.transport = transport;
+              s.set = set;
+              s.pipeline = p;
+              s.connections = conns;
+              s.value_bytes = vb;
+              s.keys = round_trip_keys(vb);
+              s.seed = seed;
+              const auto params = std::vector<std::pair<std::string, std::string>>{
+                  {"pipeline", std::to_string(p)}, {"connections", std::to_string(conns)}, {"value_bytes", std::to_string(vb)}};
+              const std::string variant = transport == Transport::memory ? "" : transport_name(transport);
+              register_case(id_of(task, name, variant, "uniform", params), round_trip(s), Clock::wall);
+              if (name == "redis" && c.redis_benchmark)
+                register_case(id_of(task, "redis-benchmark", variant, "uniform", params), redis_benchmark(s), Clock::wall);
+            }
+    }
+  }
+  if (wants("server_eviction")) {
+    for (const auto& e : c.evictions) {
+      const auto colon = e.find(':');
+      const std::string system = e.substr(0, colon), policy = e.substr(colon + 1);
+      if (std::find(c.systems.begin(), c.systems.end(), system) == c.systems.end()) continue;
+      for (auto pct : c.eviction_percent) {
+        EvictionSpec s;
+        s.system = system;
+        s.eviction = policy;
+        s.workload = workload;
+        s.hold_entries = std::max<std::uint64_t>(1, key_count * pct / 100);
+        s.key_count = key_count;
+        s.value_bytes = 100;
+        s.warmup = warmup;
+        s.measured = measured;
+        s.irm_probabilities = probabilities;
+        register_case(id_of("server_eviction", system, policy, workload,
+                            {{"target_entries", std::to_string(s.hold_entries)}, {"value_bytes", "100"}}),
+                      eviction(s), Clock::wall);
+      }
+    }
+  }
+}
+
+}  // namespace hotbench::cache::kv

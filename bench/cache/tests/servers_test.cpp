@@ -1,0 +1,216 @@
+// The server systems (bench/cache/servers) behind the one client interface,
+// with real servers started by the suite: what a client reads is what was
+// stored, a miss is a miss, the server's own counters agree with ours, and a
+// server that dies, a program that is missing, or a value that is not the one
+// last stored gives an error, never a hang or a figure.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "cache/servers/cases.h"
+#include "cache/servers/kv.h"
+#include "harness/server.h"
+
+namespace hotbench::cache::kv {
+namespace {
+
+std::vector<std::string> system_names() {
+  std::vector<std::string> n;
+  for (const auto& s : systems().all()) n.push_back(s.name);
+  return n;
+}
+
+std::unique_ptr<Server> start_or_skip(const std::string& name, ServerOptions o = {}) {
+  if (!o.value_bytes) o.value_bytes = 32;
+  if (!o.max_entries) o.max_entries = 1000;
+  try {
+    return systems().find(name)->start(o);
+  } catch (const ServerError& e) {
+    // The test command installs every server; a machine without one says which package.
+    if (std::getenv("HOTBENCH_REQUIRE_BUILT")) throw;
+    return nullptr;
+  }
+}
+
+struct Collect final : GetReplies {
+  std::vector<std::pair<bool, std::string>> got;
+  void reply(std::size_t i, bool found, std::string_view v) override {
+    if (got.size() <= i) got.resize(i + 1);
+    got[i] = {found, std::string(v)};
+  }
+};
+
+class EverySystem : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EverySystem, ReadsBackWhatWasStoredAndCountsLikeTheServer) {
+  const System& sys = *systems().find(GetParam());
+  auto server = start_or_skip(sys.name);
+  if (!server) GTEST_SKIP() << sys.name << "'s server is not installed";
+  for (Transport t : sys.transports) {
+    SCOPED_TRACE(transport_name(t));
+    auto c = server->connect(t);
+    const std::vector<std::string> keys = {"hb:1", "hb:2", "hb:3", "hb:2"};
+    if (sys.floor) {  // the floor answers every key with the key repeated, and stores nothing
+      Collect got;
+      c->get(keys, got);
+      ASSERT_EQ(got.got.size(), 4u);
+      EXPECT_EQ(got.got[0].second, std::string("hb:1hb:1hb:1hb:1hb:1hb:1hb:1hb:1"));
+      EXPECT_THROW(c->set({keys.data(), 1}, std::vector<std::string_view>{"x"}), KvError);
+      continue;
+    }
+    const std::string a(32, 'a'), b(32, 'b');
+    c->set(std::span(keys).subspan(0, 2), std::vector<std::string_view>{a, b});
+    c->reset_stats();
+    Collect got;
+    c->get(keys, got);  // hb:3 was never stored; hb:2 is asked twice in one batch
+    ASSERT_EQ(got.got.size(), 4u);
+    EXPECT_EQ(got.got[0], std::make_pair(true, a));
+    EXPECT_EQ(got.got[1], std::make_pair(true, b));
+    EXPECT_FALSE(got.got[2].first);
+    EXPECT_EQ(got.got[3], std::make_pair(true, b));
+    const ServerStats st = c->stats();
+    EXPECT_EQ(st.get_hits, 3u);
+    EXPECT_EQ(st.get_misses, 1u);
+    EXPECT_GE(st.items, 2u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, EverySystem, ::testing::ValuesIn(system_names()),
+                         [](const auto& info) { return info.param; });
+
+RoundTripSpec spec_of(const std::string& system, bool set, std::size_t pipeline) {
+  RoundTripSpec s;
+  s.system = system;
+  s.transport = system == "in_process" ? Transport::memory : Transport::unix_socket;
+  s.set = set;
+  s.pipeline = pipeline;
+  s.value_bytes = 64;
+  s.keys = 300;
+  s.seed = 7;
+  return s;
+}
+
+bool installed(const std::string& system) { return start_or_skip(system) != nullptr; }
+
+TEST(RoundTrip, EveryRowChecksAndReportsLatencies) {
+  for (const auto& sys : systems().all()) {
+    if (!installed(sys.name)) continue;
+    for (bool set : {false, true}) {
+      if (set && sys.floor) continue;
+      for (std::size_t p : {std::size_t{1}, std::size_t{16}}) {
+        if (set && p > 1 && !sys.pipelined_sets) continue;
+        SCOPED_TRACE(sys.name + (set ? " set" : " get") + " pipeline " + std::to_string(p));
+        auto c = round_trip(spec_of(sys.name, set, p))();
+        const Check check = c->check();
+        ASSERT_TRUE(check.ok()) << check.error;
+        c->run();
+        c->run();
+        const Counters counters = c->observe();
+        auto find = [&](const std::string& k) {
+          for (const auto& [name, v] : counters)
+            if (name == k) return v;
+          return -1.0;
+        };
+        EXPECT_GT(find("p50_ns"), 0);
+        EXPECT_EQ(find("pipeline"), static_cast<double>(p));
+      }
+    }
+  }
+}
+
+// A key changed behind the row's back (another client stores another payload)
+// is a wrong value: the timed GETs see it and the row fails.
+TEST(RoundTrip, AValueThatIsNotTheOneStoredFailsTheRow) {
+  if (!installed("redis")) GTEST_SKIP() << "redis-server is not installed";
+  RoundTripSpec s = spec_of("redis", false, 16);
+  auto c = round_trip(s)();
+  ASSERT_TRUE(c->check().ok());
+  // A SET row of the same value size shares the server: it overwrites the keys with version 2.
+  auto writer = round_trip(spec_of("redis", true, 16))();
+  ASSERT_TRUE(writer->check().ok());  // stores every key at version 1 again: still right
+  writer->run();                      // now every key it touched holds version 2
+  c->run();                           // the GET row expects version 1
+  EXPECT_THROW(c->observe(), KvError);
+}
+
+TEST(RoundTrip, AServerThatDiesMidRowFailsTheRowWithoutHanging) {
+  if (!installed("redis")) GTEST_SKIP() << "redis-server is not installed";
+  RoundTripSpec s = spec_of("redis", false, 1);
+  s.value_bytes = 48;  // a server of its own (one per value size)
+  auto c = round_trip(s)();
+  ASSERT_TRUE(c->check().ok());
+  // redis-cli (redis-tools) stops the row's server, the way a crash or an operator would.
+  std::string socket;
+  for (const auto& [k, v] : shared_server("redis", s.keys, s.value_bytes)->describe())
+    if (k == "unix_socket") socket = v;
+  ASSERT_FALSE(socket.empty());
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(std::system(("redis-cli -s '" + socket + "' shutdown nosave >/dev/null 2>&1").c_str()) == -1, false);
+  c->run();
+  try {
+    c->observe();
+    ADD_FAILURE() << "a row whose server died gave a figure";
+  } catch (const KvError& e) {
+    EXPECT_NE(std::string(e.what()).find("redis"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+}
+
+TEST(Servers, AMissingProgramNamesItsDebianPackage) {
+  const char* path = std::getenv("PATH");
+  const std::string saved = path ? path : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  for (const std::string name : {"redis", "memcached"}) {
+    try {
+      systems().find(name)->start({});
+      ADD_FAILURE() << name << " started without its program";
+    } catch (const ServerError& e) {
+      const std::string package = name == "redis" ? "redis-server" : "memcached";
+      EXPECT_NE(std::string(e.what()).find(package), std::string::npos)
+          << e.what();
+    }
+  }
+  ::setenv("PATH", saved.c_str(), 1);
+}
+
+TEST(Eviction, ABoundedServerEvictsAndAgreesWithItsOwnCounters) {
+  for (const std::string& system : {std::string("redis"), std::string("memcached")}) {
+    if (!installed(system)) continue;
+    SCOPED_TRACE(system);
+    WorkloadSpec w;
+    w.keys = 200'000;
+    Workload workload(w);
+    EvictionSpec s;
+    s.system = system;
+    s.eviction = systems().find(system)->evictions.front();
+    s.workload = "zipf0.99";
+    s.hold_entries = 2000;
+    s.key_count = w.keys;
+    s.warmup = std::make_shared<Requests>(workload.generate(40'000, 0));
+    s.measured = std::make_shared<Requests>(workload.generate(20'000, 1));
+    s.irm_probabilities = std::make_shared<std::vector<double>>(workload.rank_probabilities());
+    auto c = eviction(s)();
+    const Check check = c->check();
+    ASSERT_TRUE(check.ok()) << check.error;
+    c->run();
+    double hit = -1, resident = -1, lru = -1;
+    for (const auto& [k, v] : c->observe()) {
+      if (k == "hit_ratio") hit = v;
+      if (k == "resident_entries") resident = v;
+      if (k == "lru_same_capacity_hit_ratio") lru = v;
+    }
+    // Bounded: it evicted (memcached's smallest bound, 1 MiB, holds several thousand entries).
+    EXPECT_GT(hit, 0.3) << resident;
+    EXPECT_LT(hit, 0.95) << resident;
+    EXPECT_GT(resident, 500);
+    EXPECT_LT(resident, 20'000);
+    EXPECT_GT(lru, 0.3);
+  }
+}
+
+}  // namespace
+}  // namespace hotbench::cache::kv
