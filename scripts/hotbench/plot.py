@@ -87,7 +87,8 @@ REFERENCE_TASK = "limit"
 REFERENCE_LABEL = "memcpy"  # what the limit task does; named in legends and captions
 
 # Columns a curve can be drawn against, in order of preference, with their axis labels.
-CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "message size [bytes]"}
+CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "message size [bytes]",
+              "pipeline": "pipeline depth [requests in flight]"}
 
 PERCENTILE_COLUMN = re.compile(r"^p(\d+)(?:[._](\d+))?_ns$")
 

@@ -181,7 +181,10 @@ class RedisServer final : public Server {
         values.clear();
       }
     }
-    limit_ = c.stats().used_bytes;
+    // Plus room for the connection's own buffers, which used_memory counts too: with a bound at
+    // the data alone, a pipelined batch could push Redis over it with no key left to evict
+    // (OOM errors in small rows). The entries it then holds are measured, not assumed.
+    limit_ = c.stats().used_bytes + kClientSlack;
     c.command({"CONFIG", "SET", "maxmemory", std::to_string(limit_)});
     c.command({"FLUSHALL"});
   }
@@ -199,6 +202,7 @@ class RedisServer final : public Server {
         "maxmemory-policy " + (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n";
     return s;
   }
+  static constexpr std::uint64_t kClientSlack = 128 << 10;
   ServerProcess process_;
   std::uint64_t limit_;
   std::string version_ = "unknown";

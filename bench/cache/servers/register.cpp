@@ -47,7 +47,9 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   c.eviction_percent = set.integers("server_eviction_percent",
                                     full ? std::vector<std::uint64_t>{1, 10} : std::vector<std::uint64_t>{10}, 1, 100,
                                     "entries the eviction rows' servers hold, in percent of the key space");
-  c.redis_benchmark = set.flag("redis_benchmark", !quick, "run redis-benchmark beside the Redis round trips");
+  c.redis_benchmark = set.flag("redis_benchmark", !quick,
+                               "run redis-benchmark beside the Redis round trips (over the Unix socket; full: TCP too)");
+  c.redis_benchmark_tcp = full;
   set.selects_rows({"servers", "pipelines", "connections", "server_value_bytes", "server_evictions",
                     "server_eviction_percent", "redis_benchmark"});
   return c;
@@ -83,7 +85,7 @@ void register_server_cases(const ServerConfig& c, const std::vector<std::string>
                   {"pipeline", std::to_string(p)}, {"connections", std::to_string(conns)}, {"value_bytes", std::to_string(vb)}};
               const std::string variant = transport == Transport::memory ? "" : transport_name(transport);
               register_case(id_of(task, name, variant, "uniform", params), round_trip(s), Clock::wall);
-              if (name == "redis" && c.redis_benchmark)
+              if (name == "redis" && c.redis_benchmark && (transport != Transport::tcp || c.redis_benchmark_tcp))
                 register_case(id_of(task, "redis-benchmark", variant, "uniform", params), redis_benchmark(s), Clock::wall);
             }
     }

@@ -15,7 +15,7 @@ namespace hotbench::cache::kv {
 struct ServerConfig {
   std::vector<std::string> systems, evictions;
   std::vector<std::uint64_t> pipelines, connections, value_sizes, eviction_percent;
-  bool redis_benchmark = true;
+  bool redis_benchmark = true, redis_benchmark_tcp = false;
 };
 
 ServerConfig read_server_settings(const Options& options, Settings& settings);

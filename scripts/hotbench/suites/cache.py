@@ -11,7 +11,9 @@ Figures:
 - hit cost against the physical floors: every policy's all-hit cost next to a bare lookup in the
   same map and the dependent-load latency of each memory level.
 
-Throughput bars, latency ladders and thread curves come from the generic plots (plot.py).
+Throughput bars, latency ladders and thread curves come from the generic plots (plot.py); so do the
+server rows' throughput and latency against pipeline depth. The memory-bounded servers (task
+server_eviction) are drawn on the miss-ratio curves of their workload, at the entries each held.
 
 Smoke: a small key space with every workload shape; traces (CSV and oracleGeneral) replay; malformed
 CSVs (a bad field, a repeated header column) and a truncated binary trace give error rows naming the file
@@ -47,7 +49,21 @@ def _group(rows: list[dict], key) -> dict:
     return groups
 
 
+def server_points(ax, rows: list[dict], dataset: str, colours: dict, table, implementations: set) -> None:
+    """The memory-bounded servers' hit ratios on the same workload, at the number of entries each held."""
+    for impl, cell in sorted(_group([r for r in rows if (r.get("dataset") or "") == dataset], plot.implementation).items()):
+        h, held = _median(cell, "hit_ratio"), _median(cell, "resident_entries")
+        if h is None or held is None:
+            continue
+        implementations.add(impl)
+        ax.plot([held], [1 - h], color=colours[impl], marker="s", markersize=7, linestyle="none",
+                markeredgecolor="black")
+        table.rows.append(["server_eviction", dataset, impl, f"{held:g}", plot.format_value(1 - h)])
+        table.kinds.append("ok")
+
+
 def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
+    servers = [r for r in rows if r.get("task") == "server_eviction"]
     rows = [r for r in rows if r.get("task") in ("mrc", "trace") and plot.is_number(r.get("capacity"))]
     if not rows:
         return None
@@ -82,6 +98,8 @@ def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | 
                 for c, y in points:
                     table.rows.append([task, dataset, label, f"{c:g}", plot.format_value(y)])
                     table.kinds.append("reference")
+        if task == "mrc":
+            server_points(ax, servers, dataset, colours, table, implementations)
         ax.set_xscale("log")
         ax.set_ylim(0, 1)
         ax.set_xlabel("capacity [entries]")
@@ -97,7 +115,9 @@ def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | 
     description = ("Miss ratio (1 - hit ratio of the timed requests, median over repetitions) against capacity, "
                    "one line per policy and map. Black lines: the analytical curves carried by the rows "
                    "(independent-request workloads only): Che's approximation for LRU, the IRM formula for FIFO, "
-                   "and the top-C bound no policy can beat under independent requests.")
+                   "and the top-C bound no policy can beat under independent requests. Squares: Redis and "
+                   "memcached bounded by memory (task server_eviction), at the number of entries each held "
+                   "after its warm-up (resident_entries), on the same workload.")
     return plot.Plot("cache_miss_ratio", "cache: miss ratio against capacity", figure, description, errors, facts,
                      table)
 
@@ -193,13 +213,19 @@ def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
 
 # Small, but every task runs and every workload shape is there.
 SMOKE_SETTINGS = ["keys=4000", "requests=16384", "capacities=4,40,400,1200", "workloads=zipf0.99,uniform,scan",
-                  "threads=1,2", "floor_levels=l1,l2"]
+                  "threads=1,2", "floor_levels=l1,l2", "redis_benchmark=true"]
 RATES = ["ops_per_s", "ns_per_op"]
 REPLAY = RATES + ["hit_ratio", "checked_hit_ratio", "cold_hit_ratio", "ns_per_request", "p50_ns", "p99_ns",
                   "p999_ns", "eat_ns_0", "eat_ns_150", "eat_ns_30000", "eat_ns_1000000", "capacity", "value_bytes"]
 ORACLE_COLUMNS = ["che_hit_ratio", "fifo_irm_hit_ratio", "top_c_hit_ratio", "oracle_tolerance"]
 COLUMNS = {"throughput": REPLAY, "mrc": REPLAY, "hit": REPLAY, "trace": REPLAY, "floor": RATES,
-           "concurrent": RATES + ["hit_ratio", "checked_hit_ratio", "threads", "capacity"], "trace_read": RATES}
+           "concurrent": RATES + ["hit_ratio", "checked_hit_ratio", "threads", "capacity"], "trace_read": RATES,
+           "server_get": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
+           "server_set": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
+           "server_eviction": RATES + ["hit_ratio", "checked_hit_ratio", "resident_entries", "capacity_bytes",
+                                       "lru_same_capacity_hit_ratio", "che_hit_ratio"]}
+# redis-benchmark's rows carry its own figures instead of hotbench's latency histogram.
+TOOL_COLUMNS = RATES + ["tool_ops_per_s", "p50_ns", "p99_ns", "pipeline"]
 VALID_TRACES = ("web", "blocks")
 SMOKE_BAD_DATASETS = {"broken": "broken.csv: line 3, column 2: size 'x' is not a non-negative integer",
                       "twokeys": "twokeys.csv: line 1, column 2: column 'key' repeated (first in column 1)",
@@ -236,7 +262,7 @@ def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> l
     for r in rows:
         if r["status"] != "ok" or r["dataset"] in SMOKE_BAD_DATASETS:
             continue
-        for column in COLUMNS.get(r["task"], RATES):
+        for column in TOOL_COLUMNS if r["library"] == "redis-benchmark" else COLUMNS.get(r["task"], RATES):
             if not isinstance(r.get(column), (int, float)) or r[column] < 0:
                 problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a number >= 0")
         # the oracles exist for independent requests (not a scan) without writes
