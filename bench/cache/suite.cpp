@@ -17,6 +17,7 @@
 #include "cases.h"
 #include "concurrent.h"
 #include "floors.h"
+#include "servers/kv.h"
 #include "servers/register.h"
 #include "trace.h"
 #include "trace_read.h"
@@ -256,6 +257,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
   benchmark::AddCustomContext("cache_seed", std::to_string(s.seed));
   benchmark::AddCustomContext("cache_keys", std::to_string(s.keys));
   benchmark::AddCustomContext("cache_requests", std::to_string(s.requests));
+  benchmark::AddCustomContext("hotbench_servers", kv::systems_config());
   const std::size_t throughput_capacity = std::max<std::uint64_t>(1, s.keys / 10);
   const std::string base = "zipf0.99";
   const std::size_t resident_capacity = std::min<std::size_t>(kResidentCapacity, s.keys);

@@ -132,6 +132,7 @@ def datasets(paths: list[pathlib.Path]) -> list[dict]:
 # A suite's settings are read from its description (`settings`, each with `selects`), see workload().
 WORKLOAD_CONTEXT = {
     "hotbench_fixed_iterations": "fixed iterations",  # instruction counting: per-op counts amortize set-up
+    "hotbench_servers": "servers",  # how a suite starts its servers (command line, configuration)
 }
 
 

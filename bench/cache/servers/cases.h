@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,8 @@ CaseFactory eviction(const EvictionSpec& spec);
 // The server the round-trip rows of a system and value size share: started by the first row that
 // needs it, started again when a row finds it dead. Servers also stop when the process exits.
 std::shared_ptr<Server> shared_server(const std::string& system, std::uint64_t keys, std::size_t value_bytes);
+// From now on the round-trip rows of `system` use the user's server at `endpoint` instead of one of
+// their own (the setting `endpoints`); nullopt: their own again.
+void use_endpoint(const std::string& system, const std::optional<Endpoint>& endpoint);
 
 }  // namespace hotbench::cache::kv

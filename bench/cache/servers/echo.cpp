@@ -243,5 +243,6 @@ HOTBENCH_REGISTER(echo) {
                  {},
                  true,
                  false,
+                 "a thread of the benchmark binary per connection; Unix socket in a private folder, 127.0.0.1:0",
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<EchoServer>(o); }});
 }

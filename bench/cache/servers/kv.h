@@ -83,6 +83,12 @@ class Server {
   virtual std::string log_tail() const { return ""; }
   // The memory bound the server runs with (bytes; 0: none).
   virtual std::uint64_t memory_limit() const { return 0; }
+  // The name of key id `id` here: "hb:<id>" on a server of our own; under a prefix of this process on
+  // a user's endpoint (attached), whose other keys hotbench never touches.
+  virtual std::string key(std::uint64_t id) const;
+  // A user's endpoint: other clients may use it too, so its counters can only be at least ours, and
+  // the rows delete the keys they wrote when they end.
+  virtual bool attached() const { return false; }
 };
 
 struct System {
@@ -95,14 +101,36 @@ struct System {
   bool floor = false;
   // Whether a batch of sets is one round trip; false: only depth-1 set rows (memcached: see its file).
   bool pipelined_sets = true;
+  // How its server is started (command line and configuration, before the port, folder and memory
+  // bound of a row are filled in), recorded with every run (context hotbench_servers).
+  std::string config;
   // Starts a server. Throws ServerError (harness/server.h) naming the Debian package when the
   // program is missing or does not start.
   std::function<std::unique_ptr<Server>(const ServerOptions&)> start;
+  // Uses a server that is already running (the user's: --hotbench_set=endpoints=NAME=ADDRESS);
+  // empty when the system has no such use. Throws KvError when it does not answer.
+  std::function<std::unique_ptr<Server>(const struct Endpoint&)> attach = {};
 };
+
+// A user's endpoint: "unix:/path/to/socket" or "HOST:PORT" with HOST a loopback address (the
+// project sends load to loopback only).
+struct Endpoint {
+  Transport transport = Transport::unix_socket;
+  std::string host, path;  // host for tcp, path for unix
+  int port = 0;
+  std::string text;        // as given
+};
+// Throws std::invalid_argument saying what is wrong with `text`.
+Endpoint parse_endpoint(const std::string& text);
+// The key prefix of this process on a user's endpoint: "hotbench:<pid>:".
+std::string attached_prefix();
 
 Registry<System>& systems();
 
 // The name of key id `id` on a server the suite started ("hb:<id>").
 std::string kv_key(std::uint64_t id);
+
+// "name: config" of every system, one per line: what the run records about its servers.
+std::string systems_config();
 
 }  // namespace hotbench::cache::kv

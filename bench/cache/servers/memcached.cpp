@@ -151,6 +151,25 @@ std::uint64_t chunk_bytes(std::size_t key_bytes, std::size_t value_bytes) {
   return static_cast<std::uint64_t>(chunk);
 }
 
+std::string memcached_version(const ServerEndpoint& e, Transport t) {
+  memcached_st* m = memcached_create(nullptr);
+  if (t == Transport::tcp) memcached_server_add(m, e.host.c_str(), static_cast<in_port_t>(e.port));
+  else memcached_server_add_unix_socket(m, e.unix_socket.c_str());
+  memcached_behavior_set(m, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, 5000);
+  memcached_behavior_set(m, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, 5000);
+  std::string v = "unknown";
+  memcached_return_t rc;
+  if (memcached_stat_st* st = memcached_stat(m, nullptr, &rc)) {
+    if (char* s = memcached_stat_get_value(m, st, "version", &rc)) {
+      v = s;
+      std::free(s);
+    }
+    memcached_stat_free(m, st);
+  }
+  memcached_free(m);
+  return v;
+}
+
 class MemcachedServer final : public Server {
  public:
   explicit MemcachedServer(const ServerOptions& o) {
@@ -198,24 +217,33 @@ class MemcachedServer final : public Server {
     if (::geteuid() == 0) s.argv.insert(s.argv.end(), {"-u", "root"});  // it refuses root otherwise
     return s;
   }
-  std::string version() {
-    memcached_st* m = memcached_create(nullptr);
-    memcached_server_add_unix_socket(m, unix_->endpoint().unix_socket.c_str());
-    std::string v = "unknown";
-    memcached_return_t rc;
-    if (memcached_stat_st* st = memcached_stat(m, nullptr, &rc)) {
-      if (char* s = memcached_stat_get_value(m, st, "version", &rc)) {
-        v = s;
-        std::free(s);
-      }
-      memcached_stat_free(m, st);
-    }
-    memcached_free(m);
-    return v;
-  }
+  std::string version() { return memcached_version(unix_->endpoint(), Transport::unix_socket); }
 
   std::optional<ServerProcess> unix_, tcp_;
   std::uint64_t limit_ = 0;
+  std::string version_;
+};
+
+// A memcached the user runs: keys under this process's prefix, never flushed.
+class AttachedMemcached final : public Server {
+ public:
+  explicit AttachedMemcached(const Endpoint& e) : e_(e), where_{e.host, e.port, e.path} {
+    connect(e.transport);  // throws KvError when nothing answers there
+    version_ = memcached_version(where_, e.transport);
+  }
+  std::unique_ptr<Client> connect(Transport) override { return std::make_unique<MemcachedClient>(where_, e_.transport); }
+  bool alive() const override {
+    return e_.transport == Transport::tcp ? can_connect_tcp(where_) : can_connect_unix(where_);
+  }
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    return {{"endpoint", e_.text}, {"attached", "the user's server"}, {"version", version_}};
+  }
+  std::string key(std::uint64_t id) const override { return attached_prefix() + std::to_string(id); }
+  bool attached() const override { return true; }
+
+ private:
+  Endpoint e_;
+  ServerEndpoint where_;
   std::string version_;
 };
 
@@ -229,5 +257,8 @@ HOTBENCH_REGISTER(memcached) {
                  {"lru"},  // memcached's own segmented LRU (hot/warm/cold), its only policy
                  false,
                  false,
-                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<MemcachedServer>(o); }});
+                 "memcached -m <MiB: the row's bound, else 1024> -c 1024 -U 0 [-I 512k below 2 MiB] "
+                 "{-s {socket} -a 0700 | -l 127.0.0.1 -p {port}} [-u root as root]; stopped with SIGKILL",
+                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<MemcachedServer>(o); },
+                 [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedMemcached>(e); }});
 }

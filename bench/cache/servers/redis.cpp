@@ -138,6 +138,28 @@ class RedisClient final : public Client {
   ServerStats base_;
 };
 
+ServerSpec redis_spec(const ServerOptions& o) {
+  ServerSpec s;
+  s.name = "redis-server";
+  s.package = "redis-server";
+  s.argv = {"redis-server", "{config}"};
+  s.config_name = "redis.conf";
+  // No persistence, loopback only, a private socket; the eviction policy and memory bound of the row.
+  s.config_text =
+      "port {port}\nbind 127.0.0.1\nprotected-mode yes\nunixsocket {socket}\nunixsocketperm 700\n"
+      "dir {dir}\nsave \"\"\nappendonly no\ndaemonize no\nlogfile \"\"\ndatabases 1\n"
+      "maxmemory " + std::to_string(o.max_memory_bytes) + "\n" +
+      "maxmemory-policy " + (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n";
+  return s;
+}
+
+std::string redis_spec_text() {
+  std::string text = "redis-server {config} with {config}: " + redis_spec({}).config_text;
+  for (auto& ch : text)
+    if (ch == '\n') ch = ';';
+  return text + " (maxmemory and policy: the row's)";
+}
+
 class RedisServer final : public Server {
  public:
   explicit RedisServer(const ServerOptions& o) : process_(spec(o)), limit_(o.max_memory_bytes) {
@@ -188,23 +210,40 @@ class RedisServer final : public Server {
     c.command({"CONFIG", "SET", "maxmemory", std::to_string(limit_)});
     c.command({"FLUSHALL"});
   }
-  static ServerSpec spec(const ServerOptions& o) {
-    ServerSpec s;
-    s.name = "redis-server";
-    s.package = "redis-server";
-    s.argv = {"redis-server", "{config}"};
-    s.config_name = "redis.conf";
-    // No persistence, loopback only, a private socket; the eviction policy and memory bound of the row.
-    s.config_text =
-        "port {port}\nbind 127.0.0.1\nprotected-mode yes\nunixsocket {socket}\nunixsocketperm 700\n"
-        "dir {dir}\nsave \"\"\nappendonly no\ndaemonize no\nlogfile \"\"\ndatabases 1\n"
-        "maxmemory " + std::to_string(o.max_memory_bytes) + "\n" +
-        "maxmemory-policy " + (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n";
-    return s;
-  }
+  static ServerSpec spec(const ServerOptions& o) { return redis_spec(o); }
   static constexpr std::uint64_t kClientSlack = 128 << 10;
   ServerProcess process_;
   std::uint64_t limit_;
+  std::string version_ = "unknown";
+};
+
+// A Redis the user runs: keys under this process's prefix, no configuration change, no flush.
+class AttachedRedis final : public Server {
+ public:
+  explicit AttachedRedis(const Endpoint& e) : e_(e) {
+    auto c = connect(e.transport);
+    const std::string info = static_cast<RedisClient&>(*c).command({"INFO", "server"});
+    if (auto at = info.find("redis_version:"); at != std::string::npos)
+      version_ = info.substr(at + 14, info.find("\r\n", at) - at - 14);
+  }
+  std::unique_ptr<Client> connect(Transport) override {
+    const timeval tv{5, 0};
+    if (e_.transport == Transport::tcp)
+      return std::make_unique<RedisClient>(redisConnectWithTimeout(e_.host.c_str(), e_.port, tv), e_.text);
+    return std::make_unique<RedisClient>(redisConnectUnixWithTimeout(e_.path.c_str(), tv), e_.text);
+  }
+  bool alive() const override {
+    ServerEndpoint p{e_.host, e_.port, e_.path};
+    return e_.transport == Transport::tcp ? can_connect_tcp(p) : can_connect_unix(p);
+  }
+  std::vector<std::pair<std::string, std::string>> describe() const override {
+    return {{"endpoint", e_.text}, {"attached", "the user's server"}, {"version", version_}};
+  }
+  std::string key(std::uint64_t id) const override { return attached_prefix() + std::to_string(id); }
+  bool attached() const override { return true; }
+
+ private:
+  Endpoint e_;
   std::string version_ = "unknown";
 };
 
@@ -219,5 +258,7 @@ HOTBENCH_REGISTER(redis) {
                  {"allkeys-lru", "allkeys-lfu", "allkeys-random"},
                  false,
                  true,
-                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<RedisServer>(o); }});
+                 redis_spec_text(),
+                 [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<RedisServer>(o); },
+                 [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedRedis>(e); }});
 }

@@ -28,6 +28,26 @@ CaseId id_of(const std::string& task, const std::string& library, const std::str
   return CaseId{"cache", task, library, variant, dataset, std::move(params)};
 }
 
+void check_endpoint(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos) throw std::invalid_argument("expected SYSTEM=ADDRESS");
+  const std::string name = item.substr(0, eq);
+  const System* s = systems().find(name);
+  if (!s || !s->attach) {
+    // Appended piece by piece: GCC 12 -O3 warns (-Wrestrict) on "literal" + std::string temporaries.
+    std::string why = name;
+    why += " cannot use a server of the user's (these can:";
+    for (const auto& sys : systems().all())
+      if (sys.attach) {
+        why += ' ';
+        why += sys.name;
+      }
+    why += ')';
+    throw std::invalid_argument(why);
+  }
+  parse_endpoint(item.substr(eq + 1));  // throws std::invalid_argument saying what is wrong
+}
+
 }  // namespace
 
 ServerConfig read_server_settings(const Options& options, Settings& set) {
@@ -50,8 +70,16 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   c.redis_benchmark = set.flag("redis_benchmark", !quick,
                                "run redis-benchmark beside the Redis round trips (over the Unix socket; full: TCP too)");
   c.redis_benchmark_tcp = full;
+  for (const auto& item : set.items("endpoints", {}, "SYSTEM=unix:/PATH or SYSTEM=HOST:PORT, HOST a loopback address",
+                                    "a server of the user's for the round trips of SYSTEM instead of one hotbench "
+                                    "starts (rows endpoint_unix/endpoint_tcp; keys under hotbench:<pid>:, deleted "
+                                    "afterwards; nothing flushed or reconfigured; no eviction or redis-benchmark rows)",
+                                    check_endpoint)) {
+    const auto eq = item.find('=');
+    c.endpoints[item.substr(0, eq)] = parse_endpoint(item.substr(eq + 1));
+  }
   set.selects_rows({"servers", "pipelines", "connections", "server_value_bytes", "server_evictions",
-                    "server_eviction_percent", "redis_benchmark"});
+                    "server_eviction_percent", "redis_benchmark", "endpoints"});
   return c;
 }
 
@@ -67,7 +95,10 @@ void register_server_cases(const ServerConfig& c, const std::vector<std::string>
     for (const auto& name : c.systems) {
       const System& sys = *systems().find(name);
       if (set && sys.floor) continue;
-      for (auto transport : sys.transports)
+      const auto endpoint = c.endpoints.find(name);
+      const bool attached = endpoint != c.endpoints.end();
+      if (attached) use_endpoint(name, endpoint->second);
+      for (auto transport : attached ? std::vector<Transport>{endpoint->second.transport} : sys.transports)
         for (auto vb : c.value_sizes)
           for (auto conns : c.connections)
             for (auto p : c.pipelines) {
@@ -83,9 +114,10 @@ void register_server_cases(const ServerConfig& c, const std::vector<std::string>
               s.seed = seed;
               const auto params = std::vector<std::pair<std::string, std::string>>{
                   {"pipeline", std::to_string(p)}, {"connections", std::to_string(conns)}, {"value_bytes", std::to_string(vb)}};
-              const std::string variant = transport == Transport::memory ? "" : transport_name(transport);
+              const std::string variant = transport == Transport::memory ? ""
+                                          : (attached ? "endpoint_" : "") + std::string(transport_name(transport));
               register_case(id_of(task, name, variant, "uniform", params), round_trip(s), Clock::wall);
-              if (name == "redis" && c.redis_benchmark && (transport != Transport::tcp || c.redis_benchmark_tcp))
+              if (name == "redis" && !attached && c.redis_benchmark && (transport != Transport::tcp || c.redis_benchmark_tcp))
                 register_case(id_of(task, "redis-benchmark", variant, "uniform", params), redis_benchmark(s), Clock::wall);
             }
     }
@@ -94,7 +126,7 @@ void register_server_cases(const ServerConfig& c, const std::vector<std::string>
     for (const auto& e : c.evictions) {
       const auto colon = e.find(':');
       const std::string system = e.substr(0, colon), policy = e.substr(colon + 1);
-      if (std::find(c.systems.begin(), c.systems.end(), system) == c.systems.end()) continue;
+      if (std::find(c.systems.begin(), c.systems.end(), system) == c.systems.end() || c.endpoints.count(system)) continue;
       for (auto pct : c.eviction_percent) {
         EvictionSpec s;
         s.system = system;

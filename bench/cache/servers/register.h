@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../../harness/settings.h"
 #include "../workload.h"
+#include "kv.h"
 
 namespace hotbench::cache::kv {
 
@@ -16,6 +18,7 @@ struct ServerConfig {
   std::vector<std::string> systems, evictions;
   std::vector<std::uint64_t> pipelines, connections, value_sizes, eviction_percent;
   bool redis_benchmark = true, redis_benchmark_tcp = false;
+  std::map<std::string, Endpoint> endpoints;  // system -> the user's server it uses
 };
 
 ServerConfig read_server_settings(const Options& options, Settings& settings);

@@ -177,6 +177,59 @@ TEST(Servers, AMissingProgramNamesItsDebianPackage) {
   ::setenv("PATH", saved.c_str(), 1);
 }
 
+TEST(Endpoints, OnlyLoopbackAddressesAndUnixSocketsAreAccepted) {
+  EXPECT_EQ(parse_endpoint("127.0.0.1:6379").port, 6379);
+  EXPECT_EQ(parse_endpoint("localhost:11211").host, "127.0.0.1");
+  EXPECT_EQ(parse_endpoint("[::1]:6379").host, "::1");
+  EXPECT_EQ(parse_endpoint("unix:/run/redis.sock").transport, Transport::unix_socket);
+  EXPECT_THROW(parse_endpoint("10.1.2.3:6379"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("cache.example.com:6379"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("127.0.0.1:70000"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("127.0.0.1:"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("unix:relative.sock"), std::invalid_argument);
+}
+
+// A user's server: the rows write under their own prefix, never flush or reconfigure it, and leave
+// it with only what it held before.
+TEST(Endpoints, AUsersServerKeepsItsKeysAndLosesOurs) {
+  for (const std::string system : {"redis", "memcached"}) {
+    auto users = start_or_skip(system);
+    if (!users) continue;
+    SCOPED_TRACE(system);
+    std::string socket;
+    for (const auto& [k, v] : users->describe())
+      if (k == "unix_socket") socket = v;
+    auto mine = users->connect(Transport::unix_socket);
+    const std::vector<std::string> theirs = {"their:key"};
+    mine->set(theirs, std::vector<std::string_view>{"precious"});
+    use_endpoint(system, parse_endpoint("unix:" + socket));
+    {
+      RoundTripSpec s = spec_of(system, false, 16);
+      auto row = round_trip(s)();
+      const Check check = row->check();
+      ASSERT_TRUE(check.ok()) << check.error;
+      row->run();
+      row->observe();
+      EXPECT_GE(mine->stats().items, 1u + s.keys);  // its keys are there while the row runs
+    }
+    use_endpoint(system, std::nullopt);
+    Collect got;
+    mine->get(theirs, got);
+    EXPECT_EQ(got.got.at(0), std::make_pair(true, std::string("precious")));
+    EXPECT_EQ(mine->stats().items, 1u);  // ours were deleted when the row ended
+  }
+}
+
+TEST(Endpoints, AnEndpointThatRefusesConnectionsIsAnErrorRowNotAHang) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::string system : {"redis", "memcached"}) {
+    use_endpoint(system, parse_endpoint("127.0.0.1:1"));  // nothing listens on port 1
+    EXPECT_THROW(round_trip(spec_of(system, false, 1))(), KvError);
+    use_endpoint(system, std::nullopt);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(30));
+}
+
 TEST(Eviction, ABoundedServerEvictsAndAgreesWithItsOwnCounters) {
   for (const std::string& system : {std::string("redis"), std::string("memcached")}) {
     if (!installed(system)) continue;

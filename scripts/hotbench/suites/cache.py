@@ -202,9 +202,56 @@ def floors_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None
     return plot.Plot("cache_floors", "cache: hit cost against the floors", figure, description, errors, facts, table)
 
 
+TRANSPORT_ORDER = {"": 0, "unix": 1, "tcp": 2}
+
+
+def server_ladder_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | None:
+    """One GET at a time (pipeline 1, one connection): in-process, then Unix socket, then TCP, on one log
+    axis, each next to its floor (the echo of the same transport)."""
+    rows = [r for r in rows if r.get("task") == "server_get" and plot.row_params(r).get("pipeline") == "1"
+            and plot.row_params(r).get("connections") == "1"]
+    if not rows:
+        return None
+    sizes = sorted({plot.row_params(r).get("value_bytes") for r in rows}, key=lambda v: (v != "100", v or ""))
+    rows = [r for r in rows if plot.row_params(r).get("value_bytes") == sizes[0]]
+    cells = sorted(_group(rows, plot.implementation).items(),
+                   key=lambda kv: (TRANSPORT_ORDER.get(kv[1][0].get("variant") or "", 3), kv[0] != "in_process",
+                                   not kv[0].startswith("echo"), kv[0]))
+    figure = plot.new_figure(9, 5.5)
+    ax = figure.add_subplot()
+    table = plot.Table(["implementation", "p50 [ns]", "p99 [ns]", "ops/s"])
+    drawn, errors = [], []
+    for x, (impl, cell) in enumerate(cells):
+        p50, p99 = _median(cell, "p50_ns"), _median(cell, "p99_ns")
+        if p50 is None or p99 is None:
+            plot.mark_failure(ax, x, "error", width=0.7)
+            errors.append(f"cache/server_get/{impl}: {cell[0].get('error_message', 'no value')}")
+            continue
+        ax.bar(x - 0.18, p50, 0.36, color=colours[impl])
+        ax.bar(x + 0.18, p99, 0.36, color=colours[impl], alpha=0.45, hatch="//")
+        drawn += [p50, p99]
+        table.rows.append([impl, plot.format_value(p50), plot.format_value(p99),
+                           plot.format_value(_median(cell, "ops_per_s"))])
+        table.kinds.append("ok")
+    if not drawn and not errors:
+        return None
+    ax.set_xticks(range(len(cells)), [plot.mpl_text(i) for i, _ in cells], rotation=30, ha="right")
+    plot.set_value_axis(ax, "p50_ns", drawn, force_log=True)
+    ax.set_ylabel("round trip of one GET [ns] (solid: p50, hatched: p99)")
+    ax.grid(alpha=0.3, axis="y")
+    title = f"cache: one GET at a time, in-process / Unix socket / TCP ({sizes[0]}-byte values)"
+    ax.set_title(plot.mpl_text(title), fontsize=12, loc="left")
+    description = ("Median (solid) and 99th percentile (hatched) of one GET's round trip at pipeline depth 1 over one "
+                   "connection, median over repetitions, log scale: the suite's LRU in process, then each system "
+                   "over its Unix socket and over loopback TCP, next to the floor of each transport (echo: a "
+                   "request and a reply of the same size with nothing behind them). redis-benchmark's rows are "
+                   "its own percentiles of the same server.")
+    return plot.Plot("cache_server_ladder", title, figure, description, errors, facts, table)
+
+
 def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
     made = [miss_ratio_plot(rows, colours, facts), access_time_plot(rows, colours, facts),
-            floors_plot(rows, colours, facts)]
+            floors_plot(rows, colours, facts), server_ladder_plot(rows, colours, facts)]
     return [p for p in made if p is not None]
 
 
@@ -235,6 +282,7 @@ BAD_SETTINGS = {
     "capacities=4001": "--hotbench_set=capacities=4001: 4001 entries exceeds the key space of 4000 keys",
     "workloads=zipfx": "workload 'zipfx': zipf wants an exponent in (0, 5]",
     "workloads=normal": "unknown workload 'normal' (known: zipf<a>",
+    "endpoints=redis=10.0.0.1:6379": "host '10.0.0.1' is not a loopback address",
 }
 
 
