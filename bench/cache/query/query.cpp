@@ -104,7 +104,9 @@ void register_cases(const Options& options, Settings& settings, bool enabled, st
     for (const auto& workload : c.workloads)
       for (std::uint64_t writes : c.writes)
         for (const auto& strategy : c.strategies) {
-          const bool cached = find_strategy(strategy)->cached;
+          const StrategyInfo* info = find_strategy(strategy);
+          if (writes == 0 && info->writes_only) continue;
+          const bool cached = info->cached;
           for (const auto& policy : cached ? c.policies : std::vector<std::string>{""})
             for (std::uint64_t pct : cached ? c.capacity_percent : std::vector<std::uint64_t>{0}) {
               QuerySpec spec;

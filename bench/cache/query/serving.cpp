@@ -15,7 +15,7 @@ const std::vector<StrategyInfo>& strategies() {
       {Strategy::read_through, "read_through",
        "a cache layer that queries on a miss; a write updates the row, then deletes the key", true, true},
       {Strategy::write_through, "write_through",
-       "reads as read_through; a write updates the row, then stores its fresh result in the cache", true, true},
+       "reads as read_through; a write updates the row, then stores its fresh result in the cache", true, true, true},
       {Strategy::forgetful, "forgetful", "cache-aside that never invalidates (a planted bug for the tests)", true,
        false},
   };

@@ -32,6 +32,7 @@ struct StrategyInfo {
   std::string what;
   bool cached;  // uses a cache store
   bool listed;  // offered as rows (forgetful is not)
+  bool writes_only = false;  // serves reads as another strategy does: no rows without writes
 };
 
 const std::vector<StrategyInfo>& strategies();
