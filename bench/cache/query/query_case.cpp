@@ -26,15 +26,21 @@ QueryCase::QueryCase(QuerySpec spec, std::shared_ptr<Database> db)
 
 Work QueryCase::work() const {
   Work w;
-  w.items = static_cast<double>(spec_.measured->ids.size());
+  w.items = static_cast<double>(spec_.slice);
   w.unit = Work::Unit::ops;
   return w;
 }
 
-void QueryCase::replay(Serving& serving, const Requests& r) {
+std::size_t QueryCase::next_slice() {
+  const std::size_t begin = cursor_ * spec_.slice;
+  cursor_ = (cursor_ + 1) % slices_;
+  return begin;
+}
+
+void QueryCase::replay(Serving& serving, const Requests& r, std::size_t begin, std::size_t end) {
   std::size_t sink = 0;
   bool hit = false;
-  for (std::size_t i = 0; i < r.ids.size(); ++i) {
+  for (std::size_t i = begin; i < end; ++i) {
     if (!r.writes.empty() && r.writes[i]) serving.write(r.ids[i]);
     else sink += serving.read(r.ids[i], hit).size();
   }
@@ -55,43 +61,63 @@ Check QueryCase::check() {
     for (const auto& [phase, r] : {std::pair{"warm-up", spec_.warmup.get()}, {"measured", spec_.measured.get()}})
       if (std::string e = requests_shape_error(*r, spec_.users); !e.empty())
         return Check::failed(std::string(phase) + " requests: " + e);
+    const std::size_t measured = spec_.measured->ids.size();
+    if (spec_.slice == 0 || measured % spec_.slice != 0)
+      return Check::failed("the measured stream of " + std::to_string(measured) + " requests is not a whole number of "
+                           "slices of " + std::to_string(spec_.slice));
+    slices_ = measured / spec_.slice;
     if (!db_->alive()) return Check::failed(db_->version() + " is not running");
 
-    // The checked pass, on a fresh store.
+    // The checked pass, on a fresh store, warmed.
     auto store = open_store(spec_);
-    Serving serving(strategy_->strategy, *db_, store.get(), spec_.users);
-    std::unordered_map<std::uint32_t, std::vector<std::string>> held;  // what the database returned, by user
+    auto timed = std::make_unique<Serving>(strategy_->strategy, *db_, store.get(), spec_.users);
+    Serving& serving = *timed;
+    // What each user's row held before each write: a served result among them is stale.
+    std::unordered_map<std::uint32_t, std::vector<std::string>> before_writes;
+    auto write = [&](std::uint32_t user) {
+      auto& held = before_writes[user];
+      const std::string_view now = db_->query(user);
+      if (held.empty() || held.back() != now) held.emplace_back(now);
+      serving.write(user);
+    };
+    bool hit = false;
+    const Requests& warm = *spec_.warmup;
+    for (std::size_t i = 0; i < warm.ids.size(); ++i) {
+      if (!warm.writes.empty() && warm.writes[i]) write(warm.ids[i]);
+      else serving.read(warm.ids[i], hit);
+    }
+    const std::uint64_t warm_reads = serving.reads(), warm_hits = serving.hits();
     const Requests& r = *spec_.measured;
     std::uint64_t stale = 0, wrong = 0, reads = 0;
-    std::string first;
-    std::string served;
-    for (std::size_t i = 0; i < r.ids.size(); ++i) {
+    std::string first, served;
+    cursor_ = 0;
+    for (std::size_t i = next_slice(), end = i + spec_.slice; i < end; ++i) {
       const std::uint32_t user = r.ids[i];
       if (!r.writes.empty() && r.writes[i]) {
-        serving.write(user);
+        write(user);
         continue;
       }
-      bool hit = false;
       served.assign(serving.read(user, hit));
       ++reads;
       const std::string_view direct = db_->query(user);
-      auto& seen = held[user];
       if (served != direct) {
-        const bool old = std::find(seen.begin(), seen.end(), served) != seen.end();
+        const auto& held = before_writes[user];
+        const bool old = std::find(held.begin(), held.end(), served) != held.end();
         (old ? stale : wrong) += 1;
         if (first.empty())
           first = "request " + std::to_string(i) + ", user " + std::to_string(user) + (hit ? " (a cache hit)" : "") +
                   ": served '" + shortened(served) + "'" + (old ? ", which the database held before a write," : "") +
                   " but the database returns '" + shortened(direct) + "'";
       }
-      if (seen.empty() || seen.back() != direct) seen.emplace_back(direct);
     }
     if (stale + wrong > 0)
       return Check::failed(std::to_string(stale) + " stale reads and " + std::to_string(wrong) +
                            " wrong results among " + std::to_string(reads) + " reads served; first: " + first);
 
     Check ok;
-    ok.findings = {{"checked_hit_ratio", reads ? static_cast<double>(serving.hits()) / static_cast<double>(reads) : 0},
+    ok.findings = {{"checked_hit_ratio",
+                    reads ? static_cast<double>(serving.hits() - warm_hits) / static_cast<double>(reads) : 0},
+                   {"cold_hit_ratio", warm_reads ? static_cast<double>(warm_hits) / static_cast<double>(warm_reads) : 0},
                    {"stale_reads", static_cast<double>(stale)},
                    {"orders", static_cast<double>(db_->orders())},
                    {"seed", static_cast<double>(spec_.seed)},
@@ -99,10 +125,8 @@ Check QueryCase::check() {
     ok.label = db_->version();
     if (store) ok.label += ", " + spec_.policy + " over " + spec_.map;
 
-    // The timed store, warmed.
-    store_ = open_store(spec_);
-    timed_ = std::make_unique<Serving>(strategy_->strategy, *db_, store_.get(), spec_.users);
-    replay(*timed_, *spec_.warmup);
+    store_ = std::move(store);
+    timed_ = std::move(timed);
     seen_reads_ = timed_->reads();
     seen_hits_ = timed_->hits();
     timer_ns_ = timer_cost_ns();
@@ -114,9 +138,10 @@ Check QueryCase::check() {
 
 void QueryCase::run() {
   const auto start = std::chrono::steady_clock::now();
-  replay(*timed_, *spec_.measured);
+  const std::size_t begin = next_slice();
+  replay(*timed_, *spec_.measured, begin, begin + spec_.slice);
   timed_ns_ += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-  timed_requests_ += static_cast<double>(spec_.measured->ids.size());
+  timed_requests_ += static_cast<double>(spec_.slice);
 }
 
 Counters QueryCase::observe() {
@@ -125,12 +150,13 @@ Counters QueryCase::observe() {
   const double ns = timed_requests_ > 0 ? timed_ns_ / timed_requests_ : 0;
   timed_ns_ = timed_requests_ = 0;
 
-  // The latency pass: one request in kLatencyEvery timed on its own.
+  // The latency pass, over the next slice: one request in kLatencyEvery timed on its own.
   LatencyHistogram all;
   double hit_sum = 0, miss_sum = 0, hit_count = 0, miss_count = 0;
   const Requests& r = *spec_.measured;
   std::size_t sink = 0;
-  for (std::size_t i = 0; i < r.ids.size(); ++i) {
+  const std::size_t begin = next_slice(), end = begin + spec_.slice;
+  for (std::size_t i = begin; i < end; ++i) {
     const bool write = !r.writes.empty() && r.writes[i];
     bool hit = false;
     if (i % kLatencyEvery != 0) {
@@ -150,10 +176,10 @@ Counters QueryCase::observe() {
     (hit ? hit_count : miss_count) += 1;
   }
 
-  // The database's own cost for the same queries: direct queries for the stream's first reads.
+  // The database's own cost for the same queries: direct queries for the slice's first reads.
   std::size_t queried = 0;
   const auto q0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < r.ids.size() && queried < kDbQuerySample; ++i) {
+  for (std::size_t i = begin; i < end && queried < kDbQuerySample; ++i) {
     if (!r.writes.empty() && r.writes[i]) continue;
     sink += db_->query(r.ids[i]).size();
     ++queried;

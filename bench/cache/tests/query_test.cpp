@@ -49,7 +49,8 @@ QuerySpec spec_for(const std::string& database, const std::string& strategy, dou
   s.users = kUsers;
   s.seed = 7;
   s.warmup = std::make_shared<const Requests>(Workload(w).generate(requests, 0));
-  s.measured = std::make_shared<const Requests>(Workload(w).generate(requests, 1));
+  s.measured = std::make_shared<const Requests>(Workload(w).generate(4 * requests, 1));
+  s.slice = requests;
   return s;
 }
 
@@ -64,7 +65,7 @@ double finding(const Check& c, const std::string& name) {
 void expect_served_equals_database(Database& db, const std::string& strategy) {
   const StrategyInfo* info = find_strategy(strategy);
   ASSERT_NE(info, nullptr);
-  QuerySpec spec = spec_for("", strategy, 0.1);
+  QuerySpec spec = spec_for("", strategy, 0.1, 1000);
   auto store = open_store(spec);
   Serving serving(info->strategy, db, store.get(), kUsers);
   const Requests& r = *spec.measured;
