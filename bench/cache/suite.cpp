@@ -19,6 +19,7 @@
 #include "floors.h"
 #include "servers/kv.h"
 #include "servers/register.h"
+#include "query/query.h"
 #include "trace.h"
 #include "trace_read.h"
 
@@ -26,7 +27,7 @@ namespace hotbench::cache {
 namespace {
 
 const std::vector<std::string> kTasks = {"throughput", "mrc",        "hit",        "floor",          "concurrent",
-                                         "trace",      "trace_read", "server_get", "server_set", "server_eviction"};
+                                         "trace",      "trace_read", "server_get", "server_set", "server_eviction", "query"};
 const std::vector<std::string> kFloorLevels = {"l1", "l2", "llc", "dram"};
 constexpr const char* kBestMap = "boost_flat";  // the map the sweeps use (fastest here; see docs/cache.md)
 constexpr std::size_t kResidentCapacity = 65536;
@@ -206,7 +207,9 @@ const SuiteInfo& suite_info() {
                       "at a pipeline depth, every reply checked; redis-benchmark beside Redis"},
        {"server_set", "SET round trips, every key read back at the version last stored"},
        {"server_eviction", "the suite's Zipf stream through a memory-bounded server (cache-aside, pipelined): hit "
-                           "ratio against the server's own counters, an exact LRU at the entries it held, and Che"}},
+                           "ratio against the server's own counters, an exact LRU at the entries it held, and Che"},
+       {"query", "a query cache in front of a database (SQLite, PostgreSQL): Zipf requests for a user's joined row, "
+                 "served by a strategy over a cache, every served result checked against the database"}},
       {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
        {"checked_hit_ratio", "fraction", "higher", "fraction", true,
         "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
@@ -241,7 +244,20 @@ const SuiteInfo& suite_info() {
        {"lru_same_capacity_hit_ratio", "fraction", "", "fraction", true,
         "an exact LRU holding resident_entries, fed the same batched commands"},
        {"tool_ops_per_s", "ops/s", "higher", "throughput", false,
-        "redis-benchmark's own throughput figure (its rows' ops_per_s also counts the tool's start-up)"}},
+        "redis-benchmark's own throughput figure (its rows' ops_per_s also counts the tool's start-up)"},
+       {"db_query_ns", "ns per query", "lower", "time", false,
+        "the database's own cost of the row's query, measured on the same data (direct queries for the row's requests)"},
+       {"hit_ns", "ns per request", "lower", "time", false, "mean latency of a query row's sampled reads that hit"},
+       {"miss_ns", "ns per request", "lower", "time", false,
+        "mean latency of a query row's sampled reads that missed (cache lookup, query, cache fill)"},
+       {"eat_ns_measured", "ns per request", "lower", "time", false,
+        "effective access time with the measured miss cost: hit_ns + (1 - hit_ratio) x db_query_ns"},
+       {"stale_reads", "count", "lower", "count", true,
+        "reads in the checked pass that returned a result the database held before a write (any fails the row)"},
+       {"users", "count", "", "count", true, "users in the query rows' generated tables"},
+       {"orders", "count", "", "count", true, "orders in the query rows' generated tables"},
+       {"writes", "percent of requests", "", "other", true, "share of a query row's requests that update a row"},
+       {"db_load_s", "s", "lower", "time", false, "seconds to generate and load the query rows' tables, with indexes"}},
       {".csv", ".oracleGeneral"},
       {},  // workloads are generated from recorded seeds; traces via --hotbench_data
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
@@ -385,6 +401,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
     kv::register_server_cases(s.servers, s.tasks, s.keys, s.seed, base, head(*st.warmup), head(*st.measured),
                               st.probabilities);
   }
+  query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap);
 }
 
 }  // namespace hotbench
