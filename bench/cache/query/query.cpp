@@ -44,8 +44,11 @@ Config read_settings(const Options& options, Settings& set) {
   c.strategies = set.names("query_strategies",
                            full ? listed_strategy_names() : std::vector<std::string>{"none", "cache_aside"},
                            listed_strategy_names(), "serving strategies of the query rows");
-  c.policies = set.names("query_policies", full ? policy_registry_names() : std::vector<std::string>{"lru"},
-                         policy_registry_names(), "in-process cache policies in front of the database");
+  std::vector<std::string> stores = policy_registry_names();
+  for (const auto& name : server_store_names()) stores.push_back(name);
+  c.policies = set.names("query_policies", full ? stores : std::vector<std::string>{"lru"}, stores,
+                         "caches in front of the database: in-process policies, or a server (redis: allkeys-lru, "
+                         "memcached: its LRU; started by hotbench, bounded to hold the capacity's entries)");
   c.policies_given = set.given("query_policies");
   c.workloads = set.items("query_workloads", {"zipf0.99"}, "zipf<a> (0 < a <= 5), uniform, scan",
                           "request streams over the users", check_workload);

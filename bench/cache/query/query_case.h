@@ -35,8 +35,14 @@ struct QuerySpec {
   std::size_t slice = 0;
 };
 
-// Opens the store a spec asks for (an in-process policy today; Redis and memcached via kv.h later).
+// Opens the store a spec asks for: an in-process policy, or a server system (servers/kv.h) started
+// for the row and bounded to hold `capacity` entries of kServerValueBytes.
 std::unique_ptr<kv::Client> open_store(const QuerySpec& spec);
+// The server systems a query row can put in front of its database (those with an eviction policy).
+std::vector<std::string> server_store_names();
+bool server_store(const std::string& name);
+// The value size a server store is sized with (a serialized query result is about this long).
+inline constexpr std::size_t kServerValueBytes = 100;
 
 class QueryCase final : public Case {
  public:
