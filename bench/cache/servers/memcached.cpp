@@ -46,14 +46,21 @@ class MemcachedClient final : public Client {
       where_ = e.unix_socket;
       rc = memcached_server_add_unix_socket(m_, e.unix_socket.c_str());
     }
-    check(rc, "add server");
+    if (rc != MEMCACHED_SUCCESS) {
+      memcached_free(m_);
+      throw KvError("memcached: " + where_ + ": add server failed");
+    }
     // Bounded waits: a server that stops answering fails the row.
     for (auto b : {MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, MEMCACHED_BEHAVIOR_POLL_TIMEOUT})
       memcached_behavior_set(m_, b, 10'000);
     memcached_behavior_set(m_, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
     // Keep talking to the one server after an error (libmemcached would mark it dead for a while).
     memcached_behavior_set(m_, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 0);
-    check(memcached_version(m_), "connect");
+    if (const auto rc = memcached_version(m_); rc != MEMCACHED_SUCCESS) {
+      const std::string why = memcached_last_error_message(m_);
+      memcached_free(m_);  // no destructor runs for an object whose constructor throws
+      throw KvError("memcached: " + where_ + ": connect: " + why);
+    }
     result_ = memcached_result_create(m_, &result_storage_);
   }
   // The result lives inside this object: libmemcached frees what it allocated for it, not the struct.
