@@ -57,6 +57,15 @@ Endpoint parse_endpoint(const std::string& text) {
   return e;
 }
 
+bool AttachedServer::alive() const {
+  const ServerEndpoint where{e_.host, e_.port, e_.path};
+  return e_.transport == Transport::tcp ? can_connect_tcp(where) : can_connect_unix(where);
+}
+
+std::vector<std::pair<std::string, std::string>> AttachedServer::describe() const {
+  return {{"endpoint", e_.text}, {"attached", "the user's server"}, {"version", version_}};
+}
+
 std::string systems_config() {
   std::string out;
   for (const auto& s : systems().all()) out += s.name + ": " + s.config + "\n";

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../../harness/registry.h"
+#include "../../harness/server.h"
 
 namespace hotbench::cache::kv {
 
@@ -124,6 +125,20 @@ struct Endpoint {
 Endpoint parse_endpoint(const std::string& text);
 // The key prefix of this process on a user's endpoint: "hotbench:<pid>:".
 std::string attached_prefix();
+
+// What every server of the user's has in common; a system adds connect() and reads its version.
+class AttachedServer : public Server {
+ public:
+  explicit AttachedServer(Endpoint e) : e_(std::move(e)) {}
+  bool alive() const override;
+  std::vector<std::pair<std::string, std::string>> describe() const override;
+  std::string key(std::uint64_t id) const override { return attached_prefix() + std::to_string(id); }
+  bool attached() const override { return true; }
+
+ protected:
+  Endpoint e_;
+  std::string version_ = "unknown";
+};
 
 Registry<System>& systems();
 

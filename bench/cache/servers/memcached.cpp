@@ -232,26 +232,16 @@ class MemcachedServer final : public Server {
 };
 
 // A memcached the user runs: keys under this process's prefix, never flushed.
-class AttachedMemcached final : public Server {
+class AttachedMemcached final : public AttachedServer {
  public:
-  explicit AttachedMemcached(const Endpoint& e) : e_(e), where_{e.host, e.port, e.path} {
+  explicit AttachedMemcached(const Endpoint& e) : AttachedServer(e), where_{e.host, e.port, e.path} {
     connect(e.transport);  // throws KvError when nothing answers there
     version_ = memcached_version(where_, e.transport);
   }
   std::unique_ptr<Client> connect(Transport) override { return std::make_unique<MemcachedClient>(where_, e_.transport); }
-  bool alive() const override {
-    return e_.transport == Transport::tcp ? can_connect_tcp(where_) : can_connect_unix(where_);
-  }
-  std::vector<std::pair<std::string, std::string>> describe() const override {
-    return {{"endpoint", e_.text}, {"attached", "the user's server"}, {"version", version_}};
-  }
-  std::string key(std::uint64_t id) const override { return attached_prefix() + std::to_string(id); }
-  bool attached() const override { return true; }
 
  private:
-  Endpoint e_;
   ServerEndpoint where_;
-  std::string version_;
 };
 
 }  // namespace

@@ -218,9 +218,9 @@ class RedisServer final : public Server {
 };
 
 // A Redis the user runs: keys under this process's prefix, no configuration change, no flush.
-class AttachedRedis final : public Server {
+class AttachedRedis final : public AttachedServer {
  public:
-  explicit AttachedRedis(const Endpoint& e) : e_(e) {
+  explicit AttachedRedis(const Endpoint& e) : AttachedServer(e) {
     auto c = connect(e.transport);
     const std::string info = static_cast<RedisClient&>(*c).command({"INFO", "server"});
     if (auto at = info.find("redis_version:"); at != std::string::npos)
@@ -232,19 +232,6 @@ class AttachedRedis final : public Server {
       return std::make_unique<RedisClient>(redisConnectWithTimeout(e_.host.c_str(), e_.port, tv), e_.text);
     return std::make_unique<RedisClient>(redisConnectUnixWithTimeout(e_.path.c_str(), tv), e_.text);
   }
-  bool alive() const override {
-    ServerEndpoint p{e_.host, e_.port, e_.path};
-    return e_.transport == Transport::tcp ? can_connect_tcp(p) : can_connect_unix(p);
-  }
-  std::vector<std::pair<std::string, std::string>> describe() const override {
-    return {{"endpoint", e_.text}, {"attached", "the user's server"}, {"version", version_}};
-  }
-  std::string key(std::uint64_t id) const override { return attached_prefix() + std::to_string(id); }
-  bool attached() const override { return true; }
-
- private:
-  Endpoint e_;
-  std::string version_ = "unknown";
 };
 
 }  // namespace
