@@ -106,7 +106,9 @@ def miss_ratio_plot(rows: list[dict], colours: dict, facts: str) -> plot.Plot | 
         ax.set_ylabel("miss ratio")
         ax.grid(alpha=0.3)
         ax.set_title(plot.mpl_text(f"{task}: {dataset}"), fontsize=10)
-    handles = [plot.mpl().Line2D([], [], color=colours[i], marker="o", label=plot.mpl_text(i))
+    on_servers = {plot.implementation(r) for r in servers}
+    handles = [plot.mpl().Line2D([], [], color=colours[i], marker="s" if i in on_servers else "o",
+                                 linestyle="none" if i in on_servers else "-", label=plot.mpl_text(i))
                for i in sorted(implementations)]
     handles += [plot.mpl().Line2D([], [], color="black", linestyle=d, label=l) for _, l, d in ORACLES]
     figure.suptitle("cache: miss ratio against capacity", fontsize=13, x=0.02, ha="left")
