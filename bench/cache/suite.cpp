@@ -143,7 +143,7 @@ void add_replay(const Config& s, const std::string& task, const std::string& pol
 
 void add_traces(const Config& s, const std::vector<std::string>& files) {
   for (const auto& file : files) {
-    const std::string name = std::filesystem::path(file).stem().string();
+    const std::string name = dataset_name(file, trace_suffixes());
     std::shared_ptr<Trace> trace;
     std::string error;
     try {
@@ -151,8 +151,9 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    if (std::filesystem::path(file).extension() == ".oracleGeneral" && wants(s, "trace_read"))
-      register_case(id_of("trace_read", "oracle_general", "", name, {}),
+    const TraceSuffix* format = trace_format_of(file);
+    if (format && format->format == TraceFormat::oracle_general && wants(s, "trace_read"))
+      register_case(id_of("trace_read", "oracle_general", format->zstd ? "zstd" : "", name, {}),
                     [file] { return std::make_unique<TraceRead>(file, std::vector<std::uint64_t>{}, false); });
     if (!wants(s, "trace")) continue;
     for (const auto& policy : s.policies) {
@@ -195,8 +196,8 @@ const SuiteInfo& suite_info() {
        {"hit", "every request hits a resident key: the policy's hit path"},
        {"floor", "the floors: a pointer chase per cache level and a bare map lookup"},
        {"concurrent", "several threads on one shared cache (zipf and same-key), values checked while timed"},
-       {"trace", "replay of a request trace file (--hotbench_data: .csv or .oracleGeneral)"},
-       {"trace_read", "the oracleGeneral trace reader's own rate"}},
+       {"trace", "replay of a request trace file (--hotbench_data: .csv, .txt, .oracleGeneral[.bin][.zst])"},
+       {"trace_read", "the oracleGeneral trace reader's own rate (as is and zstd-compressed)"}},
       {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
        {"checked_hit_ratio", "fraction", "higher", "fraction", true,
         "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
@@ -222,7 +223,7 @@ const SuiteInfo& suite_info() {
        {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},
        {"bytes", "bytes", "", "size", true, "working set of a pointer-chase floor"},
        {"records", "count", "", "count", true, "records in the generated trace of the read-rate row"}},
-      {".csv", ".oracleGeneral"},
+      cache::trace_suffixes(),
       {},  // workloads are generated from recorded seeds; traces via --hotbench_data
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
       "^cache/(throughput|hit)/.*",
@@ -339,16 +340,19 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
     }
   }
   if (wants(s, "trace_read")) {
-    register_case(id_of("trace_read", "oracle_general", "", "generated", {{"records", std::to_string(kTraceReadRecords)}}),
-                  [seed = s.seed] {
-                    std::vector<std::uint64_t> ids(kTraceReadRecords);
-                    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = mix64(seed + i % 100'000);
-                    const auto path = (std::filesystem::temp_directory_path() /
-                                       ("hotbench-trace-read-" + std::to_string(::getpid()) + ".oracleGeneral"))
-                                          .string();
-                    write_oracle_general(path, ids);
-                    return std::make_unique<TraceRead>(path, std::move(ids), true);
-                  });
+    // The reader's rate over a generated file, as is and zstd-compressed (as the public collections ship them).
+    for (const auto& [variant, suffix] : {std::pair<std::string, std::string>{"", ".oracleGeneral"}, {"zstd", ".oracleGeneral.zst"}})
+      register_case(id_of("trace_read", "oracle_general", variant, "generated",
+                          {{"records", std::to_string(kTraceReadRecords)}}),
+                    [seed = s.seed, suffix] {
+                      std::vector<std::uint64_t> ids(kTraceReadRecords);
+                      for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = mix64(seed + i % 100'000);
+                      const auto path = (std::filesystem::temp_directory_path() /
+                                         ("hotbench-trace-read-" + std::to_string(::getpid()) + suffix))
+                                            .string();
+                      write_oracle_general(path, ids);
+                      return std::make_unique<TraceRead>(path, std::move(ids), true);
+                    });
   }
   add_traces(s, files);
 }
