@@ -163,10 +163,13 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
         continue;
       }
       auto requests = std::make_shared<const Requests>(trace->requests);
+      // Sized caches (they count hit bytes) limited in entries, and, for a trace with object sizes, in bytes:
+      // shares of the distinct keys and of the distinct objects' bytes.
       for (double pct : {1.0, 10.0}) {
         ReplaySpec spec;
         spec.policy = policy;
         spec.workload = name;
+        spec.sized = true;
         spec.capacity = std::max<std::size_t>(1, static_cast<std::size_t>(pct / 100 * static_cast<double>(trace->distinct_keys)));
         spec.value_bytes = s.value_bytes;
         spec.key_count = trace->distinct_keys;
@@ -176,6 +179,14 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
         register_case(id_of("trace", policy, kBestMap, name,
                             {{"capacity", std::to_string(spec.capacity)}, {"value_bytes", std::to_string(spec.value_bytes)},
                              {"key", "u64"}}),
+                      find_policy(policy)->replay.at(kBestMap)(false, spec), Clock::wall);
+        if (trace->requests.sizes.empty() || trace->distinct_bytes == 0) continue;
+        spec.capacity = 0;
+        spec.capacity_bytes =
+            std::max<std::uint64_t>(1, static_cast<std::uint64_t>(pct / 100 * static_cast<double>(trace->distinct_bytes)));
+        register_case(id_of("trace", policy, kBestMap, name,
+                            {{"capacity_bytes", std::to_string(spec.capacity_bytes)},
+                             {"value_bytes", std::to_string(spec.value_bytes)}, {"key", "u64"}}),
                       find_policy(policy)->replay.at(kBestMap)(false, spec), Clock::wall);
       }
     }
@@ -199,6 +210,10 @@ const SuiteInfo& suite_info() {
        {"trace", "replay of a request trace file (--hotbench_data: .csv, .txt, .oracleGeneral[.bin][.zst])"},
        {"trace_read", "the oracleGeneral trace reader's own rate (as is and zstd-compressed)"}},
       {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
+       {"byte_hit_ratio", "fraction", "higher", "fraction", false,
+        "bytes of the requests that hit / bytes requested (equals hit_ratio where objects have no sizes)"},
+       {"not_admitted", "count", "", "count", true,
+        "new keys a byte-bounded cache refused in the checked pass's measured requests: each alone outweighs the capacity"},
        {"checked_hit_ratio", "fraction", "higher", "fraction", true,
         "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
        {"cold_hit_ratio", "fraction", "higher", "fraction", true, "hit ratio of the warm-up requests from an empty cache"},
@@ -218,6 +233,8 @@ const SuiteInfo& suite_info() {
         "heap bytes requested to build the cache and fill it to capacity, per entry (index, slots, value)"},
        {"timer_ns", "ns", "", "time", false, "cost of one timer read pair, subtracted from the sampled latencies"},
        {"capacity", "entries", "", "count", true, "cache capacity in entries (or map size of a raw lookup)"},
+       {"capacity_bytes", "bytes", "", "size", true,
+        "cache capacity in bytes: the sum of the resident objects' sizes never exceeds it (trace rows)"},
        {"value_bytes", "bytes", "", "size", true, "value payload size"},
        {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
        {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},

@@ -1,22 +1,43 @@
 // CLOCK: FIFO with a reference bit (second chance). A hit sets the bit; the
 // hand clears set bits as it passes and evicts the first slot whose bit is
-// clear. New keys start with the bit clear.
+// clear. New keys start with the bit clear. A sized cache evicts any number of
+// keys per insertion, so its hand is the tail of a list: a referenced key the
+// hand passes moves to the head (newest), as it ends up behind the ring's hand.
 #include "../cases.h"
 
 namespace hotbench::cache {
 
-template <class Key, class Index>
-class Clock : public CacheCore<Clock<Key, Index>, Key, Index> {
-  using Core = CacheCore<Clock<Key, Index>, Key, Index>;
+template <class Key, class Index, class Bound = Entries>
+class Clock : public CacheCore<Clock<Key, Index, Bound>, Key, Index, Bound> {
+  using Core = CacheCore<Clock<Key, Index, Bound>, Key, Index, Bound>;
   friend Core;
 
  public:
-  Clock(std::size_t capacity, std::size_t value_bytes) : Core(capacity, value_bytes), referenced_(capacity, 0) {}
+  Clock(CapacityOf<Bound> capacity, std::size_t value_bytes)
+      : Core(capacity, value_bytes), referenced_(slots_of(capacity), 0), links_(Bound::sized ? slots_of(capacity) : 0) {}
 
  private:
   void on_hit(std::uint32_t s) { referenced_[s] = 1; }
   void on_miss(const Key&) {}
   std::uint32_t place(const Key&) {
+    if constexpr (Bound::sized) {
+      this->make_room([&] {
+        while (true) {
+          const std::uint32_t t = queue_.tail();
+          queue_.remove(links_, t);
+          if (!referenced_[t]) {
+            this->evict(t);
+            return;
+          }
+          referenced_[t] = 0;
+          queue_.push_head(links_, t);
+        }
+      });
+      const std::uint32_t s = this->fresh_slot();
+      referenced_[s] = 0;
+      queue_.push_head(links_, s);
+      return s;
+    }
     if (this->full()) {
       while (referenced_[hand_]) {
         referenced_[hand_] = 0;
@@ -33,6 +54,8 @@ class Clock : public CacheCore<Clock<Key, Index>, Key, Index> {
 
   std::vector<std::uint8_t> referenced_;
   std::uint32_t hand_ = 0;
+  SlotLinks links_;  // sized caches only
+  SlotList queue_;
 };
 
 HOTBENCH_REGISTER(Clock) { ::hotbench::cache::add_policy<Clock>("clock"); }

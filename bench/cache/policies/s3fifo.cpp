@@ -44,37 +44,92 @@ class GhostFifo {
   std::uint32_t next_ = 0;
 };
 
-template <class Key, class Index>
-class S3Fifo : public CacheCore<S3Fifo<Key, Index>, Key, Index> {
-  using Core = CacheCore<S3Fifo<Key, Index>, Key, Index>;
+// The ghost of a sized cache: a hash is in it while the weights of the hashes
+// added after it, and its own, sum to at most `limit` (returned ones still
+// count: the same insertion-time rule as GhostFifo, which this is for weights
+// of 1). At most `positions` hashes are remembered (keys of size 0 weigh nothing).
+template <class HashIndex>
+class WeightedGhostFifo {
+ public:
+  WeightedGhostFifo(std::size_t positions, std::uint64_t limit)
+      : index_(std::max<std::size_t>(1, positions)), ring_(std::max<std::size_t>(1, positions)), limit_(limit) {}
+  bool take(std::uint64_t h) {
+    const std::uint32_t pos = index_.find(h);
+    if (pos == kNoSlot) return false;
+    index_.erase(h);
+    ring_[pos].live = false;
+    return true;
+  }
+  void add(std::uint64_t h, std::uint64_t w) {
+    take(h);
+    if (w > limit_) return;
+    while (count_ > 0 && (total_ + w > limit_ || count_ == ring_.size())) drop_oldest();
+    const std::uint32_t pos = static_cast<std::uint32_t>((oldest_ + count_) % ring_.size());
+    ring_[pos] = {h, w, true};
+    index_.insert(h, pos);
+    total_ += w;
+    ++count_;
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash = 0, weight = 0;
+    bool live = false;
+  };
+  void drop_oldest() {
+    Entry& e = ring_[oldest_];
+    if (e.live) index_.erase(e.hash);
+    e.live = false;
+    total_ -= e.weight;
+    oldest_ = oldest_ + 1 == ring_.size() ? 0 : oldest_ + 1;
+    --count_;
+  }
+  HashIndex index_;
+  std::vector<Entry> ring_;
+  std::uint64_t limit_, total_ = 0;
+  std::size_t oldest_ = 0, count_ = 0;
+};
+
+template <class Key, class Index, class Bound = Entries>
+class S3Fifo : public CacheCore<S3Fifo<Key, Index, Bound>, Key, Index, Bound> {
+  using Core = CacheCore<S3Fifo<Key, Index, Bound>, Key, Index, Bound>;
   friend Core;
   template <class K>
   using IndexOf = typename RebindIndex<Index>::template to<K>;
 
  public:
-  S3Fifo(std::size_t capacity, std::size_t value_bytes)
+  S3Fifo(CapacityOf<Bound> capacity, std::size_t value_bytes)
       : Core(capacity, value_bytes),
-        links_(capacity),
-        freq_(capacity, 0),
-        in_main_(capacity, 0),
-        small_target_(std::max<std::size_t>(1, capacity / 10)),
-        ghost_(capacity - std::min(capacity, small_target_)) {}
+        links_(slots_of(capacity)),
+        freq_(slots_of(capacity), 0),
+        in_main_(slots_of(capacity), 0),
+        small_target_(std::max<std::uint64_t>(1, budget_of(capacity) / 10)),
+        ghost_(make_ghost(capacity, small_target_)) {}
 
  private:
   void on_hit(std::uint32_t s) { freq_[s] = static_cast<std::uint8_t>(std::min(3, freq_[s] + 1)); }
   void on_miss(const Key&) {}
+  using Ghost = std::conditional_t<Bound::sized, WeightedGhostFifo<IndexOf<std::uint64_t>>, GhostFifo<IndexOf<std::uint64_t>>>;
+  // The ghost remembers as much as the main queue holds.
+  static Ghost make_ghost(CapacityOf<Bound> capacity, std::uint64_t small_target) {
+    const std::uint64_t budget = budget_of(capacity);
+    if constexpr (Bound::sized) return Ghost(slots_of(capacity), budget - std::min(budget, small_target));
+    else return Ghost(budget - std::min(budget, small_target));
+  }
+
   std::uint32_t place(const Key& key) {
-    if (this->full()) evict_one();
+    this->make_room([&] { evict_one(); });
     const std::uint32_t s = this->fresh_slot();
     freq_[s] = 0;
     const bool returning = ghost_.take(key_hash(key));
     in_main_[s] = returning;
     (returning ? main_ : small_).push_head(links_, s);
+    if (!returning) small_weight_.add(this->weight_at(s));
     return s;
   }
 
   void evict_one() {
-    if ((small_.size() >= small_target_ || main_.empty()) && evict_small()) return;
+    if ((small_weight_.of(small_) >= small_target_ || main_.empty()) && evict_small()) return;
     evict_main();
   }
   // False when every key in the small queue moved to main (nothing evicted).
@@ -82,12 +137,14 @@ class S3Fifo : public CacheCore<S3Fifo<Key, Index>, Key, Index> {
     while (!small_.empty()) {
       const std::uint32_t t = small_.tail();
       small_.remove(links_, t);
+      small_weight_.sub(this->weight_at(t));
       if (freq_[t] > 0) {
         freq_[t] = 0;
         in_main_[t] = 1;
         main_.push_head(links_, t);
       } else {
-        ghost_.add(key_hash(this->key_at(t)));
+        if constexpr (Bound::sized) ghost_.add(key_hash(this->key_at(t)), this->weight_at(t));
+        else ghost_.add(key_hash(this->key_at(t)));
         this->evict(t);
         return true;
       }
@@ -111,8 +168,9 @@ class S3Fifo : public CacheCore<S3Fifo<Key, Index>, Key, Index> {
   SlotLinks links_;
   SlotList small_, main_;
   std::vector<std::uint8_t> freq_, in_main_;
-  std::size_t small_target_;
-  GhostFifo<IndexOf<std::uint64_t>> ghost_;
+  std::uint64_t small_target_;
+  Ghost ghost_;
+  [[no_unique_address]] QueueWeight<Bound> small_weight_;
 };
 
 HOTBENCH_REGISTER(S3Fifo) { ::hotbench::cache::add_policy<S3Fifo>("s3fifo"); }

@@ -6,20 +6,20 @@
 
 namespace hotbench::cache {
 
-template <class Key, class Index>
-class Sieve : public CacheCore<Sieve<Key, Index>, Key, Index> {
-  using Core = CacheCore<Sieve<Key, Index>, Key, Index>;
+template <class Key, class Index, class Bound = Entries>
+class Sieve : public CacheCore<Sieve<Key, Index, Bound>, Key, Index, Bound> {
+  using Core = CacheCore<Sieve<Key, Index, Bound>, Key, Index, Bound>;
   friend Core;
 
  public:
-  Sieve(std::size_t capacity, std::size_t value_bytes)
-      : Core(capacity, value_bytes), links_(capacity), visited_(capacity, 0) {}
+  Sieve(CapacityOf<Bound> capacity, std::size_t value_bytes)
+      : Core(capacity, value_bytes), links_(slots_of(capacity)), visited_(slots_of(capacity), 0) {}
 
  private:
   void on_hit(std::uint32_t s) { visited_[s] = 1; }
   void on_miss(const Key&) {}
   std::uint32_t place(const Key&) {
-    if (this->full()) {
+    this->make_room([&] {
       std::uint32_t o = hand_ != kNoSlot ? hand_ : queue_.tail();
       while (visited_[o]) {
         visited_[o] = 0;
@@ -29,7 +29,7 @@ class Sieve : public CacheCore<Sieve<Key, Index>, Key, Index> {
       hand_ = links_.newer(o);
       queue_.remove(links_, o);
       this->evict(o);
-    }
+    });
     const std::uint32_t s = this->fresh_slot();
     visited_[s] = 0;
     queue_.push_head(links_, s);
