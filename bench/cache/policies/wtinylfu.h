@@ -91,10 +91,10 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index
   }
   void move(std::uint32_t s, Region to) {
     list(static_cast<Region>(region_[s])).remove(links_, s);
-    weight_[region_[s]].sub(this->weight_at(s));
+    if constexpr (Bound::sized) weight_[region_[s]].sub(this->weight_at(s));
     region_[s] = to;
     list(to).push_head(links_, s);
-    weight_[to].add(this->weight_at(s));
+    if constexpr (Bound::sized) weight_[to].add(this->weight_at(s));
   }
 
   void on_hit(std::uint32_t s) {
@@ -114,11 +114,12 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index
 
   std::uint32_t place([[maybe_unused]] const Key& key) {
     if constexpr (Rules::kRecordNewPuts) sketch_.record(key_hash(key));
-    this->make_room([&] { contest(); });
+    if constexpr (Bound::sized) this->make_room([&] { contest(); });
+    else if (this->full()) contest();
     const std::uint32_t s = this->fresh_slot();
     region_[s] = kWindow;
     window_.push_head(links_, s);
-    weight_[kWindow].add(this->weight_at(s));
+    if constexpr (Bound::sized) weight_[kWindow].add(this->weight_at(s));
     // Not full yet: a window overflow moves to probation without a contest.
     if constexpr (Bound::sized) {
       while (weight(kWindow) > window_target_ &&
@@ -133,7 +134,7 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index
   // The cache is full: the window's oldest key competes with main's victim.
   void contest() {
     const std::uint32_t victim = !probation_.empty() ? probation_.tail() : protected_.tail();
-    if (weight(kWindow) < window_target_ || window_.empty()) {  // main holds more than its share
+    if ((Bound::sized ? weight(kWindow) : window_.size()) < window_target_ || window_.empty()) {  // main holds more than its share
       drop(victim);
       return;
     }
@@ -153,7 +154,7 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index
   }
   void drop(std::uint32_t s) {
     list(static_cast<Region>(region_[s])).remove(links_, s);
-    weight_[region_[s]].sub(this->weight_at(s));
+    if constexpr (Bound::sized) weight_[region_[s]].sub(this->weight_at(s));
     this->evict(s);
   }
 

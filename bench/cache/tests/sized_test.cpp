@@ -19,6 +19,23 @@
 namespace hotbench::cache {
 namespace {
 
+const SizedPolicyInfo& sized_twin(const std::string& policy) {
+  const SizedPolicyInfo* twin = find_sized_policy(policy);
+  if (!twin) throw std::logic_error("policy " + policy + " has no sized twin (policies/" + policy + "_sized.cpp)");
+  return *twin;
+}
+
+// Every policy has a sized twin and every twin a policy, over the same maps.
+TEST(SizedCaches, EveryPolicyHasASizedTwin) {
+  for (const auto& policy : policy_registry().all()) {
+    const SizedPolicyInfo* twin = find_sized_policy(policy.name);
+    ASSERT_NE(twin, nullptr) << policy.name << ": no policies/" << policy.name << "_sized.cpp";
+    EXPECT_EQ(twin->make.size(), policy.make_u64.size()) << policy.name;
+  }
+  for (const auto& twin : sized_policy_registry().all())
+    EXPECT_NE(find_policy(twin.name), nullptr) << twin.name << ": a sized twin without a policy";
+}
+
 struct SizedOp {
   std::uint64_t key;
   std::uint32_t size;
@@ -68,7 +85,7 @@ TEST(SizedCaches, LimitedInEntriesTheyDecideAsTheEntryModels) {
     for (std::size_t capacity : {1, 2, 5, 16, 40}) {
       const auto ops = test::random_ops(3000, 64, capacity);
       const auto want = test::model_hits<std::uint64_t>(model, capacity, ops);
-      for (const auto& [map, make] : policy.make_sized) {
+      for (const auto& [map, make] : sized_twin(policy.name).make) {
         auto c = make(SizedCapacity{capacity, false, capacity}, 16);
         const std::string d = test::first_difference(test::replay(*c, ops, 16), want, ops);
         EXPECT_EQ(d, "") << policy.name << " over " << map << ", capacity " << capacity;
@@ -90,7 +107,7 @@ TEST(SizedCaches, ByteBoundedLruAndFifoDecideAsTheByteModels) {
         hit_bytes += want.back() ? op.size : 0;
         bytes += op.size;
       }
-      for (const auto& [map, make] : find_policy(policy)->make_sized) {
+      for (const auto& [map, make] : sized_twin(policy).make) {
         const std::string where = std::string(policy) + " over " + map + ", " + std::to_string(limit) + " bytes";
         auto c = make(bytes_limit(limit, 200), 16);
         EXPECT_EQ(replay_sized(*c, ops, where), want) << where;
@@ -150,7 +167,7 @@ TEST(SizedCaches, TraceRowsMatchTheByteModelsToTheLastDigit) {
 TEST(SizedCaches, EveryPolicyKeepsItsByteLimit) {
   for (const auto& policy : policy_registry().all())
     for (std::uint64_t limit : {1, 300, 1000, 4000}) {
-      auto c = policy.make_sized.at("boost_flat")(bytes_limit(limit, 200), 16);
+      auto c = sized_twin(policy.name).make.at("boost_flat")(bytes_limit(limit, 200), 16);
       replay_sized(*c, sized_ops(5000, 200, limit), policy.name + ", " + std::to_string(limit) + " bytes");
       EXPECT_GT(c->stats().hits, 0u) << policy.name;
     }
@@ -161,7 +178,7 @@ TEST(SizedCaches, EveryPolicyKeepsItsByteLimit) {
 TEST(SizedCaches, AnObjectLargerThanTheCapacityIsNotAdmitted) {
   std::vector<std::byte> buf(16);
   for (const auto& policy : policy_registry().all()) {
-    for (const auto& [map, make] : policy.make_sized) {
+    for (const auto& [map, make] : sized_twin(policy.name).make) {
       const std::string where = policy.name + " over " + map;
       auto c = make(bytes_limit(100, 10), 16);
       c->put(1, buf.data(), 40);
@@ -187,7 +204,7 @@ TEST(SizedCaches, ObjectsOfSizeZeroAllFit) {
   const std::size_t slots = sized_slots(50, 1000, 16, {&r});
   EXPECT_EQ(slots, 990u + 5u);
   for (const auto& policy : policy_registry().all()) {
-    auto c = policy.make_sized.at("boost_flat")(SizedCapacity{50, true, slots}, 16);
+    auto c = sized_twin(policy.name).make.at("boost_flat")(SizedCapacity{50, true, slots}, 16);
     for (std::uint32_t id = 0; id < 990; ++id) c->put(id, buf.data(), 0);
     for (std::uint32_t id = 990; id < 995; ++id) c->put(id, buf.data(), 10);
     EXPECT_EQ(c->used(), 50u) << policy.name;
