@@ -12,6 +12,19 @@
 //   std::uint32_t place(const Key& key);    // room for a new key: evict what the policy
 //                                           // chooses (evict(slot)), return fresh_slot()
 //
+// What bounds a cache is CacheCore's last parameter, Bound, which every policy
+// passes on (template <class Key, class Index, class Bound = Entries>):
+//   Entries: a number of keys, and objects have no size: the generated rows.
+//   Sized:   every object has a size (put(key, value, size)); the limit is either
+//            a number of keys or a number of bytes (SizedCapacity), chosen at
+//            construction: the trace rows. The sum of the weights of the
+//            resident keys (1 each, or their sizes in bytes) never exceeds the
+//            limit: a new key evicts, with the policy's own choice of victim,
+//            until it fits; a key heavier than the whole limit is not stored
+//            (Stats::not_admitted). A policy makes room through
+//            make_room(evict_one), and in a sized cache measures its regions
+//            (S3-FIFO's small queue, W-TinyLFU's window) by weight.
+//
 // Adding a policy is one file in policies/ ending with HOTBENCH_REGISTER(...)
 // (see registry.h); adding a map is one header in maps/ and one line in maps/maps.h.
 #pragma once
@@ -26,6 +39,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace hotbench::cache {
@@ -36,7 +50,52 @@ struct Stats {
   std::uint64_t hits = 0, misses = 0;  // outcomes of get()
   std::uint64_t inserts = 0;           // new keys stored by put()
   std::uint64_t evictions = 0;         // keys removed to make room
+  // Sized caches only: the bytes get() was asked for and those it hit, and new keys put() refused
+  // because they alone outweigh the limit.
+  std::uint64_t requested_bytes = 0, hit_bytes = 0, not_admitted = 0;
   std::uint64_t gets() const { return hits + misses; }
+};
+
+struct Entries {
+  static constexpr bool sized = false;
+};
+struct Sized {
+  static constexpr bool sized = true;
+};
+
+// A sized cache's capacity: `limit` entries, or `limit` bytes when `bytes`, and
+// `slots`, the most keys it can ever hold at once (its slot pool; with sizes of
+// 0 a byte limit alone bounds nothing).
+struct SizedCapacity {
+  std::uint64_t limit = 0;
+  bool bytes = false;
+  std::size_t slots = 0;
+};
+template <class Bound>
+using CapacityOf = std::conditional_t<Bound::sized, SizedCapacity, std::size_t>;
+inline std::size_t slots_of(std::size_t entries) { return entries; }
+inline std::size_t slots_of(const SizedCapacity& c) { return c.slots; }
+// What a policy's shares (10 % small queue, 1 % window...) are shares of: entries or bytes.
+inline std::uint64_t budget_of(std::size_t entries) { return entries; }
+inline std::uint64_t budget_of(const SizedCapacity& c) { return c.limit; }
+
+// The weight of one of a policy's queues: its length when the cache counts
+// entries, else the sum of its keys' weights, which the policy keeps with
+// add/sub (no-ops, and no state, for Entries).
+template <class Bound>
+struct QueueWeight {
+  std::uint64_t weight = 0;
+  void add(std::uint64_t w) { weight += w; }
+  void sub(std::uint64_t w) { weight -= w; }
+  template <class List>
+  std::uint64_t of(const List&) const { return weight; }
+};
+template <>
+struct QueueWeight<Entries> {
+  void add(std::uint64_t) {}
+  void sub(std::uint64_t) {}
+  template <class List>
+  std::uint64_t of(const List& l) const { return l.size(); }
 };
 
 // Our own key hash (policies' sketches and ghosts, shard choice), independent
@@ -124,19 +183,78 @@ class SlotList {
 template <class Index>
 struct RebindIndex;
 
-template <class Derived, class Key, class Index>
+template <class Derived, class Key, class Index, class Bound = Entries>
 class CacheCore {
  public:
   using key_type = Key;
+  using bound_type = Bound;
+  using capacity_type = CapacityOf<Bound>;
+  static constexpr bool sized = Bound::sized;
 
-  CacheCore(std::size_t capacity, std::size_t value_bytes)
-      : index_(checked_capacity(capacity)),
-        keys_(capacity),
-        values_(capacity * value_bytes),
+  CacheCore(capacity_type capacity, std::size_t value_bytes)
+      : index_(checked_capacity(slots_of(capacity))),
+        keys_(slots_of(capacity)),
+        values_(slots_of(capacity) * value_bytes),
         scratch_(value_bytes),
-        capacity_(capacity),
+        capacity_(slots_of(capacity)),
         value_bytes_(value_bytes) {
     free_.reserve(4);
+    if constexpr (sized) {
+      sized_.weight.resize(capacity_);
+      sized_.limit = capacity.limit;
+      sized_.bytes = capacity.bytes;
+    }
+  }
+
+  // Sized caches: get() and put() with the object's size in bytes. A hit counts
+  // `size` hit bytes (the request's size: byte hit ratio = hit bytes / requested
+  // bytes). A resident key keeps the weight it was stored with; a new one
+  // heavier than the whole limit is not stored (put returns false).
+  const std::byte* get(const Key& key, std::uint32_t size)
+    requires sized
+  {
+    stats_.requested_bytes += size;
+    const std::byte* v = get(key);
+    if (v) stats_.hit_bytes += size;
+    return v;
+  }
+  bool put(const Key& key, const std::byte* value, std::uint32_t size)
+    requires sized
+  {
+    std::uint32_t s = index_.find(key);
+    if (s == kNoSlot) {
+      const std::uint64_t w = sized_.bytes ? size : 1;
+      if (w > sized_.limit) {
+        ++stats_.not_admitted;
+        return false;
+      }
+      sized_.incoming = w;
+      s = self().place(key);
+      index_.insert(key, s);
+      keys_[s] = key;
+      sized_.used += w;
+      ++stats_.inserts;
+      ++size_;
+    } else {
+      self().on_hit(s);
+    }
+    std::memcpy(value_at(s), value, value_bytes_);
+    return true;
+  }
+  std::uint64_t used() const
+    requires sized
+  {
+    return sized_.used;
+  }
+  std::uint64_t limit() const
+    requires sized
+  {
+    return sized_.limit;
+  }
+  bool counts_bytes() const
+    requires sized
+  {
+    return sized_.bytes;
   }
 
   // The stored value, or null on a miss. Valid until the next put.
@@ -153,7 +271,9 @@ class CacheCore {
   }
 
   // Stores value_bytes() bytes for key (a new key may evict another).
-  void put(const Key& key, const std::byte* value) {
+  void put(const Key& key, const std::byte* value)
+    requires(!sized)
+  {
     std::uint32_t s = index_.find(key);
     if (s == kNoSlot) {
       s = self().place(key);
@@ -169,7 +289,9 @@ class CacheCore {
 
   // Read-through: the value, filled by fill(std::byte* out) and stored on a miss.
   template <class Fill>
-  const std::byte* get_or_fill(const Key& key, Fill&& fill) {
+  const std::byte* get_or_fill(const Key& key, Fill&& fill)
+    requires(!sized)
+  {
     if (const std::byte* v = get(key)) return v;
     fill(scratch_.data());
     put(key, scratch_.data());
@@ -189,9 +311,40 @@ class CacheCore {
   std::byte* value_at(std::uint32_t s) { return values_.data() + std::size_t{s} * value_bytes_; }
   const Key& key_at(std::uint32_t s) const { return keys_[s]; }
   bool full() const { return size_ == capacity_; }
+  // Sized: the key being placed does not fit yet (by weight, or no slot left).
+  bool needs_room() const
+    requires sized
+  {
+    return sized_.used + sized_.incoming > sized_.limit || size_ == capacity_;
+  }
+  // Room for the key being placed: evict_one() once when full (Entries), or
+  // until the key fits (Sized).
+  template <class EvictOne>
+  void make_room(EvictOne&& evict_one) {
+    if constexpr (sized) {
+      while (needs_room()) evict_one();
+    } else if (full()) {
+      evict_one();
+    }
+  }
+  // A resident key's weight (1 without sizes), and the weight of the key being placed.
+  std::uint64_t weight_at([[maybe_unused]] std::uint32_t s) const {
+    if constexpr (sized) return sized_.weight[s];
+    else return 1;
+  }
+  std::uint64_t incoming_weight() const {
+    if constexpr (sized) return sized_.incoming;
+    else return 1;
+  }
 
   // A slot for a new key: a never-used one first, then one freed by evict().
+  // (The Entries code is spelled out as it was, so its instruction counts stay those of the gate's baseline.)
   std::uint32_t fresh_slot() {
+    if constexpr (sized) {
+      const std::uint32_t s = take_slot();
+      sized_.weight[s] = static_cast<std::uint32_t>(sized_.incoming);
+      return s;
+    }
     if (!free_.empty()) {
       const std::uint32_t s = free_.back();
       free_.pop_back();
@@ -204,10 +357,19 @@ class CacheCore {
     free_.push_back(s);
     ++stats_.evictions;
     --size_;
+    if constexpr (sized) sized_.used -= sized_.weight[s];
   }
 
  private:
   Derived& self() { return static_cast<Derived&>(*this); }
+  std::uint32_t take_slot() {
+    if (!free_.empty()) {
+      const std::uint32_t s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    return static_cast<std::uint32_t>(next_unused_++);
+  }
   static std::size_t checked_capacity(std::size_t c) {
     if (c == 0 || c >= kNoSlot) throw std::invalid_argument("cache capacity must be between 1 and 2^32-2 entries");
     return c;
@@ -221,6 +383,13 @@ class CacheCore {
   std::size_t capacity_, value_bytes_;
   std::size_t size_ = 0, next_unused_ = 0;
   Stats stats_;
+  struct SizedState {
+    std::vector<std::uint32_t> weight;  // per slot
+    std::uint64_t used = 0, limit = 0, incoming = 0;
+    bool bytes = false;
+  };
+  struct NoState {};
+  [[no_unique_address]] std::conditional_t<sized, SizedState, NoState> sized_;
 };
 
 }  // namespace hotbench::cache

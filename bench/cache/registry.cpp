@@ -17,6 +17,13 @@ Registry<PolicyInfo>& policy_registry() {
   return registry;
 }
 const PolicyInfo* find_policy(const std::string& name) { return policy_registry().find(name); }
+
+Registry<SizedPolicyInfo>& sized_policy_registry() {
+  static Registry<SizedPolicyInfo> registry;
+  return registry;
+}
+
+const SizedPolicyInfo* find_sized_policy(const std::string& name) { return sized_policy_registry().find(name); }
 std::vector<std::string> policy_registry_names() { return policy_registry().names(); }
 std::vector<std::string> map_names() {
   std::vector<std::string> names;

@@ -149,7 +149,7 @@ void add_replay(const Config& s, const std::string& task, const std::string& pol
 
 void add_traces(const Config& s, const std::vector<std::string>& files) {
   for (const auto& file : files) {
-    const std::string name = std::filesystem::path(file).stem().string();
+    const std::string name = dataset_name(file, trace_suffixes());
     std::shared_ptr<Trace> trace;
     std::string error;
     try {
@@ -157,8 +157,9 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    if (std::filesystem::path(file).extension() == ".oracleGeneral" && wants(s, "trace_read"))
-      register_case(id_of("trace_read", "oracle_general", "", name, {}),
+    const TraceSuffix* format = trace_format_of(file);
+    if (format && format->format == TraceFormat::oracle_general && wants(s, "trace_read"))
+      register_case(id_of("trace_read", "oracle_general", format->zstd ? "zstd" : "", name, {}),
                     [file] { return std::make_unique<TraceRead>(file, std::vector<std::uint64_t>{}, false); });
     if (!wants(s, "trace")) continue;
     for (const auto& policy : s.policies) {
@@ -168,10 +169,13 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
         continue;
       }
       auto requests = std::make_shared<const Requests>(trace->requests);
+      // Sized caches (they count hit bytes) limited in entries, and, for a trace with object sizes, in bytes:
+      // shares of the distinct keys and of the distinct objects' bytes.
       for (double pct : {1.0, 10.0}) {
         ReplaySpec spec;
         spec.policy = policy;
         spec.workload = name;
+        spec.sized = true;
         spec.capacity = std::max<std::size_t>(1, static_cast<std::size_t>(pct / 100 * static_cast<double>(trace->distinct_keys)));
         spec.value_bytes = s.value_bytes;
         spec.key_count = trace->distinct_keys;
@@ -181,6 +185,14 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
         register_case(id_of("trace", policy, kBestMap, name,
                             {{"capacity", std::to_string(spec.capacity)}, {"value_bytes", std::to_string(spec.value_bytes)},
                              {"key", "u64"}}),
+                      find_policy(policy)->replay.at(kBestMap)(false, spec), Clock::wall);
+        if (trace->requests.sizes.empty() || trace->distinct_bytes == 0) continue;
+        spec.capacity = 0;
+        spec.capacity_bytes =
+            std::max<std::uint64_t>(1, static_cast<std::uint64_t>(pct / 100 * static_cast<double>(trace->distinct_bytes)));
+        register_case(id_of("trace", policy, kBestMap, name,
+                            {{"capacity_bytes", std::to_string(spec.capacity_bytes)},
+                             {"value_bytes", std::to_string(spec.value_bytes)}, {"key", "u64"}}),
                       find_policy(policy)->replay.at(kBestMap)(false, spec), Clock::wall);
       }
     }
@@ -201,8 +213,8 @@ const SuiteInfo& suite_info() {
        {"hit", "every request hits a resident key: the policy's hit path"},
        {"floor", "the floors: a pointer chase per cache level and a bare map lookup"},
        {"concurrent", "several threads on one shared cache (zipf and same-key), values checked while timed"},
-       {"trace", "replay of a request trace file (--hotbench_data: .csv or .oracleGeneral)"},
-       {"trace_read", "the oracleGeneral trace reader's own rate"},
+       {"trace", "replay of a request trace file (--hotbench_data: .csv, .txt, .oracleGeneral[.bin][.zst])"},
+       {"trace_read", "the oracleGeneral trace reader's own rate (as is and zstd-compressed)"},
        {"server_get", "GET round trips to a server (Redis, memcached; the in-process LRU and a socket echo as floors) "
                       "at a pipeline depth, every reply checked; redis-benchmark beside Redis"},
        {"server_set", "SET round trips, every key read back at the version last stored"},
@@ -211,6 +223,10 @@ const SuiteInfo& suite_info() {
        {"query", "a query cache in front of a database (SQLite, PostgreSQL): Zipf requests for a user's joined row, "
                  "served by a strategy over a cache, every served result checked against the database"}},
       {{"hit_ratio", "fraction", "higher", "fraction", false, "cache hits / requests"},
+       {"byte_hit_ratio", "fraction", "higher", "fraction", false,
+        "bytes of the requests that hit / bytes requested (equals hit_ratio where objects have no sizes)"},
+       {"not_admitted", "count", "", "count", true,
+        "new keys a byte-bounded cache refused in the checked pass's measured requests: each alone outweighs the capacity"},
        {"checked_hit_ratio", "fraction", "higher", "fraction", true,
         "hit ratio of the measured requests in the checked pass on a fresh, warmed cache (what the oracles judge)"},
        {"cold_hit_ratio", "fraction", "higher", "fraction", true, "hit ratio of the warm-up requests from an empty cache"},
@@ -230,6 +246,9 @@ const SuiteInfo& suite_info() {
         "heap bytes requested to build the cache and fill it to capacity, per entry (index, slots, value)"},
        {"timer_ns", "ns", "", "time", false, "cost of one timer read pair, subtracted from the sampled latencies"},
        {"capacity", "entries", "", "count", true, "cache capacity in entries (or map size of a raw lookup)"},
+       {"capacity_bytes", "bytes", "", "size", true,
+        "capacity in bytes: a policy's bound on the sum of its resident objects' sizes (trace rows), or a "
+        "server's memory bound (Redis maxmemory, memcached -m; server_eviction rows)"},
        {"value_bytes", "bytes", "", "size", true, "value payload size"},
        {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
        {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},
@@ -240,7 +259,6 @@ const SuiteInfo& suite_info() {
        {"resident_entries", "entries", "", "count", true,
         "entries the memory-bounded server held after the warm-up (what the same-capacity oracles use)"},
        {"target_entries", "entries", "", "count", true, "entries the server's memory bound was sized to hold"},
-       {"capacity_bytes", "bytes", "", "size", true, "the server's memory bound (Redis maxmemory, memcached -m)"},
        {"lru_same_capacity_hit_ratio", "fraction", "", "fraction", true,
         "an exact LRU holding resident_entries, fed the same batched commands"},
        {"tool_ops_per_s", "ops/s", "higher", "throughput", false,
@@ -258,7 +276,7 @@ const SuiteInfo& suite_info() {
        {"orders", "count", "", "count", true, "orders in the query rows' generated tables"},
        {"writes", "percent of requests", "", "other", true, "share of a query row's requests that update a row"},
        {"db_load_s", "s", "lower", "time", false, "seconds to generate and load the query rows' tables, with indexes"}},
-      {".csv", ".oracleGeneral"},
+      cache::trace_suffixes(),
       {},  // workloads are generated from recorded seeds; traces via --hotbench_data
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
       "^cache/(throughput|hit)/.*",
@@ -376,16 +394,19 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
     }
   }
   if (wants(s, "trace_read")) {
-    register_case(id_of("trace_read", "oracle_general", "", "generated", {{"records", std::to_string(kTraceReadRecords)}}),
-                  [seed = s.seed] {
-                    std::vector<std::uint64_t> ids(kTraceReadRecords);
-                    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = mix64(seed + i % 100'000);
-                    const auto path = (std::filesystem::temp_directory_path() /
-                                       ("hotbench-trace-read-" + std::to_string(::getpid()) + ".oracleGeneral"))
-                                          .string();
-                    write_oracle_general(path, ids);
-                    return std::make_unique<TraceRead>(path, std::move(ids), true);
-                  });
+    // The reader's rate over a generated file, as is and zstd-compressed (as the public collections ship them).
+    for (const auto& [variant, suffix] : {std::pair<std::string, std::string>{"", ".oracleGeneral"}, {"zstd", ".oracleGeneral.zst"}})
+      register_case(id_of("trace_read", "oracle_general", variant, "generated",
+                          {{"records", std::to_string(kTraceReadRecords)}}),
+                    [seed = s.seed, suffix] {
+                      std::vector<std::uint64_t> ids(kTraceReadRecords);
+                      for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = mix64(seed + i % 100'000);
+                      const auto path = (std::filesystem::temp_directory_path() /
+                                         ("hotbench-trace-read-" + std::to_string(::getpid()) + suffix))
+                                            .string();
+                      write_oracle_general(path, ids);
+                      return std::make_unique<TraceRead>(path, std::move(ids), true);
+                    });
   }
   add_traces(s, files);
   if (wants(s, "server_get") || wants(s, "server_set") || wants(s, "server_eviction")) {

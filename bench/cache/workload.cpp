@@ -20,6 +20,8 @@ constexpr double kHotShare = 0.05;      // over the keys outside a hot set of 5 
 std::string requests_shape_error(const Requests& r, std::uint64_t key_count) {
   if (!r.writes.empty() && r.writes.size() != r.ids.size())
     return std::to_string(r.ids.size()) + " requests but " + std::to_string(r.writes.size()) + " write flags";
+  if (!r.sizes.empty() && r.sizes.size() != r.ids.size())
+    return std::to_string(r.ids.size()) + " requests but " + std::to_string(r.sizes.size()) + " sizes";
   for (std::size_t i = 0; i < r.ids.size(); ++i)
     if (r.ids[i] >= key_count)
       return "request " + std::to_string(i) + ": key id " + std::to_string(r.ids[i]) + " outside the " +

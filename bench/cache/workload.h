@@ -32,10 +32,11 @@ WorkloadSpec parse_workload(const std::string& text);
 struct Requests {
   std::vector<std::uint32_t> ids;   // key id per request
   std::vector<std::uint8_t> writes;  // empty, or 1 where the request is a put
+  std::vector<std::uint32_t> sizes = {};  // empty, or the object's size in bytes per request (traces)
 };
 
 // Why a replay of `r` over key ids 0..key_count-1 would read outside its
-// arrays (writes not paired with ids, an id without a key), or "" when it
+// arrays (writes or sizes not paired with ids, an id without a key), or "" when it
 // cannot. Cases call it in check(), so the timed loops index without tests.
 std::string requests_shape_error(const Requests& r, std::uint64_t key_count);
 

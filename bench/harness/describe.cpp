@@ -94,9 +94,7 @@ std::vector<std::string> discover_files(const std::vector<std::string>& paths, c
   namespace fs = std::filesystem;
   std::string wanted;
   for (const auto& s : suffixes) wanted += (wanted.empty() ? "" : " or ") + s;
-  auto accepted = [&](const fs::path& p) {
-    return std::find(suffixes.begin(), suffixes.end(), p.extension().string()) != suffixes.end();
-  };
+  auto accepted = [&](const fs::path& p) { return !data_suffix(p.string(), suffixes).empty(); };
   std::vector<std::string> files;
   for (const auto& path : paths) {
     if (suffixes.empty()) throw UsageError(path + ": the " + suite + " suite reads no data files (--hotbench_data)");
@@ -116,13 +114,28 @@ std::vector<std::string> discover_files(const std::vector<std::string>& paths, c
       throw UsageError(path + ": no such file or folder");
     }
   }
-  // A file's stem is its dataset's name in every benchmark name: two would be one dataset.
+  // A file's dataset name is in every benchmark name: two files of one name would be one dataset.
   std::set<std::string> names;
   for (const auto& f : files)
-    if (!names.insert(fs::path(f).stem().string()).second)
-      throw UsageError(f + ": another data file is also named '" + fs::path(f).stem().string() +
-                       "'; dataset names must be unique");
+    if (const std::string name = dataset_name(f, suffixes); !names.insert(name).second)
+      throw UsageError(f + ": another data file is also named '" + name + "'; dataset names must be unique");
   return files;
+}
+
+std::string data_suffix(const std::string& path, const std::vector<std::string>& suffixes) {
+  const std::string file = std::filesystem::path(path).filename().string();
+  std::string best;
+  for (const auto& s : suffixes)
+    if (s.size() > best.size() && file.size() > s.size() && file.compare(file.size() - s.size(), s.size(), s) == 0)
+      best = s;
+  return best;
+}
+
+std::string dataset_name(const std::string& path, const std::vector<std::string>& suffixes) {
+  const std::string suffix = data_suffix(path, suffixes);
+  if (suffix.empty()) return std::filesystem::path(path).stem().string();
+  const std::string file = std::filesystem::path(path).filename().string();
+  return file.substr(0, file.size() - suffix.size());
 }
 
 namespace describe {

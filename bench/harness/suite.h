@@ -63,7 +63,9 @@ struct SuiteInfo {
   std::string title;  // one line
   std::vector<TaskInfo> tasks;
   std::vector<MetricInfo> metrics;         // counters of this suite beyond the harness's (harness_metrics())
-  std::vector<std::string> data_suffixes;  // files --hotbench_data accepts (".json"); empty: it reads none
+  // Files --hotbench_data accepts, by how their name ends (".json", ".oracleGeneral.bin.zst": a suffix may
+  // have several dots); empty: it reads none. A file's dataset name is its name without the longest of them.
+  std::vector<std::string> data_suffixes;
   std::vector<std::string> default_data;   // read when no --hotbench_data is given (files or folders)
   std::string gate_filter;  // the instruction-count gate's subset: a POSIX ERE over benchmark names
   // Whether `./hotbench run` runs it without --suite (a suite that needs minutes to start, or the
@@ -99,5 +101,12 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
 // the path otherwise (missing, wrong suffix, a folder without any).
 std::vector<std::string> discover_files(const std::vector<std::string>& paths, const std::vector<std::string>& suffixes,
                                         const std::string& suite);
+
+// The longest of `suffixes` the file's name ends with ("" for none): the whole suffix, so that
+// "x.oracleGeneral.bin.zst" is a ".oracleGeneral.bin.zst" file, not a ".zst" one.
+std::string data_suffix(const std::string& path, const std::vector<std::string>& suffixes);
+// A data file's dataset name, the name in its rows: the file name without that suffix
+// ("traces/x.oracleGeneral.bin.zst" -> "x"; the file name without its last extension when none matches).
+std::string dataset_name(const std::string& path, const std::vector<std::string>& suffixes);
 
 }  // namespace hotbench

@@ -27,6 +27,20 @@ BINARY_PREFIX = "hotbench_"
 DESCRIBE_TIMEOUT_S = 60
 
 
+def data_suffix(path: pathlib.Path, suffixes) -> str:
+    """The longest of a suite's data suffixes the file's name ends with ("" for none), as the binaries'
+    harness decides it (bench/harness/describe.cpp): a suffix may have several dots
+    (".oracleGeneral.bin.zst"), so pathlib's `suffix` (the last one) would not do."""
+    name = pathlib.Path(path).name
+    return max((s for s in suffixes if len(name) > len(s) and name.endswith(s)), key=len, default="")
+
+
+def dataset_name(path: pathlib.Path, suffixes) -> str:
+    """The dataset name of a data file in its rows: its file name without its data suffix."""
+    suffix = data_suffix(path, suffixes)
+    return pathlib.Path(path).name[: -len(suffix)] if suffix else pathlib.Path(path).stem
+
+
 def _run(binary: str, arguments: list[str], timeout_s: float) -> dict:
     try:
         result = subprocess.run([binary, "--hotbench_describe", *arguments], capture_output=True, text=True,

@@ -123,9 +123,10 @@ def libraries(context: dict) -> dict:
     return out
 
 
-def datasets(paths: list[pathlib.Path]) -> list[dict]:
-    return [{"name": p.stem, "path": os.path.relpath(p, ROOT) if p.is_relative_to(ROOT) else str(p),
-             "bytes": p.stat().st_size, "sha256": sha256(p)} for p in paths]
+def datasets(files: list[tuple[pathlib.Path, str]]) -> list[dict]:
+    """The data files a run read, each with its dataset name (the suite's: describe.dataset_name)."""
+    return [{"name": name, "path": os.path.relpath(p, ROOT) if p.is_relative_to(ROOT) else str(p),
+             "bytes": p.stat().st_size, "sha256": sha256(p)} for p, name in files]
 
 
 # The workload's own inputs that are not a suite's setting: context entries -> how a difference is named.

@@ -177,12 +177,12 @@ def discover(paths: list[pathlib.Path], suffixes: tuple[str, ...]) -> list[pathl
     wanted = " or ".join(suffixes) or "(none)"
     for p in paths:
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix in suffixes)
+            found = sorted(f for f in p.iterdir() if f.is_file() and describe.data_suffix(f, suffixes))
             if not found:
                 raise HotbenchError(f"{p}: no {wanted} dataset files in this folder")
             files += found
         elif p.is_file():
-            if p.suffix not in suffixes:
+            if not describe.data_suffix(p, suffixes):
                 raise HotbenchError(f"{p}: not a dataset file of this suite (expected {wanted})")
             files.append(p)
         else:
@@ -192,8 +192,8 @@ def discover(paths: list[pathlib.Path], suffixes: tuple[str, ...]) -> list[pathl
 
 def accepts(suite: Suite, path: pathlib.Path) -> bool:
     if path.is_dir():
-        return any(f.suffix in suite.suffixes for f in path.iterdir() if f.is_file())
-    return path.suffix in suite.suffixes
+        return any(describe.data_suffix(f, suite.suffixes) for f in path.iterdir() if f.is_file())
+    return bool(describe.data_suffix(path, suite.suffixes))
 
 
 def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
@@ -207,7 +207,7 @@ def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
         ensure_default_data(suite)
         files = discover(suite.default_data, suite.suffixes)
     if args.dataset and suite.default_data:
-        by_name = {f.stem: f for f in files}
+        by_name = {describe.dataset_name(f, suite.suffixes): f for f in files}
         unknown = [d for d in args.dataset if d not in by_name]
         if unknown:
             raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(by_name))}")
@@ -499,10 +499,11 @@ def main(args) -> int:
                 meta["suites"][suite.name] = {"command": commands[0], "commands": commands, "processes": processes,
                                               "killed": killed, "benchmark_context": ctx,
                                               "description": described(binary, files, suite_args, bound_s)}
-                all_files += files
+                all_files += [(f, describe.dataset_name(f, suite.suffixes)) for f in files]
     finally:
         meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        meta["datasets"] = metadata.datasets(all_files or [f for _, _, fs, _ in plan for f in fs])
+        meta["datasets"] = metadata.datasets(
+            all_files or [(f, describe.dataset_name(f, s.suffixes)) for s, _, fs, _ in plan for f in fs])
         atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
 
     tidy.write_csv(run_dir / "results.csv", rows)

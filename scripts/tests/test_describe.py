@@ -4,6 +4,7 @@ import pytest
 
 from conftest import metric, setting, synthetic_description
 from hotbench import cli, describe
+from hotbench.errors import HotbenchError
 
 
 def test_the_documented_tables_are_what_the_built_binaries_describe(built_descriptions):
@@ -64,3 +65,21 @@ def test_describe_without_binaries_or_with_an_unknown_suite_is_a_usage_error(tmp
 ])
 def test_recorded_descriptions(meta, expected):
     assert describe.recorded(meta) == expected
+
+
+def test_data_suffixes_of_several_parts_and_dataset_names(tmp_path):
+    """As the binaries' harness decides (bench/harness/describe.cpp): the longest suffix a name ends with,
+    and the dataset name without it; the runner routes --data files and names datasets with these."""
+    from hotbench import runner
+
+    suffixes = (".csv", ".txt", ".oracleGeneral", ".oracleGeneral.bin", ".oracleGeneral.zst", ".oracleGeneral.bin.zst")
+    assert describe.data_suffix(tmp_path / "x.oracleGeneral.bin.zst", suffixes) == ".oracleGeneral.bin.zst"
+    assert describe.dataset_name(tmp_path / "x.oracleGeneral.bin.zst", suffixes) == "x"
+    assert describe.dataset_name(tmp_path / "cloudPhysicsIO.oracleGeneral.bin", suffixes) == "cloudPhysicsIO"
+    assert describe.data_suffix(tmp_path / "x.bin.zst", suffixes) == ""
+    assert describe.data_suffix(tmp_path / ".csv", suffixes) == ""
+    for name in ("a.oracleGeneral.bin.zst", "b.txt", "c.zst"):
+        (tmp_path / name).write_bytes(b"1")
+    assert [f.name for f in runner.discover([tmp_path], suffixes)] == ["a.oracleGeneral.bin.zst", "b.txt"]
+    with pytest.raises(HotbenchError, match="c.zst: not a dataset"):
+        runner.discover([tmp_path / "c.zst"], suffixes)

@@ -64,35 +64,48 @@ class CountMinSketch {
   std::size_t sample_size_, recorded_ = 0;
 };
 
-template <class Key, class Index, class Rules = WTinyLfuRules>
-class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Rules>, Key, Index> {
-  using Core = CacheCore<WTinyLfu<Key, Index, Rules>, Key, Index>;
+// In a sized cache the window, main and protected shares are shares of the
+// limit's weight (bytes), the sketch is as wide as the most keys the cache can
+// hold, and a new key may take several contests: each evicts one key (the
+// victim or the candidate) until the key fits.
+template <class Key, class Index, class Bound = Entries, class Rules = WTinyLfuRules>
+class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index, Bound> {
+  using Core = CacheCore<WTinyLfu<Key, Index, Bound, Rules>, Key, Index, Bound>;
   friend Core;
   enum Region : std::uint8_t { kWindow, kProbation, kProtected };
 
  public:
-  WTinyLfu(std::size_t capacity, std::size_t value_bytes)
+  WTinyLfu(CapacityOf<Bound> capacity, std::size_t value_bytes)
       : Core(capacity, value_bytes),
-        links_(capacity),
-        region_(capacity, kWindow),
-        window_target_(std::max<std::size_t>(1, capacity * Rules::kWindowPercent / 100)),
-        main_target_(capacity - window_target_),
+        links_(slots_of(capacity)),
+        region_(slots_of(capacity), kWindow),
+        window_target_(std::max<std::uint64_t>(1, budget_of(capacity) * Rules::kWindowPercent / 100)),
+        main_target_(budget_of(capacity) - std::min(budget_of(capacity), window_target_)),
         protected_target_(main_target_ * Rules::kProtectedPercent / 100),
-        sketch_(capacity, Rules::kSampleFactor) {}
+        sketch_(slots_of(capacity), Rules::kSampleFactor) {}
 
  private:
   SlotList& list(Region r) { return r == kWindow ? window_ : r == kProbation ? probation_ : protected_; }
+  std::uint64_t weight(Region r) const {
+    return weight_[r].of(r == kWindow ? window_ : r == kProbation ? probation_ : protected_);
+  }
   void move(std::uint32_t s, Region to) {
     list(static_cast<Region>(region_[s])).remove(links_, s);
+    if constexpr (Bound::sized) weight_[region_[s]].sub(this->weight_at(s));
     region_[s] = to;
     list(to).push_head(links_, s);
+    if constexpr (Bound::sized) weight_[to].add(this->weight_at(s));
   }
 
   void on_hit(std::uint32_t s) {
     sketch_.record(key_hash(this->key_at(s)));
     if (region_[s] == kProbation) {
       move(s, kProtected);
-      if (protected_.size() > protected_target_) move(protected_.tail(), kProbation);
+      if constexpr (Bound::sized) {
+        while (weight(kProtected) > protected_target_) move(protected_.tail(), kProbation);
+      } else if (protected_.size() > protected_target_) {
+        move(protected_.tail(), kProbation);
+      }
     } else {
       list(static_cast<Region>(region_[s])).move_to_head(links_, s);
     }
@@ -101,20 +114,27 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Rules>, Key, Index> {
 
   std::uint32_t place([[maybe_unused]] const Key& key) {
     if constexpr (Rules::kRecordNewPuts) sketch_.record(key_hash(key));
-    if (this->full()) make_room();
+    if constexpr (Bound::sized) this->make_room([&] { contest(); });
+    else if (this->full()) contest();
     const std::uint32_t s = this->fresh_slot();
     region_[s] = kWindow;
     window_.push_head(links_, s);
+    if constexpr (Bound::sized) weight_[kWindow].add(this->weight_at(s));
     // Not full yet: a window overflow moves to probation without a contest.
-    if (window_.size() > window_target_ && probation_.size() + protected_.size() < main_target_)
+    if constexpr (Bound::sized) {
+      while (weight(kWindow) > window_target_ &&
+             weight(kProbation) + weight(kProtected) + this->weight_at(window_.tail()) <= main_target_)
+        move(window_.tail(), kProbation);
+    } else if (window_.size() > window_target_ && probation_.size() + protected_.size() < main_target_) {
       move(window_.tail(), kProbation);
+    }
     return s;
   }
 
   // The cache is full: the window's oldest key competes with main's victim.
-  void make_room() {
+  void contest() {
     const std::uint32_t victim = !probation_.empty() ? probation_.tail() : protected_.tail();
-    if (window_.size() < window_target_ || window_.empty()) {  // main holds more than its share
+    if ((Bound::sized ? weight(kWindow) : window_.size()) < window_target_ || window_.empty()) {  // main holds more than its share
       drop(victim);
       return;
     }
@@ -134,14 +154,16 @@ class WTinyLfu : public CacheCore<WTinyLfu<Key, Index, Rules>, Key, Index> {
   }
   void drop(std::uint32_t s) {
     list(static_cast<Region>(region_[s])).remove(links_, s);
+    if constexpr (Bound::sized) weight_[region_[s]].sub(this->weight_at(s));
     this->evict(s);
   }
 
   SlotLinks links_;
   SlotList window_, probation_, protected_;
   std::vector<std::uint8_t> region_;
-  std::size_t window_target_, main_target_, protected_target_;
+  std::uint64_t window_target_, main_target_, protected_target_;
   CountMinSketch sketch_;
+  [[no_unique_address]] QueueWeight<Bound> weight_[3];  // by Region
 };
 
 }  // namespace hotbench::cache

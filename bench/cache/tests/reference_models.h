@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <random>
@@ -134,6 +135,41 @@ inline std::string first_difference(const std::vector<bool>& got, const std::vec
          std::to_string(ops[i].key) + (ops[i].write ? ", put" : ", get") + "): model says " +
          (want[i] ? "hit" : "miss");
 }
+
+// Byte-bounded reference models (for the policies' sized caches): the
+// resident keys' sizes sum to at most `limit` bytes; a missing key of `size`
+// evicts (LRU: least recently used first; FIFO: first inserted first) until it
+// fits, and one larger than `limit` is not stored. A key keeps the size it was
+// stored with. access() says whether the key was resident.
+class ByteModel {
+ public:
+  ByteModel(std::uint64_t limit, bool lru) : limit_(limit), lru_(lru) {}
+  bool access(std::uint64_t key, std::uint64_t size) {
+    for (auto it = order_.begin(); it != order_.end(); ++it)
+      if (it->first == key) {
+        if (lru_) order_.splice(order_.begin(), order_, it);
+        return true;
+      }
+    if (size > limit_) {
+      ++not_admitted;
+      return false;
+    }
+    while (used_ + size > limit_) {
+      used_ -= order_.back().second;
+      order_.pop_back();
+    }
+    order_.emplace_front(key, size);
+    used_ += size;
+    return false;
+  }
+  std::uint64_t used() const { return used_; }
+  std::uint64_t not_admitted = 0;
+
+ private:
+  std::uint64_t limit_, used_ = 0;
+  bool lru_;
+  std::list<std::pair<std::uint64_t, std::uint64_t>> order_;  // front = newest (LRU: most recent)
+};
 
 }  // namespace hotbench::cache::test
 

@@ -2,7 +2,11 @@
 // file and the line or record.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
+
+#include <zstd.h>
 
 #include "cache/cases.h"
 #include "cache/trace.h"
@@ -22,10 +26,39 @@ std::string error_of(const std::string& path) {
 
 TEST(CsvTrace, KeysSizesAndOperations) {
   test::TempDir dir;
-  const Trace t = read_trace(dir.write("t.csv", "a\nb,10\n\na,5,set\r\nc,1,get\n"));
+  const Trace t = read_trace(dir.write("t.csv", "a,0\nb,10\n\na,5,set\r\nc,1,get\n"));
   EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0, 2}));
   EXPECT_EQ(t.requests.writes, (std::vector<std::uint8_t>{0, 0, 1, 0}));
+  EXPECT_EQ(t.requests.sizes, (std::vector<std::uint32_t>{0, 10, 5, 1}));
   EXPECT_EQ(t.distinct_keys, 3u);
+  EXPECT_EQ(t.distinct_bytes, 11u);  // each object once, at its first request's size
+  const Trace unsized = read_trace(dir.write("u.csv", "key,op\na,get\nb,get\na,set\n"));
+  EXPECT_TRUE(unsized.requests.sizes.empty());
+  EXPECT_EQ(unsized.distinct_bytes, 0u);
+}
+
+// A byte-bounded cache needs every request's size: sizes on some lines only are refused.
+TEST(CsvTrace, SizesOnEveryLineOrNone) {
+  test::TempDir dir;
+  const std::string later = dir.write("l.csv", "a\nb\nc,7\n");
+  EXPECT_EQ(error_of(later), later + ": line 3: a size, but line 1 has none (every request has a size or none has)");
+  const std::string missing = dir.write("m.csv", "key,size\na,1\n\nb\n");
+  EXPECT_EQ(error_of(missing), missing + ": line 4: no size, but line 2 has one (every request has a size or none has)");
+  const std::string huge = dir.write("h.csv", "a,4294967296\n");
+  EXPECT_EQ(error_of(huge), huge + ": line 1, column 2: size '4294967296' exceeds 4294967295 bytes");
+  EXPECT_EQ(read_trace(dir.write("x.csv", "a,4294967295\n")).requests.sizes, (std::vector<std::uint32_t>{4294967295u}));
+}
+
+// One key per line, verbatim: spaces and commas belong to the key; \r\n endings and empty lines do not count.
+TEST(TextTrace, OneKeyPerLineVerbatim) {
+  test::TempDir dir;
+  const Trace t = read_trace(dir.write("t.txt", "a\r\nb c\n\na\nx,1,set\n b c\nlast"));
+  EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0, 2, 3, 4}));
+  EXPECT_TRUE(t.requests.writes.empty());
+  EXPECT_TRUE(t.requests.sizes.empty());
+  EXPECT_EQ(t.distinct_keys, 5u);
+  const std::string empty = dir.write("e.txt", "\n\r\n\n");
+  EXPECT_EQ(error_of(empty), empty + ": no requests");
 }
 
 TEST(CsvTrace, HeaderChoosesColumnOrder) {
@@ -56,7 +89,10 @@ TEST(CsvTrace, MalformedLinesAreNamed) {
   const std::string empty = dir.write("e.csv", "\n\n");
   EXPECT_EQ(error_of(empty), empty + ": no requests");
   EXPECT_NE(error_of(dir.path() + "/missing.csv").find("missing.csv: cannot open"), std::string::npos);
-  EXPECT_EQ(error_of(dir.write("x.txt", "a")), dir.path() + "/x.txt: not a trace (expected a .csv or .oracleGeneral file)");
+  EXPECT_EQ(error_of(dir.write("x.tsv", "a")),
+            dir.path() + "/x.tsv: not a trace (expected a file ending with .csv, .txt, .oracleGeneral, "
+                         ".oracleGeneral.bin, .oracleGeneral.zst, .oracleGeneral.bin.zst)");
+  EXPECT_NE(error_of(dir.write("x.bin.zst", "a")).find("x.bin.zst: not a trace"), std::string::npos);
 }
 
 // A header is a first line naming a column; every field of it must be a
@@ -86,7 +122,7 @@ TEST(CsvTrace, MalformedHeadersAreNamedWithLineAndColumn) {
 TEST(CsvTrace, WriteFlagsPairWithRequests) {
   test::TempDir dir;
   for (const char* text : {"key,op\na,get\nb,set\n", "op,size,key\nset,1,a\nget,2,b\nget,3,a\n",
-                           "a,1,set\nb\nc,4\n"}) {
+                           "a,1,set\nb,2\nc,4\n"}) {
     const Trace t = read_trace(dir.write("p.csv", text));
     EXPECT_EQ(t.requests.writes.size(), t.requests.ids.size()) << text;
     EXPECT_EQ(requests_shape_error(t.requests, t.distinct_keys), "") << text;
@@ -154,6 +190,89 @@ TEST(OracleGeneralTrace, LargeFilesReadAcrossBufferBoundaries) {
   std::vector<std::uint64_t> got;
   read_oracle_general_ids(path, got);
   EXPECT_EQ(got, want);
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Every name the traces are distributed under reads the same records, sizes included.
+TEST(OracleGeneralTrace, EveryDistributedNameReadsTheSameRecords) {
+  test::TempDir dir;
+  const std::vector<std::uint64_t> objects = {5, 1ULL << 40, 5, 7, 9};
+  const std::vector<std::uint32_t> sizes = {10, 0, 12, 4000000000u, 3};
+  for (const char* name : {"a.oracleGeneral", "b.oracleGeneral.bin", "c.oracleGeneral.zst", "d.oracleGeneral.bin.zst"}) {
+    const std::string path = dir.path() + "/" + name;
+    write_oracle_general(path, objects, sizes);
+    const Trace t = read_trace(path);
+    EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0, 2, 3})) << name;
+    EXPECT_EQ(t.requests.sizes, sizes) << name;
+    EXPECT_EQ(t.distinct_keys, 4u) << name;
+    EXPECT_EQ(t.distinct_bytes, 10u + 0 + 4000000000u + 3) << name;
+  }
+  // The compressed files are zstd frames (magic number 0xFD2FB528), not copies.
+  EXPECT_EQ(bytes_of(dir.path() + "/c.oracleGeneral.zst").substr(0, 4), std::string("\x28\xb5\x2f\xfd", 4));
+}
+
+// Large compressed files stream through the fixed buffers (records straddle their ends), in several frames.
+TEST(OracleGeneralTrace, CompressedStreamsAcrossBuffersAndFrames) {
+  test::TempDir dir;
+  std::vector<std::uint64_t> first(300'007), second(1'001);
+  for (std::size_t i = 0; i < first.size(); ++i) first[i] = i * 2654435761u % 70'001;
+  for (std::size_t i = 0; i < second.size(); ++i) second[i] = i + (1ULL << 50);
+  const std::string a = dir.path() + "/a.oracleGeneral.zst", b = dir.path() + "/b.oracleGeneral.zst";
+  write_oracle_general(a, first);
+  write_oracle_general(b, second);
+  std::vector<std::uint64_t> got;
+  read_oracle_general_ids(a, got);
+  EXPECT_EQ(got, first);
+  const std::string both = dir.write("both.oracleGeneral.bin.zst", bytes_of(a) + bytes_of(b));
+  read_oracle_general_ids(both, got);
+  std::vector<std::uint64_t> want = first;
+  want.insert(want.end(), second.begin(), second.end());
+  EXPECT_EQ(got, want);
+}
+
+// A damaged compressed file names the file, the compressed byte and the records read before it.
+TEST(OracleGeneralTrace, DamagedCompressedFilesAreNamed) {
+  test::TempDir dir;
+  const std::string good = dir.path() + "/g.oracleGeneral.zst";
+  std::vector<std::uint64_t> objects(50'000);
+  for (std::size_t i = 0; i < objects.size(); ++i) objects[i] = i * 11400714819323198485ull;
+  write_oracle_general(good, objects);
+  const std::string bytes = bytes_of(good);
+
+  const std::string cut = dir.write("cut.oracleGeneral.zst", bytes.substr(0, bytes.size() / 2));
+  const std::string cut_error = error_of(cut);
+  EXPECT_EQ(cut_error.rfind(cut + ": zstd: the stream is truncated inside a frame at compressed byte " +
+                                std::to_string(bytes.size() / 2) + " (after record ", 0), 0u) << cut_error;
+
+  std::string flipped = bytes;
+  for (std::size_t i = flipped.size() / 3; i < flipped.size() / 3 + 64; ++i) flipped[i] = static_cast<char>(flipped[i] ^ 0x5a);
+  const std::string bad = dir.write("bad.oracleGeneral.zst", flipped);
+  const std::string bad_error = error_of(bad);
+  EXPECT_EQ(bad_error.rfind(bad + ": zstd: ", 0), 0u) << bad_error;  // the writer adds checksums, as zstd(1) does
+  EXPECT_NE(bad_error.find(" at compressed byte "), std::string::npos) << bad_error;
+  EXPECT_NE(bad_error.find(" (after record "), std::string::npos) << bad_error;
+
+  const std::string plain = dir.write("plain.oracleGeneral.zst", std::string(48, '\1'));
+  EXPECT_EQ(error_of(plain).rfind(plain + ": zstd: Unknown frame descriptor at compressed byte ", 0), 0u) << error_of(plain);
+  const std::string empty = dir.write("empty.oracleGeneral.zst", "");
+  EXPECT_EQ(error_of(empty), empty + ": zstd: empty file, not a zstd stream");
+
+  // Whole frames that decompress to a partial record: the same error as an uncompressed file's.
+  std::vector<std::uint64_t> two = {1, 2};
+  const std::string whole = dir.path() + "/w.oracleGeneral";
+  write_oracle_general(whole, two);
+  const std::string odd = dir.path() + "/odd.oracleGeneral.zst";
+  {
+    std::string raw = bytes_of(whole) + std::string(10, '\0');
+    std::string packed(ZSTD_compressBound(raw.size()), '\0');
+    packed.resize(ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), 3));
+    dir.write("odd.oracleGeneral.zst", packed);
+  }
+  EXPECT_EQ(error_of(odd), odd + ": record 3 is truncated (10 of 24 bytes)");
 }
 
 }  // namespace

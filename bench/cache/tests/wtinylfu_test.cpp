@@ -164,8 +164,8 @@ std::string difference_from_model() {
       const auto want = test::model_hits<std::uint64_t>(model, c, ops);
       const auto want_string = test::model_hits<std::string>(model, c, ops);
       for_each_map([&]<template <class> class Map>(const char* map) {
-        AnyCacheOf<std::uint64_t, WTinyLfu<std::uint64_t, Map<std::uint64_t>, Rules>> u(c, 16);
-        AnyCacheOf<std::string, WTinyLfu<std::string, Map<std::string>, Rules>> s(c, 16);
+        AnyCacheOf<std::uint64_t, WTinyLfu<std::uint64_t, Map<std::uint64_t>, Entries, Rules>> u(c, 16);
+        AnyCacheOf<std::string, WTinyLfu<std::string, Map<std::string>, Entries, Rules>> s(c, 16);
         const std::string where = std::string(" (") + map + ", capacity " + std::to_string(c) + ", seed " +
                                   std::to_string(seed);
         if (std::string d = test::first_difference(test::replay(u, ops, 16), want, ops); !d.empty() && found.empty())

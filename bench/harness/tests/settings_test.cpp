@@ -82,5 +82,32 @@ TEST(DiscoverFiles, ExpandsFoldersSortedAndRefusesBadPaths) {
   std::filesystem::remove_all(dir);
 }
 
+// Suffixes of several parts: the longest one a name ends with decides, and the dataset name is
+// the file name without it, so "x.oracleGeneral.bin.zst" and "x.csv" are both dataset "x".
+TEST(DiscoverFiles, MultiPartSuffixes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hotbench-suffix-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::vector<std::string> suffixes = {".csv", ".oracleGeneral", ".oracleGeneral.bin", ".oracleGeneral.zst",
+                                             ".oracleGeneral.bin.zst"};
+  for (const char* name : {"a.oracleGeneral.bin.zst", "b.oracleGeneral.bin", "c.oracleGeneral", "d.zst", "e.bin"})
+    std::ofstream(dir / name) << "1";
+  const auto files = discover_files({dir.string()}, suffixes, "demo");
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(data_suffix(files[0], suffixes), ".oracleGeneral.bin.zst");
+  EXPECT_EQ(dataset_name(files[0], suffixes), "a");
+  EXPECT_EQ(dataset_name(files[1], suffixes), "b");
+  EXPECT_EQ(dataset_name(files[2], suffixes), "c");
+  EXPECT_EQ(data_suffix("x/y.oracleGeneral.bin.zst.part", suffixes), "");
+  EXPECT_EQ(data_suffix(".csv", suffixes), "");  // a suffix alone names no dataset
+  const std::string d = dir.string();
+  EXPECT_EQ(refusal([&] { discover_files({d + "/d.zst"}, suffixes, "demo"); }),
+            d + "/d.zst: not a data file of the demo suite (expected .csv or .oracleGeneral or .oracleGeneral.bin or "
+                ".oracleGeneral.zst or .oracleGeneral.bin.zst)");
+  std::ofstream(dir / "a.csv") << "1";
+  EXPECT_EQ(refusal([&] { discover_files({d + "/a.csv", d + "/a.oracleGeneral.bin.zst"}, suffixes, "demo"); }),
+            d + "/a.oracleGeneral.bin.zst: another data file is also named 'a'; dataset names must be unique");
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hotbench

@@ -15,7 +15,8 @@ Throughput bars, latency ladders and thread curves come from the generic plots (
 server rows' throughput and latency against pipeline depth. The memory-bounded servers (task
 server_eviction) are drawn on the miss-ratio curves of their workload, at the entries each held.
 
-Smoke: a small key space with every workload shape; traces (CSV and oracleGeneral) replay; malformed
+Smoke: a small key space with every workload shape; traces (CSV, text, oracleGeneral, also as a zstd
+`.oracleGeneral.bin.zst`) replay, those with object sizes at byte capacities too; malformed
 CSVs (a bad field, a repeated header column) and a truncated binary trace give error rows naming the file
 and the line (and column) or record while the valid traces still run; every replay row carries its
 counters, and the oracle columns where the workload has them; settings that only make sense together
@@ -264,10 +265,12 @@ def plots(rows: list[dict], colours: dict, facts: str) -> list[plot.Plot]:
 SMOKE_SETTINGS = ["keys=4000", "requests=16384", "capacities=4,40,400,1200", "workloads=zipf0.99,uniform,scan",
                   "threads=1,2", "floor_levels=l1,l2", "redis_benchmark=true"]
 RATES = ["ops_per_s", "ns_per_op"]
-REPLAY = RATES + ["hit_ratio", "checked_hit_ratio", "cold_hit_ratio", "ns_per_request", "p50_ns", "p99_ns",
-                  "p999_ns", "eat_ns_0", "eat_ns_150", "eat_ns_30000", "eat_ns_1000000", "capacity", "value_bytes"]
+REPLAY = RATES + ["hit_ratio", "byte_hit_ratio", "checked_hit_ratio", "cold_hit_ratio", "ns_per_request", "p50_ns",
+                  "p99_ns", "p999_ns", "eat_ns_0", "eat_ns_150", "eat_ns_30000", "eat_ns_1000000", "value_bytes"]
 ORACLE_COLUMNS = ["che_hit_ratio", "fifo_irm_hit_ratio", "top_c_hit_ratio", "oracle_tolerance"]
-COLUMNS = {"throughput": REPLAY, "mrc": REPLAY, "hit": REPLAY, "trace": REPLAY, "floor": RATES,
+# A trace row's capacity is in entries (capacity) or in bytes (capacity_bytes, with not_admitted): checked apart.
+COLUMNS = {"throughput": REPLAY + ["capacity"], "mrc": REPLAY + ["capacity"], "hit": REPLAY + ["capacity"],
+           "trace": REPLAY, "floor": RATES,
            "concurrent": RATES + ["hit_ratio", "checked_hit_ratio", "threads", "capacity"], "trace_read": RATES,
            "server_get": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
            "server_set": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
@@ -275,7 +278,7 @@ COLUMNS = {"throughput": REPLAY, "mrc": REPLAY, "hit": REPLAY, "trace": REPLAY, 
                                        "lru_same_capacity_hit_ratio", "che_hit_ratio"]}
 # redis-benchmark's rows carry its own figures instead of hotbench's latency histogram.
 TOOL_COLUMNS = RATES + ["tool_ops_per_s", "p50_ns", "p99_ns", "pipeline"]
-VALID_TRACES = ("web", "blocks")
+VALID_TRACES = ("web", "blocks", "sample", "keys")
 SMOKE_BAD_DATASETS = {"broken": "broken.csv: line 3, column 2: size 'x' is not a non-negative integer",
                       "twokeys": "twokeys.csv: line 1, column 2: column 'key' repeated (first in column 1)",
                       "cut": "cut.oracleGeneral: record 6 is truncated (7 of 24 bytes)"}
@@ -296,6 +299,21 @@ def write_traces(folder: pathlib.Path) -> None:
     (folder / "broken.csv").write_text("a,1\nb,1,get\nc,x\n")
     (folder / "twokeys.csv").write_text("key,key,op\na,b,get\nc,d,set\n")  # two keys per line, one flag
     (folder / "cut.oracleGeneral").write_bytes(records[: 24 * 5 + 7])
+    # The names traces are distributed under: libCacheSim's sample, a compressed collection file.
+    (folder / "sample.oracleGeneral.bin.zst").write_bytes(zstd_frame(records))
+    (folder / "keys.txt").write_text("".join(f"key {(i * 31) % 97}\n" for i in range(2000)))
+
+
+def zstd_frame(data: bytes) -> bytes:
+    """A zstd frame of raw (stored) blocks, so the smoke needs no compressor: the reader streams it like any
+    other frame (RFC 8878: magic, a header with a 128 KiB window, blocks of at most 128 KiB, the last marked)."""
+    block = 1 << 17
+    out = bytearray(struct.pack("<IBB", 0xFD2FB528, 0x00, 7 << 3))  # no content size, no checksum; window 2^17
+    chunks = [data[i:i + block] for i in range(0, len(data), block)] or [b""]
+    for n, chunk in enumerate(chunks):
+        header = (len(chunk) << 3) | (0 << 1) | (n == len(chunks) - 1)  # block type 0: raw
+        out += header.to_bytes(3, "little") + chunk
+    return bytes(out)
 
 
 def smoke_arguments(tmp: pathlib.Path) -> list[str]:
@@ -323,6 +341,14 @@ def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> l
             problems.append(f"{r['benchmark']}: allocation counting is on but there is no bytes_per_entry")
         if r.get("ops_per_s", 0) <= 0:
             problems.append(f"{r['benchmark']}: ops_per_s is not positive")
+        if r["task"] == "trace":
+            kind = ["capacity_bytes", "not_admitted"] if "capacity_bytes=" in r["benchmark"] else ["capacity"]
+            problems += [f"{r['benchmark']}: {c} is {r.get(c)!r}, expected a number >= 0" for c in kind
+                         if not isinstance(r.get(c), (int, float)) or r[c] < 0]
+    for dataset in ("web", "blocks", "sample"):  # traces with object sizes: rows at byte capacities too
+        if not any(r["task"] == "trace" and r["dataset"] == dataset and "capacity_bytes=" in r["benchmark"]
+                   and r["status"] == "ok" for r in rows):
+            problems.append(f"the trace {dataset} has object sizes but no row at a byte capacity")
     for dataset in VALID_TRACES:
         if not any(r["task"] == "trace" and r["dataset"] == dataset and r["status"] == "ok" for r in rows):
             problems.append(f"the valid trace {dataset} did not replay")
