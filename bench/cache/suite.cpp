@@ -147,6 +147,15 @@ void add_replay(const Config& s, const std::string& task, const std::string& pol
                 find_policy(policy)->replay.at(map)(string_keys, spec), Clock::wall);
 }
 
+// The start of a stream, for the server rows: a server answers hundreds of thousands of requests a
+// second, not tens of millions.
+std::shared_ptr<const Requests> server_head(const Requests& r) {
+  const std::size_t n = std::min<std::size_t>(r.ids.size(), 1 << 17);
+  Requests out;
+  out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(n));
+  return std::make_shared<const Requests>(std::move(out));
+}
+
 void add_traces(const Config& s, const std::vector<std::string>& files) {
   for (const auto& file : files) {
     const std::string name = dataset_name(file, trace_suffixes());
@@ -161,6 +170,10 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
     if (format && format->format == TraceFormat::oracle_general && wants(s, "trace_read"))
       register_case(id_of("trace_read", "oracle_general", format->zstd ? "zstd" : "", name, {}),
                     [file] { return std::make_unique<TraceRead>(file, std::vector<std::uint64_t>{}, false); });
+    if (trace && wants(s, "server_eviction")) {  // the trace's start through the servers, warmed by itself
+      auto head = server_head(trace->requests);
+      kv::register_evictions(s.servers, trace->distinct_keys, name, head, head, nullptr);
+    }
     if (!wants(s, "trace")) continue;
     for (const auto& policy : s.policies) {
       if (!trace) {  // an error row per policy, naming the file and the record
@@ -409,20 +422,13 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                     });
   }
   add_traces(s, files);
-  if (wants(s, "server_get") || wants(s, "server_set") || wants(s, "server_eviction")) {
-    // The eviction rows replay the start of the base workload's streams: a server answers
-    // hundreds of thousands of requests a second, not tens of millions.
-    const Streams& st = streams_of(base, s);
-    const std::size_t n = std::min<std::size_t>(st.measured->ids.size(), 1 << 17);
-    auto head = [n](const Requests& r) {
-      Requests out;
-      out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(std::min(n, r.ids.size())));
-      return std::make_shared<const Requests>(std::move(out));
-    };
-    kv::register_server_cases(s.servers, s.tasks, s.keys, s.seed, base, head(*st.warmup), head(*st.measured),
-                              st.probabilities);
-  }
-  query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap);
+  kv::register_round_trips(s.servers, s.tasks, s.seed);
+  if (wants(s, "server_eviction"))
+    for (const auto& workload : s.workloads) {  // the miss-ratio curves' workloads
+      const Streams& st = streams_of(workload, s);
+      kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup), server_head(*st.measured),
+                             st.probabilities);
+    }
 }
 
 }  // namespace hotbench

@@ -83,10 +83,7 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   return c;
 }
 
-void register_server_cases(const ServerConfig& c, const std::vector<std::string>& tasks, std::uint64_t key_count,
-                           std::uint64_t seed, const std::string& workload,
-                           std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
-                           std::shared_ptr<const std::vector<double>> probabilities) {
+void register_round_trips(const ServerConfig& c, const std::vector<std::string>& tasks, std::uint64_t seed) {
   if (measure::under_valgrind()) return;  // servers are other processes: nothing to count here
   auto wants = [&](const char* t) { return std::find(tasks.begin(), tasks.end(), t) != tasks.end(); };
   for (const char* task : {"server_get", "server_set"}) {
@@ -122,7 +119,13 @@ void register_server_cases(const ServerConfig& c, const std::vector<std::string>
             }
     }
   }
-  if (wants("server_eviction")) {
+}
+
+void register_evictions(const ServerConfig& c, std::uint64_t key_count, const std::string& workload,
+                        std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
+                        std::shared_ptr<const std::vector<double>> probabilities) {
+  if (measure::under_valgrind()) return;
+  {
     for (const auto& e : c.evictions) {
       const auto colon = e.find(':');
       const std::string system = e.substr(0, colon), policy = e.substr(colon + 1);

@@ -23,10 +23,11 @@ struct ServerConfig {
 
 ServerConfig read_server_settings(const Options& options, Settings& settings);
 
-// The eviction rows replay `workload` (its warm-up and measured streams over key_count keys).
-void register_server_cases(const ServerConfig& config, const std::vector<std::string>& tasks, std::uint64_t key_count,
-                           std::uint64_t seed, const std::string& workload, std::shared_ptr<const Requests> warmup,
-                           std::shared_ptr<const Requests> measured,
-                           std::shared_ptr<const std::vector<double>> probabilities);
+void register_round_trips(const ServerConfig& config, const std::vector<std::string>& tasks, std::uint64_t seed);
+// The server_eviction rows of one request stream: `workload` (a generated one or a trace) over key ids
+// 0..key_count-1, its warm-up and measured streams; probabilities for Che (IRM workloads), else null.
+void register_evictions(const ServerConfig& config, std::uint64_t key_count, const std::string& workload,
+                        std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
+                        std::shared_ptr<const std::vector<double>> probabilities);
 
 }  // namespace hotbench::cache::kv

@@ -275,7 +275,7 @@ COLUMNS = {"throughput": REPLAY + ["capacity"], "mrc": REPLAY + ["capacity"], "h
            "server_get": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
            "server_set": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
            "server_eviction": RATES + ["hit_ratio", "checked_hit_ratio", "resident_entries", "capacity_bytes",
-                                       "lru_same_capacity_hit_ratio", "che_hit_ratio"]}
+                                       "lru_same_capacity_hit_ratio"]}
 # redis-benchmark's rows carry its own figures instead of hotbench's latency histogram.
 TOOL_COLUMNS = RATES + ["tool_ops_per_s", "p50_ns", "p99_ns", "pipeline"]
 VALID_TRACES = ("web", "blocks", "sample", "keys")
@@ -333,9 +333,12 @@ def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> l
         for column in TOOL_COLUMNS if r["library"] == "redis-benchmark" else COLUMNS.get(r["task"], RATES):
             if not isinstance(r.get(column), (int, float)) or r[column] < 0:
                 problems.append(f"{r['benchmark']}: {column} is {r.get(column)!r}, expected a number >= 0")
-        # the oracles exist for independent requests (not a scan) without writes
+        # the oracles exist for independent requests (not a scan, not a trace) without writes
+        irm = r["dataset"].startswith(("zipf", "uniform")) and "-rw" not in r["dataset"]
         if r["task"] in ("throughput", "mrc") and not r["dataset"].startswith("scan") and "-rw" not in r["dataset"]:
             problems += [f"{r['benchmark']}: no {c}" for c in ORACLE_COLUMNS if r.get(c) is None]
+        if r["task"] == "server_eviction" and irm and r.get("che_hit_ratio") is None:
+            problems.append(f"{r['benchmark']}: no che_hit_ratio")
         counted = r.get("allocs_per_op") is not None
         if counted and r["task"] in ("throughput", "mrc", "hit") and not r.get("bytes_per_entry"):
             problems.append(f"{r['benchmark']}: allocation counting is on but there is no bytes_per_entry")
