@@ -429,6 +429,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
       kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup), server_head(*st.measured),
                              st.probabilities);
     }
+  query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap);
 }
 
 }  // namespace hotbench
