@@ -149,8 +149,8 @@ void add_replay(const Config& s, const std::string& task, const std::string& pol
 
 // The start of a stream, for the server rows: a server answers hundreds of thousands of requests a
 // second, not tens of millions.
-std::shared_ptr<const Requests> server_head(const Requests& r) {
-  const std::size_t n = std::min<std::size_t>(r.ids.size(), 1 << 17);
+std::shared_ptr<const Requests> server_head(const Requests& r, std::size_t at_most = 1 << 17) {
+  const std::size_t n = std::min<std::size_t>(r.ids.size(), at_most);
   Requests out;
   out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(n));
   return std::make_shared<const Requests>(std::move(out));
@@ -426,8 +426,9 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
   if (wants(s, "server_eviction"))
     for (const auto& workload : s.workloads) {  // the miss-ratio curves' workloads
       const Streams& st = streams_of(workload, s);
-      kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup), server_head(*st.measured),
-                             st.probabilities);
+      const std::size_t head = std::min<std::size_t>(1 << 17, s.requests / 4);  // quick: 65,536
+      kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup, head),
+                             server_head(*st.measured, head), st.probabilities);
     }
   query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap);
 }

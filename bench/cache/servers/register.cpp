@@ -62,8 +62,14 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   c.value_sizes = set.integers("server_value_bytes",
                                full ? std::vector<std::uint64_t>{8, 100, 1024, 16384} : std::vector<std::uint64_t>{100}, 1,
                                1 << 20, "value sizes of the server round trips");
-  c.evictions = set.names("server_evictions", eviction_names(), eviction_names(),
-                          "server-side eviction policies (system:policy) of the server_eviction rows");
+  // quick: one policy per server (the other Redis policies differ only in the policy).
+  std::vector<std::string> quick_evictions;
+  for (const auto& e : eviction_names())
+    if (quick_evictions.empty() || e.substr(0, e.find(':')) != quick_evictions.back().substr(0, quick_evictions.back().find(':')))
+      quick_evictions.push_back(e);
+  c.evictions = set.names("server_evictions", quick ? quick_evictions : eviction_names(), eviction_names(),
+                          "server-side eviction policies (system:policy) of the server_eviction rows (quick: the "
+                          "first of each server)");
   c.eviction_percent = set.integers("server_eviction_percent",
                                     full ? std::vector<std::uint64_t>{1, 10} : std::vector<std::uint64_t>{10}, 1, 100,
                                     "entries the eviction rows' servers hold, in percent of the key space");
