@@ -20,7 +20,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+#include <cstddef>
 #include <mutex>
 #include <thread>
 
@@ -118,15 +118,14 @@ class EchoClient final : public Client {
 class EchoServer final : public Server {
  public:
   explicit EchoServer(const ServerOptions& o) : value_bytes_(o.value_bytes) {
-    char tmpl[] = "/tmp/hotbench-echo-XXXXXX";
-    if (!::mkdtemp(tmpl)) sys_fail("mkdtemp");
-    dir_ = tmpl;
-    socket_path_ = dir_ + "/echo.sock";
+    // An abstract Unix socket (Linux): a name, no file, so nothing stays behind whatever ends the
+    // process. Unique per process and server.
+    static std::atomic<unsigned> made{0};
+    socket_name_ = "hotbench-echo-" + std::to_string(::getpid()) + "-" + std::to_string(made++);
     unix_listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un un{};
-    un.sun_family = AF_UNIX;
-    std::strncpy(un.sun_path, socket_path_.c_str(), sizeof un.sun_path - 1);
-    if (unix_listener_ < 0 || ::bind(unix_listener_, reinterpret_cast<sockaddr*>(&un), sizeof un) != 0 ||
+    const socklen_t un_len = abstract_address(un);
+    if (unix_listener_ < 0 || ::bind(unix_listener_, reinterpret_cast<sockaddr*>(&un), un_len) != 0 ||
         ::listen(unix_listener_, 64) != 0) {
       cleanup();
       sys_fail("unix socket");
@@ -159,9 +158,8 @@ class EchoServer final : public Server {
     } else {
       fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
       sockaddr_un un{};
-      un.sun_family = AF_UNIX;
-      std::strncpy(un.sun_path, socket_path_.c_str(), sizeof un.sun_path - 1);
-      if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&un), sizeof un) != 0) sys_fail("connect unix");
+      const socklen_t un_len = abstract_address(un);
+      if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&un), un_len) != 0) sys_fail("connect unix");
     }
     accept_one(t == Transport::tcp ? tcp_listener_ : unix_listener_);
     return std::make_unique<EchoClient>(fd, value_bytes_);
@@ -221,12 +219,18 @@ class EchoServer final : public Server {
     if (unix_listener_ >= 0) ::close(unix_listener_);
     if (tcp_listener_ >= 0) ::close(tcp_listener_);
     unix_listener_ = tcp_listener_ = -1;
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  // The address of socket_name_ in the abstract namespace: sun_path starts with a NUL byte, and the
+  // length counts exactly the name's bytes.
+  socklen_t abstract_address(sockaddr_un& un) const {
+    un.sun_family = AF_UNIX;
+    un.sun_path[0] = '\0';
+    std::memcpy(un.sun_path + 1, socket_name_.data(), socket_name_.size());
+    return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + socket_name_.size());
   }
 
   std::size_t value_bytes_;
-  std::string dir_, socket_path_;
+  std::string socket_name_;
   int unix_listener_ = -1, tcp_listener_ = -1, port_ = 0;
   std::mutex mutex_;
   std::vector<int> served_;
@@ -243,6 +247,6 @@ HOTBENCH_REGISTER(echo) {
                  {},
                  true,
                  false,
-                 "a thread of the benchmark binary per connection; Unix socket in a private folder, 127.0.0.1:0",
+                 "a thread of the benchmark binary per connection; an abstract Unix socket (no file), 127.0.0.1:0",
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<EchoServer>(o); }});
 }
