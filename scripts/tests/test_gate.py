@@ -265,9 +265,18 @@ def test_count_at_removes_the_worktree_on_failure(tmp_path, failure):
 def test_count_at_a_commit_without_the_counting_command(tmp_path, monkeypatch):
     monkeypatch.setattr(gate, "counting_command", lambda tree, dest: (_ for _ in ()).throw(
         gate.CannotTell("that commit has no `hotbench gate --update-baseline --baseline` to count with")))
+    # The worktree this call adds, by its path: `.ci/run` runs the gate beside the tests, and the gate
+    # may have a worktree of its own (of the baseline's commit) at the same time.
+    added, git = [], gate._git
+
+    def recording_git(*args, **kw):
+        if args[:2] == ("worktree", "add"):
+            added.append(args[3])
+        return git(*args, **kw)
+    monkeypatch.setattr(gate, "_git", recording_git)
     with pytest.raises(gate.CannotTell, match="no `hotbench gate --update-baseline"):
         gate.count_at(HEAD, tmp_path / "rebuilt", run=None)
-    assert "hotbench-worktree-" not in worktrees()
+    assert len(added) == 1 and added[0] not in worktrees() and not pathlib.Path(added[0]).exists()
 
 
 def test_counting_command_reads_the_commits_own_gate(tmp_path):
