@@ -45,6 +45,7 @@ class GetReplies {
 // INFO, memcached stats).
 struct ServerStats {
   std::uint64_t get_hits = 0, get_misses = 0, evictions = 0;
+  std::uint64_t sets = 0;        // SET commands processed (Redis, memcached; 0 where not counted)
   std::uint64_t items = 0;       // keys held now
   std::uint64_t used_bytes = 0;  // memory the server accounts for its data (used_memory, bytes)
 };

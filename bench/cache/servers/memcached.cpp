@@ -105,6 +105,7 @@ class MemcachedClient final : public Client {
       s.get_hits = stat_number(m_, st, "get_hits", where_) - base_.get_hits;
       s.get_misses = stat_number(m_, st, "get_misses", where_) - base_.get_misses;
       s.evictions = stat_number(m_, st, "evictions", where_) - base_.evictions;
+      s.sets = stat_number(m_, st, "cmd_set", where_) - base_.sets;
       s.items = stat_number(m_, st, "curr_items", where_);
       s.used_bytes = stat_number(m_, st, "bytes", where_);
     });

@@ -69,6 +69,7 @@ class RedisClient final : public Client {
     s.get_hits = field(info, "keyspace_hits") - base_.get_hits;
     s.get_misses = field(info, "keyspace_misses") - base_.get_misses;
     s.evictions = field(info, "evicted_keys") - base_.evictions;
+    s.sets = set_calls(info) - base_.sets;
     s.used_bytes = field(info, "used_memory");
     append({"DBSIZE"});
     Reply r = next();
@@ -115,7 +116,7 @@ class RedisClient final : public Client {
                   (r->type == REDIS_REPLY_ERROR ? ": " + std::string(r.text()) : " of type " + std::to_string(r->type)));
   }
   std::map<std::string, std::string, std::less<>> info_fields() {
-    const std::string text = command({"INFO"});
+    const std::string text = command({"INFO", "default", "commandstats"});
     std::map<std::string, std::string, std::less<>> out;
     std::size_t at = 0;
     while (at < text.size()) {
@@ -126,6 +127,12 @@ class RedisClient final : public Client {
       at = end + 2;
     }
     return out;
+  }
+  // "cmdstat_set:calls=N,usec=...": absent until the first SET.
+  static std::uint64_t set_calls(const std::map<std::string, std::string, std::less<>>& info) {
+    auto it = info.find("cmdstat_set");
+    if (it == info.end() || it->second.rfind("calls=", 0) != 0) return 0;
+    return std::stoull(it->second.substr(6));
   }
   std::uint64_t field(const std::map<std::string, std::string, std::less<>>& info, std::string_view name) {
     auto it = info.find(name);

@@ -27,6 +27,15 @@
 namespace hotbench {
 namespace {
 
+// What a forked child wrote on its report pipe, once it closed it; closes the read end.
+std::string read_report(int fd) {
+  std::string text;
+  char buf[512];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
@@ -296,10 +305,7 @@ Orphaned orphan_a_server(const ServerSpec& spec) {
     ::_exit(code);
   }
   ::close(report[1]);
-  std::string line;
-  char buf[512];
-  for (ssize_t n; (n = ::read(report[0], buf, sizeof buf)) > 0;) line.append(buf, static_cast<size_t>(n));
-  ::close(report[0]);
+  const std::string line = read_report(report[0]);
   int status = 0;
   EXPECT_EQ(::waitpid(owner, &status, 0), owner);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -384,10 +390,7 @@ TEST_F(Server, InterruptStopsTheServerAndRemovesItsFolder) {
     ::_exit(1);  // not reached when the handler re-raises SIGINT with its default action
   }
   ::close(report[1]);
-  std::string line;
-  char buf[512];
-  for (ssize_t n; (n = ::read(report[0], buf, sizeof buf)) > 0;) line.append(buf, static_cast<size_t>(n));
-  ::close(report[0]);
+  const std::string line = read_report(report[0]);
   int status = 0;
   ASSERT_EQ(::waitpid(owner, &status, 0), owner);
   ASSERT_FALSE(line.empty()) << "the child could not start its server";
