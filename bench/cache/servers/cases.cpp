@@ -463,7 +463,9 @@ class RedisBenchmark final : public Case {
     // A whole number of pipelines per connection: redis-benchmark sends whole pipelines, so -n 100000
     // at -P 128 is 100,096 requests (the server's count said so).
     const std::size_t step = s.pipeline * s.connections;
-    requests_ = (std::clamp<std::size_t>(s.pipeline * 1000, 10'000, 100'000) + step - 1) / step * step;
+    const std::size_t wanted = s.quick ? std::clamp<std::size_t>(s.pipeline * 64, 2048, 8192)
+                                       : std::clamp<std::size_t>(s.pipeline * 1000, 10'000, 100'000);
+    requests_ = (wanted + step - 1) / step * step;
   }
   Work work() const override {
     Work w;

@@ -29,6 +29,7 @@ struct RoundTripSpec {
   bool set = false;  // server_set: SET; server_get: GET of stored keys
   std::size_t pipeline = 1, connections = 1, value_bytes = 100;
   std::uint64_t keys = 0, seed = 0;
+  bool quick = false;  // the quick profile: redis-benchmark sends 2,048-8,192 requests a run, not 10,000-100,000
 };
 CaseFactory round_trip(const RoundTripSpec& spec);
 // redis-benchmark (Debian's redis-tools) against the Redis the round-trip rows use.

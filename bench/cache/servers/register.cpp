@@ -76,6 +76,7 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   c.redis_benchmark = set.flag("redis_benchmark", !quick,
                                "run redis-benchmark beside the Redis round trips (over the Unix socket; full: TCP too)");
   c.redis_benchmark_tcp = full;
+  c.quick = quick;
   for (const auto& item : set.items("endpoints", {}, "SYSTEM=unix:/PATH or SYSTEM=HOST:PORT, HOST a loopback address",
                                     "a server of the user's for the round trips of SYSTEM instead of one hotbench "
                                     "starts (rows endpoint_unix/endpoint_tcp; keys under hotbench:<pid>:, deleted "
@@ -115,6 +116,7 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
               s.value_bytes = vb;
               s.keys = round_trip_keys(vb);
               s.seed = seed;
+              s.quick = c.quick;
               const auto params = std::vector<std::pair<std::string, std::string>>{
                   {"pipeline", std::to_string(p)}, {"connections", std::to_string(conns)}, {"value_bytes", std::to_string(vb)}};
               const std::string variant = transport == Transport::memory ? ""

@@ -18,6 +18,7 @@ struct ServerConfig {
   std::vector<std::string> systems, evictions;
   std::vector<std::uint64_t> pipelines, connections, value_sizes, eviction_percent;
   bool redis_benchmark = true, redis_benchmark_tcp = false;
+  bool quick = false;  // redis-benchmark's runs shorter too
   std::map<std::string, Endpoint> endpoints;  // system -> the user's server it uses
 };
 
