@@ -432,7 +432,8 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
       kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup, head),
                              server_head(*st.measured, head), st.probabilities);
     }
-  query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap);
+  query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap,
+                        s.servers.endpoints);
 }
 
 }  // namespace hotbench

@@ -5,9 +5,11 @@ runner can end it. It must become an error row naming the bound, the other two m
 exits 1, and no process of the binary is left. The three are the first of the suite's gate subset (its
 description's gate.filter: single-threaded, deterministic, small) on the quick profile."""
 
+import concurrent.futures
 import os
 import pathlib
 import re
+import subprocess
 
 import pytest
 
@@ -16,7 +18,7 @@ from hotbench.bounded import ere_escape
 from test_bounded import processes_mentioning, run_with_deadline
 
 BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
-CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_json
+CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_fixture
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
 
 
@@ -43,10 +45,8 @@ def tiny_corpus_for(description: dict) -> list[pathlib.Path]:
 BUILT = list(describe.built(BUILD)) or [None]  # None: nothing built, which the test says (or fails in CI)
 
 
-@pytest.mark.parametrize("suite", BUILT)
-def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
-    if suite is None:
-        missing(f"no suite binary in {BUILD} (./hotbench test builds them)")
+def hang_run(suite: str, out: pathlib.Path) -> tuple[subprocess.CompletedProcess, list[str], str]:
+    """The suite's run of three benchmarks, the middle one hanging: (the run, the three, the hanging one)."""
     binary = suite_binary(suite)
     description = describe.of_binary(binary, "quick")
     pick = (description.get("gate") or {}).get("filter") or "."
@@ -55,13 +55,34 @@ def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
     names = list(dict.fromkeys(gbench.base_name({"name": n}) for n in listed if re.search(pick, n)))[:3]
     assert len(names) == 3, listed
     hanging = names[1]
-    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--output", str(tmp_path / "results"),
-                     "--quick", "--timeout", str(BOUND_S),
-                     "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
-                     "--inject-hang", "^" + ere_escape(hanging) + "$",
-                     *[a for d in data for a in ("--data", str(d))]])
+    result = run_with_deadline(["run", "--suite", suite, "--build-dir", str(BUILD), "--output", str(out),
+                                "--quick", "--timeout", str(BOUND_S),
+                                "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
+                                "--inject-hang", "^" + ere_escape(hanging) + "$",
+                                *[a for d in data for a in ("--data", str(d))]])
+    return result, names, hanging
+
+
+@pytest.fixture(scope="module")
+def hang_runs(tmp_path_factory):
+    """Every built suite's hang run, side by side: each mostly waits out its bound (BOUND_S), so
+    together they take one bound instead of one per suite. suite -> (its folder, hang_run's answer or
+    the exception it raised)."""
+    suites = [s for s in BUILT if s is not None]
+    folders = {s: tmp_path_factory.mktemp(f"hang-{s}") for s in suites}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(suites))) as pool:
+        futures = {s: pool.submit(hang_run, s, folders[s] / "results") for s in suites}
+    return {s: (folders[s], f) for s, f in futures.items()}
+
+
+@pytest.mark.parametrize("suite", BUILT)
+def test_a_hanging_benchmark_is_killed_in_every_suite(suite, hang_runs):
+    if suite is None:
+        missing(f"no suite binary in {BUILD} (./hotbench test builds them)")
+    folder, future = hang_runs[suite]
+    result, names, hanging = future.result()  # re-raises what failed in the run's thread
     assert result.returncode == 1, result.stdout + result.stderr
-    (run_dir,) = (tmp_path / "results").iterdir()
+    (run_dir,) = (folder / "results").iterdir()
     assert not (run_dir / "INCOMPLETE").exists()
     rows = tidy.read_csv(run_dir / "results.csv")
     assert sorted({r["benchmark"] for r in rows}) == sorted(names)
@@ -72,19 +93,18 @@ def test_a_hanging_benchmark_is_killed_in_every_suite(suite, tmp_path):
         else:
             assert r["status"] == "ok" and r["real_time_ns"] > 0, r
     assert gbench.load(run_dir / "raw" / f"{suite}.json")["context"]["hotbench_suite"] == suite
-    assert not processes_mentioning(str(tmp_path))
+    assert not processes_mentioning(str(folder))
 
 
 def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
     """The gate's mode: the same bound, and the counts of the benchmarks around the killed one are
-    still read from their callgrind dumps (each process dumps into files of its own)."""
-    binary = suite_binary("json", CALLGRIND)
-    tiny = runner.ensure_corpus("tiny")[0].parent
-    names = [n for n in runner.list_benchmarks(binary, [f"--hotbench_data={tiny}"])
-             if n.startswith("json/parse/") and n.endswith("/catalog")][:3]
+    still read from their callgrind dumps (each process dumps into files of its own). On the fixture
+    suite, whose benchmarks take about a second under valgrind, so that the bound can be short."""
+    binary = suite_binary("fixture", CALLGRIND)
+    names = runner.list_benchmarks(binary, [])[:3]
     assert len(names) == 3
-    bound_s = 30  # valgrind runs ~50x slower; each of the others takes a few seconds under it
-    result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "json", "--data", str(tiny),
+    bound_s = 12  # valgrind runs ~50x slower; each of the others takes 1-2 s under it
+    result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "fixture",
                                 "--build-dir", str(CALLGRIND), "--output", str(tmp_path / "results"),
                                 "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
                                 "--inject-hang", "^" + ere_escape(names[1]) + "$"])

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../../harness/registry.h"
+#include "../servers/kv.h"
 
 namespace hotbench::cache::query {
 
@@ -71,6 +72,9 @@ struct DatabaseInfo {
   // Creates (starts) the database and loads the tables. Throws ServerError (harness/server.h)
   // naming the package when a program is missing, DatabaseError otherwise.
   std::function<std::unique_ptr<Database>(const TableSpec&)> open;
+  // Loads the tables into the user's server at the endpoint (setting endpoints=<name>=...),
+  // touching nothing else there and removing them afterwards; empty if it has no server.
+  std::function<std::unique_ptr<Database>(const TableSpec&, const kv::Endpoint&)> attach = {};
 };
 
 Registry<DatabaseInfo>& databases();  // sorted by name once registration is over

@@ -8,18 +8,29 @@
 // fsync on, every UPDATE of a write-mix row would cost a disk flush, which is
 // not the question these rows ask. Every statement has a deadline
 // (kStatementTimeout): a server that stops answering gives an error, not a hang.
+//
+// Or the user's own server (setting endpoints=postgresql=unix:/DIR/.s.PGSQL.PORT or
+// HOST:PORT on loopback): the role, database and password come from libpq's
+// environment (PGUSER, PGDATABASE, PGPASSWORD), never from the settings, which
+// are recorded in the results. hotbench then works only inside a schema of its
+// own (hotbench_<pid>), created for the run and dropped with everything in it
+// at the end; nothing else of the user's database is read, changed or
+// reconfigured (its durability settings stay as they are: say so when comparing).
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "../../harness/server.h"
+#include "../servers/kv.h"
 #include "database.h"
 #include "tables.h"
 
@@ -42,6 +53,18 @@ std::string socket_dir(const ServerEndpoint& e) { return std::filesystem::path(e
 std::string conninfo(const ServerEndpoint& e) {
   return "host=" + socket_dir(e) + " port=" + std::to_string(e.port) + " dbname=postgres user=" + kUser +
          " connect_timeout=5";
+}
+
+// The user's server: libpq takes the role, database and password from its environment.
+std::string conninfo(const kv::Endpoint& e) {
+  if (e.transport == kv::Transport::tcp)
+    return "host=" + e.host + " port=" + std::to_string(e.port) + " connect_timeout=5";
+  const std::filesystem::path socket(e.path);
+  const std::string file = socket.filename().string(), prefix = ".s.PGSQL.";
+  if (file.rfind(prefix, 0) != 0 || file.size() == prefix.size() ||
+      file.find_first_not_of("0123456789", prefix.size()) != std::string::npos)
+    throw DatabaseError("postgresql endpoint unix:" + e.path + ": name the server's socket file, /DIR/.s.PGSQL.PORT");
+  return "host=" + socket.parent_path().string() + " port=" + file.substr(prefix.size()) + " connect_timeout=5";
 }
 
 ServerSpec server_spec() {
@@ -76,25 +99,18 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 class Postgresql final : public Database {
  public:
-  explicit Postgresql(const TableSpec& spec) : server_(server_spec()) {
-    tables_ = spec;
-    conn_.reset(PQconnectdb(conninfo(server_.endpoint()).c_str()));
-    if (!conn_ || PQstatus(conn()) != CONNECTION_OK)
-      throw DatabaseError("postgresql: cannot connect: " + trimmed(conn_ ? PQerrorMessage(conn()) : "out of memory"));
-    const char* v = PQparameterStatus(conn(), "server_version");
-    version_ = "PostgreSQL " + std::string(v ? v : "?");
-    const auto start = std::chrono::steady_clock::now();
-    exec("CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, "
-         "balance BIGINT NOT NULL, created BIGINT NOT NULL)");
-    exec("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, amount BIGINT NOT NULL, "
-         "created BIGINT NOT NULL)");
-    load();
-    exec(kOrdersIndexSql);
-    exec("ANALYZE");
-    load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    prepare("query", kQuerySql, 1);
-    prepare("update", kUpdateSql, 2);
+  // A server hotbench starts.
+  explicit Postgresql(const TableSpec& spec) : server_(std::in_place, server_spec()) {
+    conninfo_ = conninfo(server_->endpoint());
+    open(spec);
   }
+  // The user's server, in a schema of this process's own.
+  Postgresql(const TableSpec& spec, const kv::Endpoint& endpoint)
+      : endpoint_(endpoint), schema_("hotbench_" + std::to_string(::getpid())) {
+    conninfo_ = conninfo(endpoint);
+    open(spec);
+  }
+  ~Postgresql() override { drop_schema(); }
 
   std::string_view query(std::uint32_t user) override {
     id_text_ = std::to_string(user);
@@ -117,17 +133,75 @@ class Postgresql final : public Database {
       throw DatabaseError("postgresql: update of user " + id_text_ + " changed no row");
   }
 
-  bool alive() const override { return server_.alive(); }
+  bool alive() const override {
+    if (server_) return server_->alive();
+    return PQstatus(conn()) == CONNECTION_OK && PQping(conninfo_.c_str()) == PQPING_OK;
+  }
   std::string version() const override { return version_; }
   std::vector<std::pair<std::string, std::string>> describe() const override {
-    auto d = server_.describe();
+    std::vector<std::pair<std::string, std::string>> d;
+    if (server_) d = server_->describe();
+    else d = {{"endpoint", endpoint_->text}, {"attached", "the user's server"}, {"schema", schema_}};
     d.emplace_back("version", version_);
-    d.emplace_back("client", "libpq " + std::to_string(PQlibVersion()) + ", unix socket");
+    d.emplace_back("client", "libpq " + std::to_string(PQlibVersion()) + ", " +
+                                 (endpoint_ && endpoint_->transport == kv::Transport::tcp ? "tcp" : "unix socket"));
     return d;
   }
-  int server_pid() const override { return static_cast<int>(server_.pid()); }
+  int server_pid() const override { return server_ ? static_cast<int>(server_->pid()) : 0; }
 
  private:
+  // Connects, and creates and loads the tables (in its own schema on the user's server).
+  void open(const TableSpec& spec) {
+    tables_ = spec;
+    conn_.reset(PQconnectdb(conninfo_.c_str()));
+    if (!conn_ || PQstatus(conn()) != CONNECTION_OK)
+      throw DatabaseError("postgresql" + where() + ": cannot connect: " +
+                          trimmed(conn_ ? PQerrorMessage(conn()) : "out of memory"));
+    PQsetNoticeProcessor(conn(), [](void*, const char*) {}, nullptr);  // "drop cascades to ...": not ours to print
+    const char* v = PQparameterStatus(conn(), "server_version");
+    version_ = "PostgreSQL " + std::string(v ? v : "?");
+    const auto start = std::chrono::steady_clock::now();
+    if (!schema_.empty()) {
+      exec("CREATE SCHEMA " + schema_);  // fails if it exists: never another run's tables
+      schema_created_ = true;
+    }
+    try {
+      create_and_load();
+    } catch (...) {
+      drop_schema();  // a constructor that throws runs no destructor
+      throw;
+    }
+    load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    prepare("query", kQuerySql, 1);
+    prepare("update", kUpdateSql, 2);
+  }
+
+  void create_and_load() {
+    if (schema_created_) exec("SET search_path TO " + schema_);
+    exec("CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, "
+         "balance BIGINT NOT NULL, created BIGINT NOT NULL)");
+    exec("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, amount BIGINT NOT NULL, "
+         "created BIGINT NOT NULL)");
+    load();
+    exec(kOrdersIndexSql);
+    exec("ANALYZE users, orders");  // these two only: on the user's server, never the whole database
+  }
+
+  // The user's server keeps nothing of this run: the schema goes with everything in it.
+  void drop_schema() noexcept {
+    if (!schema_created_) return;
+    schema_created_ = false;
+    try {
+      if (PQtransactionStatus(conn()) != PQTRANS_IDLE) exec("ROLLBACK");  // a load that failed midway
+      exec("DROP SCHEMA " + schema_ + " CASCADE");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hotbench: could not drop this run's schema %s from the PostgreSQL at %s: %s\n",
+                   schema_.c_str(), endpoint_->text.c_str(), e.what());
+    }
+  }
+
+  std::string where() const { return endpoint_ ? " at " + endpoint_->text : ""; }
+
   static std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     for (char& c : s)
@@ -136,8 +210,8 @@ class Postgresql final : public Database {
   }
 
   [[noreturn]] void fail(const std::string& what) {
-    std::string message = "postgresql: " + what;
-    if (!server_.alive()) message += " (the server is gone: " + server_.log_tail(3) + ")";
+    std::string message = "postgresql" + where() + ": " + what;
+    if (server_ && !server_->alive()) message += " (the server is gone: " + server_->log_tail(3) + ")";
     throw DatabaseError(message);
   }
 
@@ -232,7 +306,11 @@ class Postgresql final : public Database {
   struct ConnDeleter {
     void operator()(PGconn* c) const { PQfinish(c); }
   };
-  ServerProcess server_;
+  std::optional<ServerProcess> server_;       // the one hotbench started, or
+  std::optional<kv::Endpoint> endpoint_;      // the user's
+  std::string schema_;                        // on the user's server: this run's own
+  bool schema_created_ = false;
+  std::string conninfo_;
   std::unique_ptr<PGconn, ConnDeleter> conn_;  // after server_: closed before the server stops
   std::string version_, id_text_, result_;
 };
@@ -240,8 +318,10 @@ class Postgresql final : public Database {
 }  // namespace
 
 HOTBENCH_REGISTER(Postgresql) {
-  databases().add({"postgresql", kPackage, [](const TableSpec& spec) -> std::unique_ptr<Database> {
-                     return std::make_unique<Postgresql>(spec);
+  databases().add({"postgresql", kPackage,
+                   [](const TableSpec& spec) -> std::unique_ptr<Database> { return std::make_unique<Postgresql>(spec); },
+                   [](const TableSpec& spec, const kv::Endpoint& e) -> std::unique_ptr<Database> {
+                     return std::make_unique<Postgresql>(spec, e);
                    }});
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "../../harness/case.h"
@@ -66,8 +67,10 @@ Config read_settings(const Options& options, Settings& set) {
   return c;
 }
 
-// One database per (name, tables) per process: loading it is the expensive part.
-std::shared_ptr<Database> shared_database(const std::string& name, const TableSpec& tables) {
+// One database per (name, tables) per process: loading it is the expensive part. `endpoint`: the
+// user's server instead of one hotbench starts.
+std::shared_ptr<Database> shared_database(const std::string& name, const TableSpec& tables,
+                                          const std::optional<kv::Endpoint>& endpoint) {
   struct Opened {
     std::shared_ptr<Database> db;
     std::string error;
@@ -80,7 +83,7 @@ std::shared_ptr<Database> shared_database(const std::string& name, const TableSp
     try {
       const DatabaseInfo* info = databases().find(name);
       if (!info) throw DatabaseError("no database '" + name + "'");
-      o.db = info->open(tables);
+      o.db = endpoint ? info->attach(tables, *endpoint) : info->open(tables);
     } catch (const std::exception& e) {
       o.error = e.what();
     }
@@ -109,10 +112,14 @@ std::shared_ptr<const Requests> stream_of(const std::string& workload, std::uint
 }  // namespace
 
 void register_cases(const Options& options, Settings& settings, bool enabled, std::uint64_t seed,
-                    const std::string& map) {
+                    const std::string& map, const std::map<std::string, kv::Endpoint>& endpoints) {
   const Config c = read_settings(options, settings);
   if (!enabled) return;
-  for (const auto& database : c.databases)
+  for (const auto& database : c.databases) {
+    std::optional<kv::Endpoint> endpoint;
+    if (auto it = endpoints.find(database); it != endpoints.end()) endpoint = it->second;
+    // As the server rows: the user's server is in the variant, endpoint_unix. or endpoint_tcp.
+    const std::string on = endpoint ? "endpoint_" + std::string(kv::transport_name(endpoint->transport)) + "." : "";
     for (const auto& workload : c.workloads)
       for (std::uint64_t writes : c.writes)
         for (const auto& strategy : c.strategies) {
@@ -141,15 +148,16 @@ void register_cases(const Options& options, Settings& settings, bool enabled, st
               std::vector<std::pair<std::string, std::string>> params{{"users", std::to_string(c.users)}};
               if (cached) params.emplace_back("capacity", std::to_string(spec.capacity));
               params.emplace_back("writes", std::to_string(writes));
-              register_case(CaseId{"cache", "query", database, cached ? strategy + "." + policy : strategy, workload,
-                                   std::move(params)},
-                            [spec] {
-                              return std::make_unique<QueryCase>(spec, shared_database(spec.database,
-                                                                                       TableSpec{spec.users, spec.seed}));
+              register_case(CaseId{"cache", "query", database, on + (cached ? strategy + "." + policy : strategy),
+                                   workload, std::move(params)},
+                            [spec, endpoint] {
+                              return std::make_unique<QueryCase>(
+                                  spec, shared_database(spec.database, TableSpec{spec.users, spec.seed}, endpoint));
                             },
                             Clock::wall);
             }
         }
+  }
 }
 
 }  // namespace hotbench::cache::query

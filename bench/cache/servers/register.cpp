@@ -6,6 +6,7 @@
 
 #include "../../harness/measure.h"
 #include "../cases.h"
+#include "../query/database.h"
 #include "cases.h"
 
 namespace hotbench::cache::kv {
@@ -33,7 +34,8 @@ void check_endpoint(const std::string& item) {
   if (eq == std::string::npos) throw std::invalid_argument("expected SYSTEM=ADDRESS");
   const std::string name = item.substr(0, eq);
   const System* s = systems().find(name);
-  if (!s || !s->attach) {
+  const query::DatabaseInfo* db = query::databases().find(name);
+  if ((!s || !s->attach) && (!db || !db->attach)) {
     // Appended piece by piece: GCC 12 -O3 warns (-Wrestrict) on "literal" + std::string temporaries.
     std::string why = name;
     why += " cannot use a server of the user's (these can:";
@@ -41,6 +43,11 @@ void check_endpoint(const std::string& item) {
       if (sys.attach) {
         why += ' ';
         why += sys.name;
+      }
+    for (const auto& d : query::databases().all())
+      if (d.attach) {
+        why += ' ';
+        why += d.name;
       }
     why += ')';
     throw std::invalid_argument(why);
@@ -80,7 +87,10 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   for (const auto& item : set.items("endpoints", {}, "SYSTEM=unix:/PATH or SYSTEM=HOST:PORT, HOST a loopback address",
                                     "a server of the user's for the round trips of SYSTEM instead of one hotbench "
                                     "starts (rows endpoint_unix/endpoint_tcp; keys under hotbench:<pid>:, deleted "
-                                    "afterwards; nothing flushed or reconfigured; no eviction or redis-benchmark rows)",
+                                    "afterwards; nothing flushed or reconfigured; no eviction or redis-benchmark rows), "
+                                    "or for the query rows of a database (postgresql=unix:/DIR/.s.PGSQL.PORT: tables in "
+                                    "a schema hotbench_<pid>, dropped afterwards; role and database from PGUSER, "
+                                    "PGDATABASE, PGPASSWORD)",
                                     check_endpoint)) {
     const auto eq = item.find('=');
     c.endpoints[item.substr(0, eq)] = parse_endpoint(item.substr(eq + 1));

@@ -1,7 +1,10 @@
 // The query cache: what every strategy serves equals what the database returns,
 // a cache that forgets to invalidate is caught, PostgreSQL is started and
-// stopped without leftovers, and a database that dies mid-row is an error.
+// stopped without leftovers, a database that dies mid-row is an error, and a
+// user's own PostgreSQL keeps only what it had.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -270,6 +273,80 @@ TEST(QueryCache, ADatabaseThatDiesMidRowIsAnErrorNotAHang) {
   // A later row on the same database fails its check instead of timing anything.
   QueryCase later(spec_for("postgresql", "none", 0), db);
   EXPECT_FALSE(later.check().ok());
+}
+
+// One statement's single value on a connection of the test's own ("" when no row).
+std::string value_of(PGconn* c, const std::string& sql) {
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string out;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
+  else if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+  PQclear(r);
+  return out;
+}
+
+// A PostgreSQL hotbench did not start for the rows stands for the user's: the rows' tables go
+// into a schema of their own, serve the same bytes as SQLite, and are dropped afterwards; the
+// user's own table of the same name is neither read nor changed.
+TEST(QueryCache, AUsersPostgresqlKeepsOnlyWhatItHadBefore) {
+  SKIP_WITHOUT_POSTGRES();
+  auto theirs = open("postgresql", 100);
+  std::string socket, port;
+  for (const auto& [key, value] : theirs->describe()) {
+    if (key == "unix_socket") socket = value;
+    if (key == "port") port = value;
+  }
+  const std::string dir = std::filesystem::path(socket).parent_path().string();
+  PGconn* own = PQconnectdb(("host=" + dir + " port=" + port + " dbname=postgres user=hotbench").c_str());
+  ASSERT_EQ(PQstatus(own), CONNECTION_OK) << PQerrorMessage(own);
+  // What the user had: tables of the same names (this server's own 100 users) and one more.
+  ASSERT_EQ(value_of(own, "SELECT count(*) FROM public.users"), "100");
+  value_of(own, "CREATE TABLE public.kept (id INT)");
+  value_of(own, "INSERT INTO public.kept VALUES (41), (42)");
+  // libpq's environment says who to be, as it would for the user's own server.
+  ::setenv("PGUSER", "hotbench", 1);
+  ::setenv("PGDATABASE", "postgres", 1);
+  const std::string schema = "hotbench_" + std::to_string(::getpid());
+  {
+    const kv::Endpoint at = kv::parse_endpoint("unix:" + dir + "/.s.PGSQL." + port);
+    std::shared_ptr<Database> attached = databases().find("postgresql")->attach(TableSpec{kUsers, 7}, at);
+    EXPECT_EQ(value_of(own, "SELECT count(*) FROM pg_namespace WHERE nspname = '" + schema + "'"), "1");
+    EXPECT_EQ(value_of(own, "SELECT count(*) FROM " + schema + ".users"), std::to_string(kUsers));
+    auto lite = open("sqlite");
+    for (std::uint32_t u : {0u, 17u, 1999u}) EXPECT_EQ(attached->query(u), lite->query(u)) << u;
+    QueryCase c(spec_for("postgresql", "cache_aside", 0.1, 500), attached);  // writes included
+    const Check check = c.check();
+    EXPECT_TRUE(check.ok()) << check.error;
+    bool says_whose = false;
+    for (const auto& [key, value] : attached->describe()) says_whose |= key == "attached";
+    EXPECT_TRUE(says_whose);
+  }
+  EXPECT_EQ(value_of(own, "SELECT count(*) FROM pg_namespace WHERE nspname = '" + schema + "'"), "0");
+  EXPECT_EQ(value_of(own, "SELECT string_agg(id::text, ',' ORDER BY id) FROM public.kept"), "41,42");
+  EXPECT_EQ(value_of(own, "SELECT count(*) FROM public.users"), "100");
+  PQfinish(own);
+  ::unsetenv("PGUSER");
+  ::unsetenv("PGDATABASE");
+}
+
+TEST(QueryCache, AUserEndpointThatRefusesIsAClearErrorNotAHang) {
+  const auto* pg = databases().find("postgresql");
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    pg->attach(TableSpec{kUsers, 7}, kv::parse_endpoint("unix:/nonexistent-hotbench/.s.PGSQL.5432"));
+    ADD_FAILURE() << "attached to nothing";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-hotbench/.s.PGSQL.5432"), std::string::npos) << e.what();
+  }
+  try {
+    pg->attach(TableSpec{kUsers, 7}, kv::parse_endpoint("unix:/run/postgresql"));
+    ADD_FAILURE() << "a folder is not a socket";
+  } catch (const DatabaseError& e) {
+    EXPECT_NE(std::string(e.what()).find(".s.PGSQL.PORT"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
 }
 
 }  // namespace

@@ -288,6 +288,8 @@ BAD_SETTINGS = {
     "workloads=zipfx": "workload 'zipfx': zipf wants an exponent in (0, 5]",
     "workloads=normal": "unknown workload 'normal' (known: zipf<a>",
     "endpoints=redis=10.0.0.1:6379": "host '10.0.0.1' is not a loopback address",
+    "endpoints=postgresql=10.0.0.1:5432": "host '10.0.0.1' is not a loopback address",
+    "endpoints=sqlite=unix:/tmp/db": "sqlite cannot use a server of the user's (these can: memcached redis postgresql)",
 }
 
 
