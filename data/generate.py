@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Deterministic, seeded generator of hotbench's default JSON benchmark corpus.
+"""Deterministic, seeded generator of hotbench's default corpus: JSON documents for the json suite and
+one request trace (libCacheSim's oracleGeneral format) for the cache suite's trace task.
 
 Standard library only; the same seed and profile give byte-identical files on
 every run and machine (see data/README.md for the corpus description).
@@ -44,7 +45,9 @@ FILES = [
     "orders.jsonl",
     "profiles.jsonl",
     "events.jsonl",
+    "requests.oracleGeneral",
 ]
+JSON_FILES = [name for name in FILES if name.endswith((".json", ".jsonl"))]  # the json suite's
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = DATA_DIR.parent
@@ -57,6 +60,8 @@ _TARGETS = {
     "tiny": {"social.json": 5_500, "geometry.json": 5_000, "catalog.json": 5_000},
 }
 _JSONL_COUNT = {"default": 300, "tiny": 8}
+# requests.oracleGeneral: (objects, requests)
+_TRACE_SHAPE = {"default": (20_000, 200_000), "tiny": (300, 3_000)}
 
 MSG_MIN_BYTES = 100      # per jsonl line, newline excluded
 MSG_MAX_BYTES = 10_000
@@ -1039,6 +1044,8 @@ def generate_file(name: str, profile: str = "default", seed: int = DEFAULT_SEED)
     if profile not in PROFILES:
         raise ValueError("unknown profile %r (expected one of %s)" % (profile, ", ".join(PROFILES)))
     seed = int(seed)
+    if name.endswith(".oracleGeneral"):
+        return _trace(_rng(seed, name), *_TRACE_SHAPE[profile])
     # social_pretty.json is the same document as social.json: same content and escape streams.
     base = "social.json" if name == "social_pretty.json" else name
     g = _Gen(_rng(seed, base), profile)
@@ -1055,6 +1062,31 @@ def generate_file(name: str, profile: str = "default", seed: int = DEFAULT_SEED)
     if name == "social_pretty.json":
         return (w.dumps(doc, pretty=True) + "\n").encode("utf-8")
     return w.dumps(doc).encode("utf-8")
+
+
+def _trace(rng: random.Random, objects: int, requests: int) -> bytes:
+    """A request trace in libCacheSim's oracleGeneral format (little-endian records of u32 timestamp,
+    u64 object id, u32 object size, i64 index of the object's next request or -1): requests drawn
+    from a Zipf(1) popularity over `objects` objects, each object with one size from 64 B to 64 KiB
+    (a power of two plus up to 63 bytes), 50 requests per second of trace time. Zipf's exponent is 1
+    so that the weights 1/rank are correctly rounded divisions (the determinism rules above)."""
+    import bisect
+    import struct
+
+    cumulative, total = [], 0.0
+    for rank in range(1, objects + 1):
+        total += 1.0 / rank
+        cumulative.append(total)
+    # Object ids spread over 64 bits (a fixed odd multiplier) and sizes: fixed per object.
+    ids = [(rank * 0x9E3779B97F4A7C15 + 1) % (1 << 64) for rank in range(objects)]
+    sizes = [(1 << rng.randint(6, 16)) + rng.randrange(64) for _ in range(objects)]
+    drawn = [min(bisect.bisect_left(cumulative, rng.random() * total), objects - 1) for _ in range(requests)]
+    next_at, seen = [-1] * requests, {}
+    for i in range(requests - 1, -1, -1):
+        next_at[i] = seen.get(drawn[i], -1)
+        seen[drawn[i]] = i
+    record = struct.Struct("<IQIq")
+    return b"".join(record.pack(i // 50, ids[o], sizes[o], next_at[i]) for i, o in enumerate(drawn))
 
 
 def default_out_dir(profile: str = "default") -> pathlib.Path:

@@ -46,7 +46,8 @@ def tiny():
 @pytest.fixture(scope="module")
 def default():
     """name -> bytes of the default profile, for the few (fast) files the tests use."""
-    return {name: gen.generate_file(name, "default") for name in ("catalog.json", "orders.jsonl", "events.jsonl")}
+    return {name: gen.generate_file(name, "default")
+            for name in ("catalog.json", "orders.jsonl", "events.jsonl", "requests.oracleGeneral")}
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +163,7 @@ def test_independent_of_hash_seed(tmp_path):
 # --- shapes -------------------------------------------------------------------------------
 
 def test_all_files_parse(tiny):
-    for name in gen.FILES:
+    for name in gen.JSON_FILES:
         b = tiny[name]
         if name.endswith(".jsonl"):
             assert b.endswith(b"\n") and b"\r" not in b, name
@@ -172,7 +173,7 @@ def test_all_files_parse(tiny):
 
 
 def test_tiny_sizes(tiny):
-    for name in gen.FILES:
+    for name in gen.JSON_FILES:
         assert 2_000 <= len(tiny[name]) <= 8_192, (name, len(tiny[name]))
 
 
@@ -250,7 +251,7 @@ def test_escapes_present(tiny, default):
         assert re.search(rb"[\xc2-\xdf][\x80-\xbf]", b), name       # raw 2-byte UTF-8
         assert b"\\/" in b, name
         assert b'\\"' in b and b"\\n" in b, name
-    everything = b"".join(tiny.values())
+    everything = b"".join(tiny[name] for name in gen.JSON_FILES)
     for esc in (b"\\\\", b"\\t", b"\\u0001"):
         assert esc in everything, esc
     for esc in (b"\\\\", b"\\t", b"\\r", b"\\b", b"\\f", b"\\u0001", b"\\u001f", b"\\/"):
@@ -469,3 +470,27 @@ def test_read_only_out_dir_is_one_line_error(tmp_path):
         ro.chmod(0o755)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and str(ro) in r.stderr
+
+
+def test_the_trace_is_oracle_general_with_consistent_next_accesses(tiny, default):
+    """requests.oracleGeneral: whole 24-byte records (u32 time, u64 id, u32 size, i64 next index), each
+    object with one size in 64 B..64 KiB+63, next_access the index of the object's next request or -1,
+    a Zipf popularity (the most requested object far above the median one)."""
+    import collections
+    import struct
+    for data, (objects, requests) in ((tiny["requests.oracleGeneral"], gen._TRACE_SHAPE["tiny"]),
+                                      (default["requests.oracleGeneral"], gen._TRACE_SHAPE["default"])):
+        assert len(data) == 24 * requests
+        records = list(struct.iter_unpack("<IQIq", data))
+        sizes, last_seen = {}, {}
+        for i, (time, obj, size, next_at) in enumerate(records):
+            assert time == i // 50
+            assert 64 <= size < (1 << 16) + 64
+            assert sizes.setdefault(obj, size) == size
+            if obj in last_seen:
+                assert records[last_seen[obj]][3] == i
+            last_seen[obj] = i
+        assert all(records[i][3] == -1 for i in last_seen.values())
+        assert len(sizes) <= objects
+        counts = sorted(collections.Counter(r[1] for r in records).values(), reverse=True)
+        assert counts[0] > 20 * counts[len(counts) // 2]

@@ -27,7 +27,7 @@ namespace hotbench::cache {
 namespace {
 
 const std::vector<std::string> kTasks = {"throughput", "mrc",        "hit",        "floor",          "concurrent",
-                                         "trace",      "trace_read", "server_get", "server_set", "server_eviction", "query"};
+                                         "trace",      "trace_read", "server_get", "server_set", "server_open_loop", "server_eviction", "query"};
 const std::vector<std::string> kFloorLevels = {"l1", "l2", "llc", "dram"};
 constexpr const char* kBestMap = "boost_flat";  // the map the sweeps use (fastest here; see docs/cache.md)
 constexpr std::size_t kResidentCapacity = 65536;
@@ -40,6 +40,8 @@ struct Config {
   std::vector<std::string> policies, maps, workloads, tasks, floor_levels;
   bool maps_given = false;
   std::vector<std::size_t> capacities;
+  std::vector<std::uint64_t> trace_capacity_percent;
+  std::size_t trace_server_requests = 0;
   std::uint64_t keys = 0, requests = 0, seed = 0;
   std::size_t value_bytes = 0;
   std::vector<int> threads;
@@ -79,6 +81,12 @@ Config read_settings(const Options& options, Settings& set) {
                              "capacities of the miss-ratio curves, in entries (default: 0.1, 1, 10 and 30 % of the keys; "
                              "full: eight points from 0.1 to 30 %)"))
     c.capacities.push_back(v);
+  c.trace_capacity_percent =
+      set.integers("trace_capacity_percent", full ? std::vector<std::uint64_t>{1, 10} : std::vector<std::uint64_t>{10}, 1, 100,
+                   "capacities of the trace rows, in percent of the trace's distinct keys (and of their bytes, for "
+                   "a trace with object sizes)");
+  // A server answers hundreds of thousands of requests a second, not tens of millions.
+  c.trace_server_requests = full ? 1 << 17 : 1 << 15;
   c.requests = set.integer("requests", valgrind ? 1 << 16 : quick ? 1 << 18 : 1 << 20, 1, 1u << 28,
                            "requests per timed run (and per warm-up)");
   c.value_bytes = set.integer("value_bytes", 100, 1, 1 << 20, "bytes of each cached value");
@@ -88,7 +96,8 @@ Config read_settings(const Options& options, Settings& set) {
                              1, 64, "threads of the concurrent rows"))
     c.threads.push_back(static_cast<int>(t));
   c.servers = kv::read_server_settings(options, set);
-  set.selects_rows({"policies", "maps", "workloads", "tasks", "floor_levels", "capacities", "threads", "value_bytes"});
+  set.selects_rows({"policies", "maps", "workloads", "tasks", "floor_levels", "capacities", "trace_capacity_percent",
+                    "threads", "value_bytes"});
   for (std::size_t cap : c.capacities)
     if (cap > c.keys)
       set.refuse("capacities", std::to_string(cap) + " entries exceeds the key space of " + std::to_string(c.keys) + " keys");
@@ -171,7 +180,7 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
       register_case(id_of("trace_read", "oracle_general", format->zstd ? "zstd" : "", name, {}),
                     [file] { return std::make_unique<TraceRead>(file, std::vector<std::uint64_t>{}, false); });
     if (trace && wants(s, "server_eviction")) {  // the trace's start through the servers, warmed by itself
-      auto head = server_head(trace->requests);
+      auto head = server_head(trace->requests, s.trace_server_requests);
       kv::register_evictions(s.servers, trace->distinct_keys, name, head, head, nullptr);
     }
     if (!wants(s, "trace")) continue;
@@ -184,7 +193,7 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
       auto requests = std::make_shared<const Requests>(trace->requests);
       // Sized caches (they count hit bytes) limited in entries, and, for a trace with object sizes, in bytes:
       // shares of the distinct keys and of the distinct objects' bytes.
-      for (double pct : {1.0, 10.0}) {
+      for (const double pct : s.trace_capacity_percent) {
         ReplaySpec spec;
         spec.policy = policy;
         spec.workload = name;
@@ -226,11 +235,14 @@ const SuiteInfo& suite_info() {
        {"hit", "every request hits a resident key: the policy's hit path"},
        {"floor", "the floors: a pointer chase per cache level and a bare map lookup"},
        {"concurrent", "several threads on one shared cache (zipf and same-key), values checked while timed"},
-       {"trace", "replay of a request trace file (--hotbench_data: .csv, .txt, .oracleGeneral[.bin][.zst])"},
+       {"trace", "replay of a request trace file (the corpus's generated Zipf trace with object sizes, or "
+                 "--hotbench_data: .csv, .txt, .oracleGeneral[.bin][.zst])"},
        {"trace_read", "the oracleGeneral trace reader's own rate (as is and zstd-compressed)"},
        {"server_get", "GET round trips to a server (Redis, memcached; the in-process LRU and a socket echo as floors) "
                       "at a pipeline depth, every reply checked; redis-benchmark beside Redis"},
        {"server_set", "SET round trips, every key read back at the version last stored"},
+       {"server_open_loop", "GETs at a fixed offered rate over hiredis's asynchronous API, latency from each "
+                            "request's intended send time (no coordinated omission), every reply checked"},
        {"server_eviction", "the suite's Zipf stream through a memory-bounded server (cache-aside, pipelined): hit "
                            "ratio against the server's own counters, an exact LRU at the entries it held, and Che"},
        {"query", "a query cache in front of a database (SQLite, PostgreSQL): Zipf requests for a user's joined row, "
@@ -263,6 +275,10 @@ const SuiteInfo& suite_info() {
         "capacity in bytes: a policy's bound on the sum of its resident objects' sizes (trace rows), or a "
         "server's memory bound (Redis maxmemory, memcached -m; server_eviction rows)"},
        {"value_bytes", "bytes", "", "size", true, "value payload size"},
+       {"rate", "requests/s", "", "other", true, "open loop: intended send rate, whatever the replies do"},
+       {"send_late_p99_ns", "ns", "lower", "time", true,
+        "99th percentile of how late the open-loop client sent a request after its intended time (included in the "
+        "latencies; large when the client, not the server, falls behind)"},
        {"keys", "count", "", "count", true, "key space of the workload (distinct keys of a trace)"},
        {"seed", "number", "", "other", true, "seed of the generated workload (--hotbench_set=seed), recorded on its rows"},
        {"bytes", "bytes", "", "size", true, "working set of a pointer-chase floor"},
@@ -290,7 +306,13 @@ const SuiteInfo& suite_info() {
        {"writes", "percent of requests", "", "other", true, "share of a query row's requests that update a row"},
        {"db_load_s", "s", "lower", "time", false, "seconds to generate and load the query rows' tables, with indexes"}},
       cache::trace_suffixes(),
-      {},  // workloads are generated from recorded seeds; traces via --hotbench_data
+      // workloads are generated from recorded seeds; the trace rows replay the generated corpus's trace
+      // (data/generate.py: requests.oracleGeneral) or the traces given with --hotbench_data
+#ifdef HOTBENCH_CORPUS_DIR
+      {HOTBENCH_CORPUS_DIR},
+#else
+      {},
+#endif
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
       "^cache/(throughput|hit)/.*",
   };
@@ -425,6 +447,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
   }
   add_traces(s, files);
   kv::register_round_trips(s.servers, s.tasks, s.seed);
+  if (wants(s, "server_open_loop")) kv::register_open_loops(s.servers, s.seed);
   if (wants(s, "server_eviction"))
     for (const auto& workload : s.workloads) {  // the miss-ratio curves' workloads
       const Streams& st = streams_of(workload, s);

@@ -92,8 +92,8 @@ const SuiteInfo& suite_info() {
        {"out_of_range_numbers", "count", "", "count", true,
         "numbers of the dataset beyond the range of a double (1e400, 1e-400): valid JSON, rounded to +-inf or +-0"}},
       {".json", ".jsonl"},
-#ifdef HOTBENCH_DEFAULT_DATA
-      {HOTBENCH_DEFAULT_DATA},
+#ifdef HOTBENCH_CORPUS_DIR
+      {HOTBENCH_CORPUS_DIR},
 #else
       {},
 #endif

@@ -88,7 +88,7 @@ REFERENCE_LABEL = "memcpy"  # what the limit task does; named in legends and cap
 
 # Columns a curve can be drawn against, in order of preference, with their axis labels.
 CURVE_KEYS = {"threads": "threads", "capacity": "capacity", "message_bytes": "message size [bytes]",
-              "pipeline": "pipeline depth [requests in flight]"}
+              "pipeline": "pipeline depth [requests in flight]", "rate": "offered rate [per s]"}
 
 PERCENTILE_COLUMN = re.compile(r"^p(\d+)(?:[._](\d+))?_ns$")
 

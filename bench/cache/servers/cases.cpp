@@ -4,11 +4,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -56,6 +59,13 @@ bool is_echo_of(std::string_view v, const std::string& key, std::size_t value_by
   for (std::size_t i = 0; i < v.size(); ++i)
     if (v[i] != key[i % key.size()]) return false;
   return true;
+}
+
+// For an error row: that the server has exited, with its last log lines ("" while it runs).
+std::string exit_note(const Server& server) {
+  if (server.alive()) return "";
+  const std::string log = server.log_tail();
+  return " (the server has exited" + (log.empty() ? std::string(")") : ": " + log + ")");
 }
 
 std::mutex g_shared_mutex;
@@ -365,11 +375,7 @@ class RoundTrip final : public Case {
     }
   }
 
-  std::string tail() const {
-    if (server_->alive()) return "";
-    const std::string log = server_->log_tail();
-    return " (the server has exited" + (log.empty() ? std::string(")") : ": " + log + ")");
-  }
+  std::string tail() const { return exit_note(*server_); }
 
   RoundTripSpec s_;
   const System& system_;
@@ -586,6 +592,162 @@ CaseFactory redis_benchmark(const RoundTripSpec& spec) {
   return [spec] { return std::make_unique<RedisBenchmark>(spec); };
 }
 
+// --- open loop -------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// The thread's timer slack at 1 ns while it paces requests (default 50 us: a 20 us send interval
+// would be missed by that much), restored afterwards.
+class FineTimerSlack {
+ public:
+  FineTimerSlack() : old_(::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0)) { ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); }
+  ~FineTimerSlack() {
+    if (old_ > 0) ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(old_), 0, 0, 0);
+  }
+
+ private:
+  int old_;
+};
+
+class OpenLoop final : public Case, private AsyncReplies {
+ public:
+  explicit OpenLoop(const OpenLoopSpec& s) : s_(s), keys_(round_trip_keys(s.value_bytes)) {
+    server_ = shared_server(s.system, keys_, s.value_bytes);
+    // 0.2 s of load a run, within 1,000..50,000 requests.
+    requests_ = std::clamp<std::uint64_t>(s.rate / 5, 1000, 50'000);
+    interval_ns_ = 1e9 / static_cast<double>(s.rate);
+    std::mt19937_64 rng(s.seed);
+    for (std::uint64_t i = 0; i < requests_; ++i) ids_.push_back(rng() % keys_);
+    for (auto id : ids_) names_.push_back(server_->key(id));
+  }
+  Work work() const override {
+    Work w;
+    w.items = static_cast<double>(requests_);
+    w.unit = Work::Unit::ops;
+    return w;
+  }
+  Check check() override {
+    try {
+      auto c = server_->connect(Transport::unix_socket);
+      std::vector<std::string> names;
+      std::vector<std::string> values;
+      std::vector<std::string_view> views;
+      for (std::uint64_t id = 0; id < keys_; ++id) {  // every key at version 1, as the round trips store them
+        names.push_back(server_->key(id));
+        values.push_back(payload(id, 1, s_.value_bytes));
+        if (names.size() == 128 || id + 1 == keys_) {
+          views.assign(values.begin(), values.end());
+          c->set(names, views);
+          names.clear();
+          values.clear();
+        }
+      }
+      stats_ = server_->connect(Transport::unix_socket);
+      stats_->reset_stats();
+      pass();  // every reply checked in reply()
+      if (std::string e = what_the_server_saw(); !e.empty()) return Check::failed(e);
+    } catch (const std::exception& e) {
+      return Check::failed(std::string(e.what()) + tail());
+    }
+    latency_.clear();
+    late_.clear();
+    Check ok;
+    ok.label = std::string(transport_name(s_.transport)) + ", hiredis async";
+    for (const auto& [k, v] : server_->describe())
+      if (k == "version") ok.label += ", " + s_.system + " " + v;
+    return ok;
+  }
+  void run() override { pass(); }
+  Counters observe() override {
+    if (std::string e = what_the_server_saw(); !e.empty()) throw KvError(e);
+    Counters out = latency_.counters();
+    const Counters late = late_.counters();
+    for (const auto& [k, v] : late)
+      if (k == "p99_ns") out.emplace_back("send_late_p99_ns", v);
+    out.emplace_back("value_bytes", static_cast<double>(s_.value_bytes));
+    out.emplace_back("keys", static_cast<double>(keys_));
+    latency_.clear();
+    late_.clear();
+    return out;
+  }
+
+ private:
+  std::uint64_t intended(std::uint64_t i) const {
+    return start_ns_ + static_cast<std::uint64_t>(static_cast<double>(i) * interval_ns_);
+  }
+  // One run: every request sent at its intended time on a fresh connection, whether or not the
+  // replies keep up; the run ends when every reply is in, or fails after 10 s more than the
+  // sending takes.
+  void pass() {
+    FineTimerSlack slack;
+    auto conn = server_->connect_async(s_.transport);
+    replied_ = 0;
+    error_.clear();
+    start_ns_ = now_ns() + 1'000'000;
+    const std::uint64_t deadline = intended(requests_) + 10'000'000'000u;
+    std::uint64_t sent = 0;
+    while (replied_ < requests_) {
+      const std::uint64_t t = now_ns();
+      for (; sent < requests_ && intended(sent) <= t; ++sent) {
+        conn->get(names_[sent], sent);
+        late_.record(t - intended(sent));
+      }
+      if (!error_.empty()) throw KvError(error_);
+      if (t > deadline)
+        throw KvError(std::to_string(replied_) + " of " + std::to_string(requests_) + " replies within " +
+                      std::to_string((deadline - start_ns_) / 1'000'000'000u) + " s");
+      const std::uint64_t next = sent < requests_ ? intended(sent) : t + 1'000'000;
+      conn->poll(next > t ? next - t : 0, *this);
+    }
+    if (!error_.empty()) throw KvError(error_);
+    runs_ += 1;
+  }
+  void reply(std::uint64_t tag, bool found, std::string_view value) override {
+    const std::uint64_t t = now_ns(), due = intended(tag);
+    latency_.record(t > due ? t - due : 0);
+    ++replied_;
+    if ((!found || !is_payload(value, ids_[tag], 1, s_.value_bytes)) && error_.empty())
+      error_ = "GET " + names_[tag] + ": " + (found ? "bytes that are not the value stored" : "a miss for a stored key");
+  }
+  // Every GET since the last call a hit on the server's own count.
+  std::string what_the_server_saw() {
+    const ServerStats st = stats_->stats();
+    stats_->reset_stats();
+    const std::uint64_t sent = runs_ * requests_;
+    runs_ = 0;
+    if (server_->attached() ? st.get_hits < sent : st.get_hits != sent || st.get_misses != 0)
+      return "the server counted " + std::to_string(st.get_hits) + " hits and " + std::to_string(st.get_misses) +
+             " misses; hotbench sent " + std::to_string(sent) + " gets of stored keys";
+    return "";
+  }
+  std::string tail() const { return exit_note(*server_); }
+
+  OpenLoopSpec s_;
+  std::uint64_t keys_;
+  std::shared_ptr<Server> server_;
+  std::unique_ptr<Client> stats_;
+  std::uint64_t requests_ = 0;
+  double interval_ns_ = 0;
+  std::vector<std::uint64_t> ids_;
+  std::vector<std::string> names_;
+  std::uint64_t start_ns_ = 0, replied_ = 0, runs_ = 0;
+  std::string error_;
+  LatencyHistogram latency_;  // from the intended send time to the reply
+  LatencyHistogram late_;     // how late the client itself sent (part of the latencies)
+};
+
+}  // namespace
+
+CaseFactory open_loop(const OpenLoopSpec& spec) {
+  return [spec] { return std::make_unique<OpenLoop>(spec); };
+}
+
 // --- server-side eviction ----------------------------------------------------------
 
 namespace {
@@ -734,10 +896,7 @@ class Eviction final : public Case {
              " misses; hotbench saw " + std::to_string(hits_) + " and " + std::to_string(misses_);
     return "";
   }
-  std::string tail() const {
-    if (server_->alive()) return "";
-    return " (the server has exited: " + server_->log_tail() + ")";
-  }
+  std::string tail() const { return exit_note(*server_); }
 
   EvictionSpec s_;
   std::unique_ptr<Server> server_;

@@ -37,6 +37,17 @@ CaseFactory redis_benchmark(const RoundTripSpec& spec);
 // The key space a round-trip row uses: every key's value stays in memory twice (two versions).
 std::uint64_t round_trip_keys(std::size_t value_bytes);
 
+// Open-loop GETs: sent at a fixed offered rate over an asynchronous connection, each latency
+// taken from its request's intended send time (no coordinated omission).
+struct OpenLoopSpec {
+  std::string system;
+  Transport transport = Transport::unix_socket;
+  std::uint64_t rate = 10'000;  // requests per second offered
+  std::size_t value_bytes = 100;
+  std::uint64_t seed = 0;
+};
+CaseFactory open_loop(const OpenLoopSpec& spec);
+
 struct EvictionSpec {
   std::string system, eviction, workload;
   std::uint64_t hold_entries = 0, key_count = 0;

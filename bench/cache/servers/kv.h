@@ -61,6 +61,23 @@ class Client {
   virtual void reset_stats() = 0;
 };
 
+// Receives the replies of an asynchronous connection, each with the tag its request was sent with.
+class AsyncReplies {
+ public:
+  virtual ~AsyncReplies() = default;
+  virtual void reply(std::uint64_t tag, bool found, std::string_view value) = 0;
+};
+
+// An asynchronous connection, for open-loop load: get() queues a request and returns at once,
+// whatever the replies do; poll() writes what is queued, then waits at most timeout_ns for
+// replies and hands each to `out`. Throws KvError once the connection is lost or a command fails.
+class AsyncClient {
+ public:
+  virtual ~AsyncClient() = default;
+  virtual void get(std::string_view key, std::uint64_t tag) = 0;
+  virtual void poll(std::uint64_t timeout_ns, AsyncReplies& out) = 0;
+};
+
 // What a row asks of a server: how it is bounded and how it evicts.
 struct ServerOptions {
   std::uint64_t max_memory_bytes = 0;  // 0: unbounded (big enough for the row's keys)
@@ -77,6 +94,8 @@ class Server {
  public:
   virtual ~Server() = default;
   virtual std::unique_ptr<Client> connect(Transport transport) = 0;
+  // An asynchronous connection (systems with `async`); throws KvError where there is none.
+  virtual std::unique_ptr<AsyncClient> connect_async(Transport) { throw KvError("no asynchronous client"); }
   // False once the server process has exited.
   virtual bool alive() const = 0;
   // Version, command line and configuration, for the result's metadata.
@@ -112,6 +131,8 @@ struct System {
   // Uses a server that is already running (the user's: --hotbench_set=endpoints=NAME=ADDRESS);
   // empty when the system has no such use. Throws KvError when it does not answer.
   std::function<std::unique_ptr<Server>(const struct Endpoint&)> attach = {};
+  // Whether its client library has an asynchronous API (connect_async): the open-loop rows.
+  bool async = false;
 };
 
 // A user's endpoint: "unix:/path/to/socket" or "HOST:PORT" with HOST a loopback address (the

@@ -1,10 +1,16 @@
 // Redis 7 (Debian's redis-server), through hiredis's blocking API: a batch is
-// every command appended to the output buffer, then the replies read in order.
+// every command appended to the output buffer, then the replies read in order;
+// and through its asynchronous API for the open-loop rows.
+#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-
-#include <cstring>
-#include <map>
+#include <poll.h>
 #include <sys/time.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <map>
 
 #include "../../harness/server.h"
 #include "kv.h"
@@ -167,6 +173,84 @@ std::string redis_spec_text() {
   return text + " (maxmemory and policy: the row's)";
 }
 
+// hiredis's asynchronous API driven by a poll() loop of our own (no event library): hiredis says
+// through its ev hooks whether it wants to read or write, and poll() waits for that. hiredis frees
+// the context itself when the connection drops; the disconnect callback says so.
+class RedisAsync final : public AsyncClient {
+ public:
+  RedisAsync(redisAsyncContext* ac, std::string where) : ac_(ac), where_(std::move(where)) {
+    if (!ac_ || ac_->err) {
+      const std::string why = ac_ ? ac_->errstr : "out of memory";
+      if (ac_) redisAsyncFree(ac_);
+      throw KvError("redis " + where_ + ": " + why);
+    }
+    ac_->data = this;
+    ac_->ev.data = this;
+    ac_->ev.addRead = [](void* p) { static_cast<RedisAsync*>(p)->read_ = true; };
+    ac_->ev.delRead = [](void* p) { static_cast<RedisAsync*>(p)->read_ = false; };
+    ac_->ev.addWrite = [](void* p) { static_cast<RedisAsync*>(p)->write_ = true; };
+    ac_->ev.delWrite = [](void* p) { static_cast<RedisAsync*>(p)->write_ = false; };
+    redisAsyncSetDisconnectCallback(ac_, [](const redisAsyncContext* c, int status) {
+      auto* self = static_cast<RedisAsync*>(c->data);
+      self->ac_ = nullptr;
+      if (status != REDIS_OK && self->error_.empty()) self->error_ = c->errstr ? c->errstr : "connection lost";
+    });
+  }
+  ~RedisAsync() override {
+    out_ = nullptr;  // the callbacks of what is still pending get no reply: ignored
+    if (ac_) redisAsyncFree(ac_);
+  }
+  void get(std::string_view key, std::uint64_t tag) override {
+    if (!ac_) fail();
+    if (redisAsyncCommand(ac_, &RedisAsync::on_reply, reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag)), "GET %b",
+                          key.data(), key.size()) != REDIS_OK)
+      fail();
+  }
+  void poll(std::uint64_t timeout_ns, AsyncReplies& out) override {
+    if (!ac_) fail();
+    out_ = &out;
+    if (write_) redisAsyncHandleWrite(ac_);  // what was queued goes now, not after the wait
+    if (ac_) {
+      pollfd p{ac_->c.fd, static_cast<short>(POLLIN | (write_ ? POLLOUT : 0)), 0};
+      const timespec wait{static_cast<time_t>(timeout_ns / 1'000'000'000), static_cast<long>(timeout_ns % 1'000'000'000)};
+      const int n = ::ppoll(&p, 1, &wait, nullptr);
+      if (n < 0 && errno != EINTR) error_ = std::string("poll: ") + std::strerror(errno);
+      if (n > 0 && (p.revents & POLLOUT) && ac_) redisAsyncHandleWrite(ac_);
+      if (n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) && ac_) redisAsyncHandleRead(ac_);
+    }
+    out_ = nullptr;
+    if (!ac_ || !error_.empty()) fail();
+  }
+
+ private:
+  static void on_reply(redisAsyncContext* ac, void* r, void* tag) {
+    auto* self = static_cast<RedisAsync*>(ac->data);
+    if (!r || !self->out_) return;  // dropped with the connection: the disconnect says why
+    const auto* reply = static_cast<const redisReply*>(r);
+    const auto t = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(tag));
+    if (reply->type == REDIS_REPLY_STRING)
+      self->out_->reply(t, true, std::string_view(reply->str, reply->len));
+    else if (reply->type == REDIS_REPLY_NIL)
+      self->out_->reply(t, false, {});
+    else if (self->error_.empty())
+      self->error_ = reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len) : "unexpected reply type";
+  }
+  [[noreturn]] void fail() const {
+    throw KvError("redis " + where_ + " (async): " + (error_.empty() ? "connection lost" : error_));
+  }
+
+  redisAsyncContext* ac_;
+  std::string where_, error_;
+  AsyncReplies* out_ = nullptr;  // during poll()
+  bool read_ = false, write_ = false;
+};
+
+std::unique_ptr<AsyncClient> connect_async_to(Transport t, const std::string& host, int port, const std::string& socket,
+                                              const std::string& where) {
+  if (t == Transport::tcp) return std::make_unique<RedisAsync>(redisAsyncConnect(host.c_str(), port), where);
+  return std::make_unique<RedisAsync>(redisAsyncConnectUnix(socket.c_str()), where);
+}
+
 class RedisServer final : public Server {
  public:
   explicit RedisServer(const ServerOptions& o) : process_(spec(o)), limit_(o.max_memory_bytes) {
@@ -184,6 +268,11 @@ class RedisServer final : public Server {
       return std::make_unique<RedisClient>(redisConnectWithTimeout(e.host.c_str(), e.port, tv),
                                            e.host + ":" + std::to_string(e.port));
     return std::make_unique<RedisClient>(redisConnectUnixWithTimeout(e.unix_socket.c_str(), tv), e.unix_socket);
+  }
+  std::unique_ptr<AsyncClient> connect_async(Transport t) override {
+    const auto& e = process_.endpoint();
+    return connect_async_to(t, e.host, e.port, e.unix_socket,
+                            t == Transport::tcp ? e.host + ":" + std::to_string(e.port) : e.unix_socket);
   }
   bool alive() const override { return process_.alive(); }
   std::vector<std::pair<std::string, std::string>> describe() const override {
@@ -239,6 +328,9 @@ class AttachedRedis final : public AttachedServer {
       return std::make_unique<RedisClient>(redisConnectWithTimeout(e_.host.c_str(), e_.port, tv), e_.text);
     return std::make_unique<RedisClient>(redisConnectUnixWithTimeout(e_.path.c_str(), tv), e_.text);
   }
+  std::unique_ptr<AsyncClient> connect_async(Transport) override {
+    return connect_async_to(e_.transport, e_.host, e_.port, e_.path, e_.text);
+  }
 };
 
 }  // namespace
@@ -254,5 +346,6 @@ HOTBENCH_REGISTER(redis) {
                  true,
                  redis_spec_text(),
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<RedisServer>(o); },
-                 [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedRedis>(e); }});
+                 [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedRedis>(e); },
+                 true});
 }

@@ -80,6 +80,11 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
   c.eviction_percent = set.integers("server_eviction_percent",
                                     full ? std::vector<std::uint64_t>{1, 10} : std::vector<std::uint64_t>{10}, 1, 100,
                                     "entries the eviction rows' servers hold, in percent of the key space");
+  c.open_loop_rates = set.integers("open_loop_rates",
+                                   quick ? std::vector<std::uint64_t>{20'000} : std::vector<std::uint64_t>{10'000, 50'000, 100'000},
+                                   1, 10'000'000,
+                                   "offered rates of the open-loop rows, GETs per second (systems with an asynchronous "
+                                   "client: redis)");
   c.redis_benchmark = set.flag("redis_benchmark", !quick,
                                "run redis-benchmark beside the Redis round trips (over the Unix socket; full: TCP too)");
   c.redis_benchmark_tcp = full;
@@ -96,7 +101,7 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
     c.endpoints[item.substr(0, eq)] = parse_endpoint(item.substr(eq + 1));
   }
   set.selects_rows({"servers", "pipelines", "connections", "server_value_bytes", "server_evictions",
-                    "server_eviction_percent", "redis_benchmark", "endpoints"});
+                    "server_eviction_percent", "open_loop_rates", "redis_benchmark", "endpoints"});
   return c;
 }
 
@@ -136,6 +141,31 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
                 register_case(id_of(task, "redis-benchmark", variant, "uniform", params), redis_benchmark(s), Clock::wall);
             }
     }
+  }
+}
+
+void register_open_loops(const ServerConfig& c, std::uint64_t seed) {
+  if (measure::under_valgrind()) return;
+  for (const auto& name : c.systems) {
+    const System& sys = *systems().find(name);
+    if (!sys.async) continue;
+    const auto endpoint = c.endpoints.find(name);
+    const bool attached = endpoint != c.endpoints.end();
+    if (attached) use_endpoint(name, endpoint->second);
+    for (auto transport : attached ? std::vector<Transport>{endpoint->second.transport} : sys.transports)
+      for (auto vb : c.value_sizes)
+        for (auto rate : c.open_loop_rates) {
+          OpenLoopSpec s;
+          s.system = name;
+          s.transport = transport;
+          s.rate = rate;
+          s.value_bytes = vb;
+          s.seed = seed;
+          const std::string variant = (attached ? "endpoint_" : "") + std::string(transport_name(transport));
+          register_case(id_of("server_open_loop", name, variant, "uniform",
+                              {{"rate", std::to_string(rate)}, {"value_bytes", std::to_string(vb)}}),
+                        open_loop(s), Clock::wall);
+        }
   }
 }
 

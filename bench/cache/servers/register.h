@@ -16,7 +16,7 @@ namespace hotbench::cache::kv {
 
 struct ServerConfig {
   std::vector<std::string> systems, evictions;
-  std::vector<std::uint64_t> pipelines, connections, value_sizes, eviction_percent;
+  std::vector<std::uint64_t> pipelines, connections, value_sizes, eviction_percent, open_loop_rates;
   bool redis_benchmark = true, redis_benchmark_tcp = false;
   bool quick = false;  // redis-benchmark's runs shorter too
   std::map<std::string, Endpoint> endpoints;  // system -> the user's server it uses
@@ -25,6 +25,8 @@ struct ServerConfig {
 ServerConfig read_server_settings(const Options& options, Settings& settings);
 
 void register_round_trips(const ServerConfig& config, const std::vector<std::string>& tasks, std::uint64_t seed);
+// The server_open_loop rows: GETs at each offered rate, for the systems with an asynchronous client.
+void register_open_loops(const ServerConfig& config, std::uint64_t seed);
 // The server_eviction rows of one request stream: `workload` (a generated one or a trace) over key ids
 // 0..key_count-1, its warm-up and measured streams; probabilities for Che (IRM workloads), else null.
 void register_evictions(const ServerConfig& config, std::uint64_t key_count, const std::string& workload,

@@ -274,6 +274,8 @@ COLUMNS = {"throughput": REPLAY + ["capacity"], "mrc": REPLAY + ["capacity"], "h
            "concurrent": RATES + ["hit_ratio", "checked_hit_ratio", "threads", "capacity"], "trace_read": RATES,
            "server_get": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
            "server_set": RATES + ["p50_ns", "p99_ns", "pipeline", "connections", "value_bytes"],
+           "server_open_loop": RATES + ["p50_ns", "p99_ns", "p999_ns", "max_ns", "rate",
+                                        "send_late_p99_ns", "value_bytes"],
            "server_eviction": RATES + ["hit_ratio", "checked_hit_ratio", "resident_entries", "capacity_bytes",
                                        "lru_same_capacity_hit_ratio"]}
 # redis-benchmark's rows carry its own figures instead of hotbench's latency histogram.
