@@ -18,7 +18,6 @@ or truncated database file is exit 3 naming it. `changes` exits 0 whatever it fi
 marks every new change point as a failure, for CI to decide).
 """
 
-import argparse
 import dataclasses
 import hashlib
 import json
@@ -171,7 +170,9 @@ def add_arguments(p):
                    help="a result set folder, a tidy CSV or a Google Benchmark JSON file")
     a.add_argument("--commit", metavar="SHA", help="the commit measured (default: the result set's, else git HEAD)")
     a.add_argument("--branch", metavar="NAME", help="its branch (default: git's current branch)")
-    a.add_argument("--synthetic", metavar="C,B,R", help=argparse.SUPPRESS)  # the ingest benchmark (docs/history.md)
+    a.add_argument("--synthetic", metavar="C,B,R",
+                   help="instead of files: time the ingest of C commits x B benchmarks x R repetitions of synthetic "
+                        "instruction counts into an empty database (docs/history.md, 'Ingest speed')")
 
     c = action("changes", "the change points of every series, as text (or JSON), Markdown and JUnit XML")
     c.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -205,7 +206,13 @@ def main(args) -> int:
 
 def main_add(store, args) -> int:
     if args.synthetic:
-        commits, benchmarks, repetitions = (int(x) for x in args.synthetic.split(","))
+        try:
+            commits, benchmarks, repetitions = (int(x) for x in args.synthetic.split(","))
+        except ValueError:
+            raise HotbenchError(f"--synthetic {args.synthetic}: expected three whole numbers C,B,R") from None
+        if args.inputs or history_store.runs(store):
+            raise HotbenchError(f"--synthetic fills an empty database with made-up runs: {store.name} is not empty "
+                                "(or files were named too)")
         seconds = synthetic_ingest(store, commits, benchmarks, repetitions)
         print(f"{commits} commits x {benchmarks} benchmarks x {repetitions} repetitions into {store.name}: "
               f"{seconds:.1f} s")
