@@ -2,7 +2,8 @@
 
 Input: a History (history_changes.load: runs, series and their points, change points). Output: one page
 (html_page.page: no external URL) with
-- a search box and a "only series with change points" switch (a few lines of inline script of our own);
+- a search box and a "only series with change points" switch (a few lines of inline script of our own;
+  a link to the page ending in #filter=WORDS opens it filtered);
 - per suite, metric and machine, the geometric mean over its benchmarks of each value relative to the
   benchmark's first, run by run: the suite's trend in one line;
 - per series, its trend: the median of each run's repetitions, the noise band (the lowest to the
@@ -28,7 +29,7 @@ section.series.hidden, section.suite-trend.hidden { display: none; }
 svg.trend { max-width: 100%; height: auto; display: block; }
 svg.trend .band { fill: #b7d3ee; fill-opacity: 0.6; }
 svg.trend .line { fill: none; stroke: #0b4f8a; stroke-width: 1.5; }
-svg.trend .change { stroke: var(--bad); stroke-width: 1.5; stroke-dasharray: 4 3; }
+svg.trend .change { stroke: var(--bad); stroke-width: 2; stroke-dasharray: 4 3; }
 svg.trend .axis { stroke: #888; stroke-width: 1; }
 svg.trend text { font-size: 11px; fill: #333; }
 """
@@ -48,6 +49,7 @@ SCRIPT = """
     });
     count.textContent = shown;
   }
+  if (location.hash.indexOf('#filter=') === 0) box.value = decodeURIComponent(location.hash.slice(8));
   box.addEventListener('input', apply);
   only.addEventListener('change', apply);
   apply();

@@ -4,6 +4,7 @@ commits and context, triage, and the Markdown, JUnit and HTML outputs."""
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import sqlite3
@@ -15,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hotbench import changepoints, cli, history, history_store, tidy
+from hotbench import changepoints, cli, history, history_changes, history_store, tidy
 from hotbench.errors import EXIT_BAD_INPUT, EXIT_OK
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -380,3 +381,67 @@ def test_postgresql_gives_the_same_history_as_sqlite(postgresql_url, tmp_path, c
         assert history_store.schema_version(store) == len(history_store.MIGRATIONS)
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- the HTML report
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("history-report")
+    db = folder / "h.sqlite"
+    history_with_a_library_upgrade(folder, db)
+    assert cli.main(["history", "report", "--db", str(db), "-o", str(folder / "history.html")]) == EXIT_OK
+    changes = history_changes.load(history_store.open_store(db))
+    return folder / "history.html", changes
+
+
+def test_the_report_shows_every_series_and_change_point_and_loads_nothing(report_page):
+    path, history = report_page
+    page = path.read_text()
+    assert page.count('<section class="series"') == len(history.series) == 12  # 3 benchmarks x 4 metrics
+    for s in history.series:
+        assert f"data-name=\"{s['benchmark']} {s['metric']} " in page
+    for c in history.changes:
+        assert page.count(f"<code>{c.change_id}</code>") == 1 and f"<title>{c.change_id}: " in page
+    assert "simdjson 3.0.1 -&gt; 3.1.0" in page and page.count('class="change"') == len(history.changes) == 2
+    assert "<h3>(no suite) &middot; instructions</h3>" in page  # the suite's geometric mean
+    assert not re.search(r"(src|href)=\"(https?:)?//|@import|url\(\s*['\"]?(https?:)?//", page, re.I)
+
+
+def chromium(*arguments, tmp_path) -> subprocess.CompletedProcess:
+    if not CHROMIUM.exists():
+        missing("/usr/bin/chromium is not installed (apt-get install chromium); ./hotbench test installs it")
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", *arguments]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_chromium_draws_the_trends_and_change_points(report_page, tmp_path):
+    import matplotlib.image
+
+    path, _ = report_page
+    screenshot = tmp_path / "page.png"
+    chromium(f"--screenshot={screenshot}", "--window-size=1280,1000",
+             path.resolve().as_uri() + "#filter=bm_parse%20instructions", tmp_path=tmp_path)
+    pixels = matplotlib.image.imread(screenshot)[:, :, :3]
+    assert pixels.shape[:2] == (1000, 1280)
+    red, green, blue = pixels[:, :, 0], pixels[:, :, 1], pixels[:, :, 2]
+    trend_line = ((blue > 0.4) & (red < 0.2) & (green < 0.45)).sum()  # #0b4f8a, antialiased: pixels
+    change_line = ((red > 0.55) & (green < 0.35) & (blue < 0.35)).sum()  # #b3261e
+    noise_band = ((abs(red - 0xb7 / 255) < 0.04) & (abs(blue - 0xee / 255) < 0.04)).sum()
+    assert trend_line > 60 and change_line > 20, (trend_line, change_line)
+    assert noise_band == 0  # BM_Parse's counts are exact: no band to draw
+
+
+def test_the_filter_box_hides_what_does_not_match(report_page, tmp_path):
+    path, _ = report_page
+    dom = chromium("--dump-dom", path.resolve().as_uri() + "#filter=bm_write%20instructions", tmp_path=tmp_path).stdout
+    shown = re.findall(r'<section class="series" data-name="([^"]*)"', dom)
+    assert shown == ["BM_Write instructions ci x2 "]
+    assert dom.count('<section class="series hidden"') == 11 and '<span id="shown">1</span>' in dom
