@@ -36,6 +36,7 @@ a gradual drift is reported as the step or steps that best explain it.
 """
 
 import dataclasses
+import functools
 import math
 
 from . import cli
@@ -100,6 +101,7 @@ def t_two_sided_p(t: float, df: float) -> float:
     return regularized_beta(df / 2.0, 0.5, df / (df + t * t))
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(probability: float, df: float) -> float:
     """The t with P(T <= t) = probability (> 0.5), by bisection on t_two_sided_p."""
     tail = 2.0 * (1.0 - probability)
@@ -129,24 +131,30 @@ def student(left, right) -> tuple[float, float, float, float]:
 
 def energy_split(z, min_points: int = MIN_POINTS) -> tuple[int, int]:
     """(the split tau maximizing the energy divergence of z[:tau] and z[tau:], how many splits were searched).
-    O(n^2) with 2-D prefix sums of |z_i - z_j|."""
+    O(n^2): the sums of |z_i - z_j| within z[:tau] and from z[:tau] to all of z are running sums over rows."""
     n = len(z)
     distances = np.abs(z[:, None] - z[None, :])
-    prefix = np.zeros((n + 1, n + 1))
-    prefix[1:, 1:] = distances.cumsum(0).cumsum(1)
+    to_all = np.concatenate(([0.0], np.cumsum(distances.sum(1))))  # sum over i < tau, all j
+    within = np.concatenate(([0.0], 2 * np.cumsum(np.tril(distances).sum(1))))  # i, j < tau
     tau = np.arange(min_points, n - min_points + 1)
     a, m = tau.astype(float), (n - tau).astype(float)
-    within_left = prefix[tau, tau]
-    between = prefix[tau, n] - within_left
-    within_right = prefix[n, n] - 2 * prefix[tau, n] + within_left
+    within_left = within[tau]
+    between = to_all[tau] - within_left
+    within_right = within[n] - 2 * to_all[tau] + within_left
     divergence = 2 * between / (a * m) - within_left / a ** 2 - within_right / m ** 2
     statistic = a * m / (a + m) * divergence
     return int(tau[int(np.argmax(statistic))]), len(tau)
 
 
+def medians_of(values_per_point) -> list[float]:
+    if len({len(v) for v in values_per_point}) == 1:  # as many values in every point: one call
+        return [float(x) for x in np.median(np.asarray(values_per_point, dtype=float), axis=1)]
+    return [float(np.median(v)) for v in values_per_point]
+
+
 def points_of(values_per_point) -> tuple[object, bool]:
     """(per-point medians as the detector reads them, whether on a log scale)."""
-    medians = np.array([float(np.median(v)) for v in values_per_point])
+    medians = np.array(medians_of(values_per_point))
     positive = bool(len(medians)) and bool((medians > 0).all())
     return (np.log(medians) if positive else medians), positive
 
@@ -224,7 +232,7 @@ def detect(series: dict, fdr: float = FDR, min_points: int = MIN_POINTS, starts:
         y, log_scale, boundaries, survivors = prepared[key]
         accepted = [(tau, p) for tau, p in survivors if q_values[(key, tau)] <= fdr]
         edges = sorted(set(boundaries) | {tau for tau, _ in accepted})
-        medians = [float(np.median(v)) for v in series[key]]
+        medians = medians_of(series[key])
         for tau, p in accepted:
             at = edges.index(tau)
             out.append(_describe(key, tau, p, q_values[(key, tau)], y, medians, edges[at - 1], edges[at + 1],
