@@ -36,10 +36,9 @@ a gradual drift is reported as the step or steps that best explain it.
 """
 
 import dataclasses
-import functools
 import math
 
-from . import cli
+from . import cli, stats
 
 np = cli.LazyModule("numpy")
 
@@ -62,56 +61,13 @@ class Detection:
     q_value: float = math.nan  # BH-adjusted across every split tested in every series
 
 
-# ---------------------------------------------------------------- distributions, numpy only
-
-def _betacf(a: float, b: float, x: float) -> float:
-    """The continued fraction of the incomplete beta function (modified Lentz)."""
-    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        for numerator in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return h
-
-
-def regularized_beta(a: float, b: float, x: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
+# ---------------------------------------------------------------- the test of a split
 
 def t_two_sided_p(t: float, df: float) -> float:
-    """P(|T| >= |t|) for Student's t with df degrees of freedom."""
+    """P(|T| >= |t|) for Student's t with df degrees of freedom, from the lower tail (no 1 - x rounding)."""
     if math.isinf(t):
         return 0.0
-    return regularized_beta(df / 2.0, 0.5, df / (df + t * t))
-
-
-@functools.lru_cache(maxsize=4096)
-def t_quantile(probability: float, df: float) -> float:
-    """The t with P(T <= t) = probability (> 0.5), by bisection on t_two_sided_p."""
-    tail = 2.0 * (1.0 - probability)
-    low, high = 0.0, 1.0
-    while t_two_sided_p(high, df) > tail:
-        high *= 2.0
-    for _ in range(100):
-        middle = (low + high) / 2.0
-        low, high = (middle, high) if t_two_sided_p(middle, df) > tail else (low, middle)
-    return (low + high) / 2.0
+    return 2.0 * stats.t_cdf(-abs(t), df)
 
 
 def student(left, right) -> tuple[float, float, float, float]:
@@ -243,7 +199,7 @@ def detect(series: dict, fdr: float = FDR, min_points: int = MIN_POINTS, starts:
 def _describe(key, tau: int, p_value: float, q_value: float, y, medians, lo: int, hi: int,
               log_scale: bool) -> Detection:
     _, difference, se, df = student(y[lo:tau], y[tau:hi])
-    half = t_quantile(0.5 + CONFIDENCE / 2, df) * se
+    half = stats.t_quantile(0.5 + CONFIDENCE / 2, df) * se
     if log_scale:
         change, low, high = (math.expm1(d) for d in (difference, difference - half, difference + half))
     else:

@@ -225,9 +225,9 @@ def test_the_magnitude_interval_holds_the_planted_step_on_noisy_points():
     assert d.index == 30 and d.low < 0.10 < d.high and 0.08 < d.change < 0.12 and d.p_value < 1e-6
 
 
-def test_t_distribution_matches_known_quantiles():
+def test_p_values_and_benjamini_hochberg_match_known_values():
     assert changepoints.t_two_sided_p(2.228, 10) == pytest.approx(0.05, abs=1e-4)
-    assert changepoints.t_quantile(0.975, 30) == pytest.approx(2.042, abs=1e-3)
+    assert changepoints.t_two_sided_p(40.0, 100) == pytest.approx(2.4e-63, rel=0.1)  # no 1 - x rounding to 0
     assert changepoints.benjamini_hochberg([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.0533333, 0.0533333, 0.5])
 
 
