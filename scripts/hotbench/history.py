@@ -147,7 +147,8 @@ def synthetic_ingest(store, commits: int, benchmarks: int, repetitions: int) -> 
                  "repetition": r, "process": 0, "status": "ok", "instructions_per_op": 1000.0 + b + (c // 100)}
                 for b in range(benchmarks) for r in range(repetitions)]
         run = {"content_hash": f"synthetic-{commits}-{benchmarks}-{repetitions}-{c}", "source": "synthetic",
-               "run_id": f"synthetic-{c}", "commit_sha": f"{c:040x}", "commit_from": "synthetic", "branch": "main",
+               "run_id": f"synthetic-{c}", "commit_sha": hashlib.sha1(f"synthetic {c}".encode()).hexdigest(),
+               "commit_from": "synthetic", "branch": "main",
                "branch_from": "synthetic", "run_time": history_store.now_utc(), "machine": ANY_MACHINE,
                "compiler": "12.2.0", "cxx_flags": "-O2", "build_type": "Release", "libraries": "{}", "context": "{}"}
         history_store.add_run(store, run, values_of(rows))

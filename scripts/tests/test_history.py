@@ -445,3 +445,12 @@ def test_the_filter_box_hides_what_does_not_match(report_page, tmp_path):
     shown = re.findall(r'<section class="series" data-name="([^"]*)"', dom)
     assert shown == ["BM_Write instructions ci x2 "]
     assert dom.count('<section class="series hidden"') == 11 and '<span id="shown">1</span>' in dom
+
+
+def test_the_ingest_benchmark_fills_only_an_empty_database(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    assert add(db, "--synthetic", "3,20,5") == EXIT_OK
+    assert "3 commits x 20 benchmarks x 5 repetitions into" in capsys.readouterr().out
+    assert count(db, "runs") == 3 and count(db, "measurements") == 3 * 20 * 5
+    assert add(db, "--synthetic", "3,20,5") == 4
+    assert "is not empty" in capsys.readouterr().err and count(db, "runs") == 3
