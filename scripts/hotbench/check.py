@@ -399,20 +399,29 @@ def summary_text(results, metric, policy, labels: tuple[str, str], notes) -> str
 def junit_text(results: list[Result], metric: metrics.Metric, labels: tuple[str, str]) -> str:
     """One testcase per benchmark: <failure> for a regression or a missing benchmark, <skipped> for the rest
     that did not pass (unresolved, removed, new, ignored, no metric)."""
-    failures = sum(r.outcome in FAILURES for r in results)
-    skipped = sum(r.outcome not in FAILURES + ("pass",) for r in results)
-    suite = ET.Element("testsuite", name=f"hotbench check {metric.name}", tests=str(len(results)),
-                       failures=str(failures), errors="0", skipped=str(skipped), time="0")
+    cases = [(r.entry.name, "failure" if r.outcome in FAILURES else "pass" if r.outcome == "pass" else "skipped",
+              r.detail if r.outcome in FAILURES else f"{r.outcome}: {r.detail}", r.outcome) for r in results]
+    return junit_document(f"hotbench check {metric.name}", f"hotbench.{metric.name}", cases,
+                          {"metric": metric.name, "baseline": labels[0], "current": labels[1]}, "hotbench check")
+
+
+def junit_document(suite_name: str, classname: str, cases: list[tuple], properties: dict,
+                   name: str | None = None) -> str:
+    """JUnit XML of one test suite: `cases` are (name, "pass" | "failure" | "skipped", message, type)."""
+    failures = sum(outcome == "failure" for _, outcome, *_ in cases)
+    skipped = sum(outcome == "skipped" for _, outcome, *_ in cases)
+    suite = ET.Element("testsuite", name=suite_name, tests=str(len(cases)), failures=str(failures), errors="0",
+                       skipped=str(skipped), time="0")
     props = ET.SubElement(suite, "properties")
-    for name, value in (("metric", metric.name), ("baseline", labels[0]), ("current", labels[1])):
-        ET.SubElement(props, "property", name=name, value=str(value))
-    for r in results:
-        case = ET.SubElement(suite, "testcase", classname=f"hotbench.{metric.name}", name=r.entry.name, time="0")
-        if r.outcome in FAILURES:
-            ET.SubElement(case, "failure", message=r.detail, type=r.outcome).text = r.detail
-        elif r.outcome != "pass":
-            ET.SubElement(case, "skipped", message=f"{r.outcome}: {r.detail}")
-    root = ET.Element("testsuites", name="hotbench check", tests=suite.get("tests"), failures=suite.get("failures"),
+    for key, value in properties.items():
+        ET.SubElement(props, "property", name=key, value=str(value))
+    for case_name, outcome, message, kind in cases:
+        case = ET.SubElement(suite, "testcase", classname=classname, name=case_name, time="0")
+        if outcome == "failure":
+            ET.SubElement(case, "failure", message=message, type=kind).text = message
+        elif outcome == "skipped":
+            ET.SubElement(case, "skipped", message=message)
+    root = ET.Element("testsuites", name=name or suite_name, tests=suite.get("tests"), failures=suite.get("failures"),
                       errors="0", skipped=suite.get("skipped"))
     root.append(suite)
     ET.indent(root)

@@ -40,6 +40,8 @@ SUBCOMMANDS = {
     "gate-experiment": ("gate_experiment", "measure the gate's false-positive and detection rates on this machine",
                         ("numpy",)),
     "smoke": ("smoke", "exercise a suite binary end to end in seconds (used by the tests)", ()),
+    "history": ("history", "the results history: add runs, find change points across commits, triage, report",
+                ("numpy",)),
     "describe": ("describe", "what the suite binaries describe: tasks, metrics (units, better direction), settings", ()),
 }
 

@@ -581,7 +581,8 @@ def terminal_text(c: Comparison, path_a, path_b, width: int = TABLE_WIDTH) -> st
     return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
+def markdown_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|")
 
 
@@ -596,26 +597,26 @@ def markdown_text(c: Comparison, path_a, path_b) -> str:
             est = e.estimate
             change = "-" if not 0 < est.ratio < math.inf else f"{(est.ratio - 1) * 100:+.1f} %"
             verdict_cell = f"**{e.outcome}**" if e.outcome not in ("no change", "unresolved") else e.outcome
-            lines.append(f"| `{_md(e.name)}` | {fmt_value(est.median_a, m)} | {fmt_value(est.median_b, m)} | "
-                         f"{fmt_ratio(est.ratio)} | {_md(fmt_interval(e, m))} | {change} | {verdict_cell} |")
+            lines.append(f"| `{markdown_cell(e.name)}` | {fmt_value(est.median_a, m)} | {fmt_value(est.median_b, m)} | "
+                         f"{fmt_ratio(est.ratio)} | {markdown_cell(fmt_interval(e, m))} | {change} | {verdict_cell} |")
         return lines
 
     out = [f"### hotbench compare: `{m.name}` ({m.better_text})", "",
            f"{len(c.compared)} benchmarks compared: {summary_counts(c)}. "
-           f"{_md(geomean_text(c))[:1].upper()}{_md(geomean_text(c))[1:]}.", "",
+           f"{markdown_cell(geomean_text(c))[:1].upper()}{markdown_cell(geomean_text(c))[1:]}.", "",
            f"A: `{path_a}`  ", f"B: `{path_b}`  ",
            f"No change when the whole {pct(stats.CONFIDENCE)} CI of B/A (t on log values) lies in [{lo:.3f}, {hi:.3f}] "
            f"(threshold {pct(c.threshold)}); fewer than {c.min_repetitions} repetitions on a side: unresolved.", ""]
-    out += [f"> note: {_md(n)}" for n in c.notes]
+    out += [f"> note: {markdown_cell(n)}" for n in c.notes]
     changed = [e for e in c.compared if e.outcome != "no change"]
     if changed:
         out += ["", "#### Changed or unresolved", ""] + rows(changed)
     for title, items, compact in lists(c):
         out += ["", f"#### {title}", ""]
         if compact:
-            out.append(", ".join(f"`{_md(name)}`" for name, _ in items))
+            out.append(", ".join(f"`{markdown_cell(name)}`" for name, _ in items))
         else:
-            out += [f"- `{_md(name)}`" + (f": {_md(detail)}" if detail else "") for name, detail in items]
+            out += [f"- `{markdown_cell(name)}`" + (f": {markdown_cell(detail)}" if detail else "") for name, detail in items]
     if c.compared:
         out += ["", f"<details><summary>All {len(c.compared)} compared benchmarks</summary>", ""] + rows(c.compared)
         out += ["", "</details>"]
