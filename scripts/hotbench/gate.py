@@ -18,6 +18,11 @@ current build's counting run failed; 3 the baseline or the policy is missing, un
 
 `hotbench gate --update-baseline` replaces the baseline with the current counts (commit it): the new
 baseline is written next to the old and swapped in, so an interrupted update leaves the old one.
+
+`hotbench gate --against [REF]` compares with a commit instead of the committed baseline: REF is counted
+here, in a temporary worktree with this machine's toolchain, and the working tree's counts are checked
+against those (like with like on any machine). Without REF: the merge-base with the main branch
+(origin/main, else main), what a pull request is judged against.
 """
 
 import argparse
@@ -38,6 +43,7 @@ BASELINE = ROOT / "results" / "baseline-instructions"
 REFRESH = "./hotbench gate --update-baseline && git add results/baseline-instructions"
 BUILD = ROOT / "build" / "callgrind"
 ITERATIONS = 10
+MERGE_BASE = "merge-base"  # --against without a commit
 
 
 class CannotTell(HotbenchError):
@@ -54,6 +60,9 @@ def add_arguments(p):
     cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
     p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
                    help="the gate's policy (TOML)")
+    p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
+                   help="compare with commit REF counted here instead of the committed baseline (without REF: "
+                        "the merge-base with the main branch)")
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -133,6 +142,15 @@ def resolve_commit(ref: str | None) -> str:
         raise CannotTell(f"commit {ref} is not in this shallow clone and fetching it from origin failed "
                          f"(fetch the history in CI, e.g. actions/checkout with fetch-depth: 0)")
     raise CannotTell(f"commit {ref} is not in this clone's history")
+
+
+def merge_base() -> str:
+    """The commit a pull request is judged against: where HEAD left the main branch."""
+    for main in ("origin/main", "main"):
+        found = _git("merge-base", "HEAD", main)
+        if found.returncode == 0 and found.stdout.strip():
+            return found.stdout.strip()
+    raise CannotTell("no merge-base of HEAD with origin/main or main: name the commit, --against REF")
 
 
 def counting_command(tree: pathlib.Path, dest: pathlib.Path) -> list[str]:
@@ -261,6 +279,29 @@ def replace_baseline(new_counts: pathlib.Path, path: pathlib.Path) -> None:
 
 # ---------------------------------------------------------------- the gate
 
+def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
+    """--against: REF counted here, then the working tree, checked like with like."""
+    policy = check.load_policy(args.policy)
+    ref = merge_base() if args.against == MERGE_BASE else args.against
+    commit = resolve_commit(ref)
+    print(f"hotbench: gate: counting commit {commit[:12]} ({ref}) here, then the working tree", flush=True)
+    base = count_at(commit, tmp / "against")
+    current = count_current(tmp / "current")
+    try:
+        _, meta_b = compare.load(base)
+    except HotbenchError as e:
+        raise CannotTell(f"cannot tell: the counts of commit {commit[:12]} are unreadable: {e}") from None
+    _, meta_c = compare.load(current)
+    remaining, _ = compare.comparability(meta_b, meta_c, f"commit {commit[:12]}", "current")
+    notes = ()
+    if remaining:
+        notes = ("the two builds differ ('built differently' below) although both were built here: the change "
+                 "under test changed that itself, so it is gated with it",)
+    return check.run_check(base, current, policy, "instructions_per_op", args.junit,
+                           baseline_label=f"commit {commit[:12]} ({ref}) counted here", accept_differences=True,
+                           notes=notes)
+
+
 def main(args) -> int:
     # Looked up at call time, so that the tests can replace the counting steps.
     return run_gate(args, count_current=count_current, count_at=count_at)
@@ -271,8 +312,12 @@ def run_gate(args, count_current, count_at) -> int:
     baseline; not comparable -> count the baseline's commit here and check against that; that
     impossible -> CannotTell (2) with the reason. Every exit 0 comes from a check that compared."""
     recover_baseline(args.baseline)
+    if args.against and args.update_baseline:
+        raise HotbenchError("--against and --update-baseline do not go together: the baseline is the committed one")
     with tempfile.TemporaryDirectory(prefix="hotbench-gate-") as tmp:
         tmp = pathlib.Path(tmp)
+        if args.against:
+            return gate_against(args, tmp, count_current, count_at)
         if args.update_baseline:
             current = count_current(tmp / "current")
             rows, _ = compare.load(current)

@@ -3,6 +3,7 @@
 import json
 import pathlib
 import shutil
+import subprocess
 
 import pytest
 
@@ -86,3 +87,34 @@ def test_gate_not_comparable_rebuilds_the_baseline_commit(tmp_path, small_subset
     assert cli.main(["gate", "--baseline", str(baseline)]) == 2
     err = capsys.readouterr().err
     assert "uncommitted changes" in err and gate.REFRESH in err
+
+
+@needs_build
+def test_gate_against_a_commit_counts_it_here_and_compares(tmp_path, small_subset, capsys, monkeypatch):
+    """--against REF: REF counted in a worktree (here the current build stands in for it), then the
+    working tree, checked against it; --against with --update-baseline is a usage error."""
+    asked = []
+    monkeypatch.setattr(gate, "count_at", lambda ref, results: asked.append(ref) or gate.count_current(results))
+    assert cli.main(["gate", "--against", "HEAD"]) == 0
+    out = capsys.readouterr().out
+    head = subprocess.run(["git", "-C", str(gate.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert asked == [head]
+    assert f"commit {head[:12]} (HEAD) counted here" in out and "2 benchmarks checked: 2 pass" in out
+    assert cli.main(["gate", "--against", "HEAD", "--update-baseline"]) == 4
+    assert "do not go together" in capsys.readouterr().err
+
+
+def test_the_default_against_is_the_merge_base_with_main(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    git = lambda *a: subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True, text=True).stdout
+    repo.mkdir()
+    git("init", "-q", "-b", "main")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "base")
+    base = git("rev-parse", "HEAD").strip()
+    git("checkout", "-q", "-b", "feature")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "change")
+    monkeypatch.setattr(gate, "ROOT", repo)
+    assert gate.merge_base() == base
+    git("branch", "-q", "-m", "main", "trunk")  # no main branch: say so
+    with pytest.raises(gate.CannotTell, match="--against REF"):
+        gate.merge_base()
