@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <functional>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -66,6 +67,32 @@ std::string exit_note(const Server& server) {
   if (server.alive()) return "";
   const std::string log = server.log_tail();
   return " (the server has exited" + (log.empty() ? std::string(")") : ": " + log + ")");
+}
+
+// Requests, not bytes: the figures people compare are requests/s (as redis-benchmark's).
+Work requests_work(std::uint64_t n) {
+  Work w;
+  w.items = static_cast<double>(n);
+  w.unit = Work::Unit::ops;
+  return w;
+}
+
+// Stores entry(0..count-1), each a (name, value), in pipelined batches of 128 SETs.
+void store_in_batches(Client& c, std::uint64_t count,
+                      const std::function<std::pair<std::string, std::string>(std::uint64_t)>& entry) {
+  std::vector<std::string> names, values;
+  std::vector<std::string_view> views;
+  for (std::uint64_t id = 0; id < count; ++id) {
+    auto [name, value] = entry(id);
+    names.push_back(std::move(name));
+    values.push_back(std::move(value));
+    if (names.size() == 128 || id + 1 == count) {
+      views.assign(values.begin(), values.end());
+      c.set(names, views);
+      names.clear();
+      values.clear();
+    }
+  }
 }
 
 std::mutex g_shared_mutex;
@@ -184,11 +211,9 @@ class RoundTrip final : public Case {
   }
 
   Work work() const override {
-    Work w;
-    // Requests, not bytes: the figures people compare are requests/s (as redis-benchmark's).
-    for (const auto& c : conns_) w.items += static_cast<double>(c.stream.size());
-    w.unit = Work::Unit::ops;
-    return w;
+    std::uint64_t n = 0;
+    for (const auto& c : conns_) n += c.stream.size();
+    return requests_work(n);
   }
 
   Check check() override {
@@ -473,31 +498,17 @@ class RedisBenchmark final : public Case {
                                        : std::clamp<std::size_t>(s.pipeline * 1000, 10'000, 100'000);
     requests_ = (wanted + step - 1) / step * step;
   }
-  Work work() const override {
-    Work w;
-    w.items = static_cast<double>(requests_);
-    w.unit = Work::Unit::ops;
-    return w;
-  }
+  Work work() const override { return requests_work(requests_); }
   Check check() override {
     // Its GETs read key:<12 digits> for random numbers below -r: store them first, so they hit.
     try {
       auto c = server_->connect(Transport::unix_socket);
-      const std::uint64_t keys = round_trip_keys(s_.value_bytes);
-      std::vector<std::string> names;
-      std::vector<std::string_view> values;
       const std::string value(s_.value_bytes, 'x');
-      for (std::uint64_t id = 0; id < keys; ++id) {
+      store_in_batches(*c, round_trip_keys(s_.value_bytes), [&](std::uint64_t id) {
         char name[32];
         std::snprintf(name, sizeof name, "key:%012llu", static_cast<unsigned long long>(id));
-        names.emplace_back(name);
-        values.push_back(value);
-        if (names.size() == 128 || id + 1 == keys) {
-          c->set(names, values);
-          names.clear();
-          values.clear();
-        }
-      }
+        return std::pair(std::string(name), value);
+      });
       stats_ = server_->connect(Transport::unix_socket);
       stats_->reset_stats();
       run();
@@ -626,28 +637,13 @@ class OpenLoop final : public Case, private AsyncReplies {
     for (std::uint64_t i = 0; i < requests_; ++i) ids_.push_back(rng() % keys_);
     for (auto id : ids_) names_.push_back(server_->key(id));
   }
-  Work work() const override {
-    Work w;
-    w.items = static_cast<double>(requests_);
-    w.unit = Work::Unit::ops;
-    return w;
-  }
+  Work work() const override { return requests_work(requests_); }
   Check check() override {
     try {
       auto c = server_->connect(Transport::unix_socket);
-      std::vector<std::string> names;
-      std::vector<std::string> values;
-      std::vector<std::string_view> views;
-      for (std::uint64_t id = 0; id < keys_; ++id) {  // every key at version 1, as the round trips store them
-        names.push_back(server_->key(id));
-        values.push_back(payload(id, 1, s_.value_bytes));
-        if (names.size() == 128 || id + 1 == keys_) {
-          views.assign(values.begin(), values.end());
-          c->set(names, views);
-          names.clear();
-          values.clear();
-        }
-      }
+      store_in_batches(*c, keys_, [&](std::uint64_t id) {  // every key at version 1, as the round trips
+        return std::pair(server_->key(id), payload(id, 1, s_.value_bytes));
+      });
       stats_ = server_->connect(Transport::unix_socket);
       stats_->reset_stats();
       pass();  // every reply checked in reply()

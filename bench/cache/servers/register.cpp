@@ -55,6 +55,17 @@ void check_endpoint(const std::string& item) {
   parse_endpoint(item.substr(eq + 1));  // throws std::invalid_argument saying what is wrong
 }
 
+// The transports of a system's rows: its own, or the one of the user's endpoint, which its rows
+// then use (use_endpoint); `variant_prefix` is "endpoint_" then, as the rows are named.
+std::vector<Transport> transports_of(const ServerConfig& c, const System& sys, std::string& variant_prefix) {
+  const auto endpoint = c.endpoints.find(sys.name);
+  variant_prefix.clear();
+  if (endpoint == c.endpoints.end()) return sys.transports;
+  use_endpoint(sys.name, endpoint->second);
+  variant_prefix = "endpoint_";
+  return {endpoint->second.transport};
+}
+
 }  // namespace
 
 ServerConfig read_server_settings(const Options& options, Settings& set) {
@@ -114,10 +125,10 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
     for (const auto& name : c.systems) {
       const System& sys = *systems().find(name);
       if (set && sys.floor) continue;
-      const auto endpoint = c.endpoints.find(name);
-      const bool attached = endpoint != c.endpoints.end();
-      if (attached) use_endpoint(name, endpoint->second);
-      for (auto transport : attached ? std::vector<Transport>{endpoint->second.transport} : sys.transports)
+      std::string prefix;
+      const std::vector<Transport> transports = transports_of(c, sys, prefix);
+      const bool attached = !prefix.empty();
+      for (auto transport : transports)
         for (auto vb : c.value_sizes)
           for (auto conns : c.connections)
             for (auto p : c.pipelines) {
@@ -134,8 +145,7 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
               s.quick = c.quick;
               const auto params = std::vector<std::pair<std::string, std::string>>{
                   {"pipeline", std::to_string(p)}, {"connections", std::to_string(conns)}, {"value_bytes", std::to_string(vb)}};
-              const std::string variant = transport == Transport::memory ? ""
-                                          : (attached ? "endpoint_" : "") + std::string(transport_name(transport));
+              const std::string variant = transport == Transport::memory ? "" : prefix + transport_name(transport);
               register_case(id_of(task, name, variant, "uniform", params), round_trip(s), Clock::wall);
               if (name == "redis" && !attached && c.redis_benchmark && (transport != Transport::tcp || c.redis_benchmark_tcp))
                 register_case(id_of(task, "redis-benchmark", variant, "uniform", params), redis_benchmark(s), Clock::wall);
@@ -149,10 +159,8 @@ void register_open_loops(const ServerConfig& c, std::uint64_t seed) {
   for (const auto& name : c.systems) {
     const System& sys = *systems().find(name);
     if (!sys.async) continue;
-    const auto endpoint = c.endpoints.find(name);
-    const bool attached = endpoint != c.endpoints.end();
-    if (attached) use_endpoint(name, endpoint->second);
-    for (auto transport : attached ? std::vector<Transport>{endpoint->second.transport} : sys.transports)
+    std::string prefix;
+    for (auto transport : transports_of(c, sys, prefix))
       for (auto vb : c.value_sizes)
         for (auto rate : c.open_loop_rates) {
           OpenLoopSpec s;
@@ -161,8 +169,7 @@ void register_open_loops(const ServerConfig& c, std::uint64_t seed) {
           s.rate = rate;
           s.value_bytes = vb;
           s.seed = seed;
-          const std::string variant = (attached ? "endpoint_" : "") + std::string(transport_name(transport));
-          register_case(id_of("server_open_loop", name, variant, "uniform",
+          register_case(id_of("server_open_loop", name, prefix + transport_name(transport), "uniform",
                               {{"rate", std::to_string(rate)}, {"value_bytes", std::to_string(vb)}}),
                         open_loop(s), Clock::wall);
         }
