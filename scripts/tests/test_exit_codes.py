@@ -132,7 +132,7 @@ def test_gate_exit_codes(tmp_path, capsys, counted, case, expected):
         (tmp_path / "p.toml").write_text("confidence = 1.5\n")
         argv += ["--policy", tmp_path / "p.toml"]
     elif case == "unknown flag":
-        argv += ["--against", "HEAD~1"]
+        argv += ["--no-such-flag", "1"]
     code, out, err = main(capsys, *argv)
     assert code == expected
     if expected in (0, 1) or case == "errored count":
