@@ -28,7 +28,7 @@ struct Config {
   std::vector<std::string> databases, strategies, policies, workloads;
   std::vector<std::uint64_t> writes, capacity_percent;
   std::uint64_t users = 0, requests = 0;
-  bool policies_given = false;
+  bool policies_given = false, databases_given = false;
 };
 
 void check_workload(const std::string& name) {
@@ -40,6 +40,7 @@ Config read_settings(const Options& options, Settings& set) {
   const bool quick = options.profile == "quick", full = options.profile == "full";
   Config c;
   databases().sort();
+  c.databases_given = set.given("databases");
   c.databases = set.names("databases", full ? databases().names() : std::vector<std::string>{"sqlite"},
                           databases().names(), "databases of the query rows (sqlite embedded; postgresql started by hotbench)");
   c.strategies = set.names("query_strategies",
@@ -113,8 +114,13 @@ std::shared_ptr<const Requests> stream_of(const std::string& workload, std::uint
 
 void register_cases(const Options& options, Settings& settings, bool enabled, std::uint64_t seed,
                     const std::string& map, const std::map<std::string, kv::Endpoint>& endpoints) {
-  const Config c = read_settings(options, settings);
+  Config c = read_settings(options, settings);
   if (!enabled) return;
+  // A database of the user's (endpoints=) has rows unless the databases were chosen explicitly.
+  for (const auto& [name, at] : endpoints)
+    if (!c.databases_given && databases().find(name) &&
+        std::find(c.databases.begin(), c.databases.end(), name) == c.databases.end())
+      c.databases.push_back(name);
   for (const auto& database : c.databases) {
     std::optional<kv::Endpoint> endpoint;
     if (auto it = endpoints.find(database); it != endpoints.end()) endpoint = it->second;

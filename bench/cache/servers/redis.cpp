@@ -173,9 +173,9 @@ std::string redis_spec_text() {
   return text + " (maxmemory and policy: the row's)";
 }
 
-// hiredis's asynchronous API driven by a poll() loop of our own (no event library): hiredis says
-// through its ev hooks whether it wants to read or write, and poll() waits for that. hiredis frees
-// the context itself when the connection drops; the disconnect callback says so.
+// hiredis's asynchronous API driven by a poll() loop of our own (no event library): poll() always
+// waits for replies, and for writing when hiredis's ev hooks say it has queued output. hiredis
+// frees the context itself when the connection drops; the disconnect callback says so.
 class RedisAsync final : public AsyncClient {
  public:
   RedisAsync(redisAsyncContext* ac, std::string where) : ac_(ac), where_(std::move(where)) {
@@ -186,8 +186,6 @@ class RedisAsync final : public AsyncClient {
     }
     ac_->data = this;
     ac_->ev.data = this;
-    ac_->ev.addRead = [](void* p) { static_cast<RedisAsync*>(p)->read_ = true; };
-    ac_->ev.delRead = [](void* p) { static_cast<RedisAsync*>(p)->read_ = false; };
     ac_->ev.addWrite = [](void* p) { static_cast<RedisAsync*>(p)->write_ = true; };
     ac_->ev.delWrite = [](void* p) { static_cast<RedisAsync*>(p)->write_ = false; };
     redisAsyncSetDisconnectCallback(ac_, [](const redisAsyncContext* c, int status) {
@@ -242,7 +240,7 @@ class RedisAsync final : public AsyncClient {
   redisAsyncContext* ac_;
   std::string where_, error_;
   AsyncReplies* out_ = nullptr;  // during poll()
-  bool read_ = false, write_ = false;
+  bool write_ = false;
 };
 
 std::unique_ptr<AsyncClient> connect_async_to(Transport t, const std::string& host, int port, const std::string& socket,
