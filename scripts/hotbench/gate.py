@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, cli, compare, runner
+from . import check, cli, compare, foreign, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -54,7 +54,8 @@ class CannotTell(HotbenchError):
 
 
 def add_arguments(p):
-    p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, metavar="DIR", help="the baseline result set")
+    p.add_argument("--baseline", type=pathlib.Path, default=None, metavar="DIR",
+                   help=f"the baseline result set (default: {BASELINE.relative_to(ROOT)}; required with --binary)")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
     cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
     cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
@@ -63,6 +64,10 @@ def add_arguments(p):
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
                    help="compare with commit REF counted here instead of the committed baseline (without REF: "
                         "the merge-base with the main branch)")
+    p.add_argument("--binary", type=pathlib.Path, metavar="PATH",
+                   help="gate any Google Benchmark binary instead of hotbench's subset: its counts (foreign.py) "
+                        "against --baseline DIR, which is then required")
+    foreign.add_counting_arguments(p.add_argument_group("with --binary"))
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -303,6 +308,8 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
 
 
 def main(args) -> int:
+    if args.binary:
+        return foreign.gate(args, check.load_policy, check.run_check, replace_baseline)
     # Looked up at call time, so that the tests can replace the counting steps.
     return run_gate(args, count_current=count_current, count_at=count_at)
 
@@ -311,6 +318,8 @@ def run_gate(args, count_current, count_at) -> int:
     """The decision, with the counting steps injected: comparable -> check against the committed
     baseline; not comparable -> count the baseline's commit here and check against that; that
     impossible -> CannotTell (2) with the reason. Every exit 0 comes from a check that compared."""
+    if args.baseline is None:
+        args.baseline = BASELINE
     recover_baseline(args.baseline)
     if args.against and args.update_baseline:
         raise HotbenchError("--against and --update-baseline do not go together: the baseline is the committed one")
