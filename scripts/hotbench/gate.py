@@ -28,6 +28,7 @@ against those (like with like on any machine). Without REF: the merge-base with 
 import argparse
 import ctypes
 import errno
+import functools
 import os
 import pathlib
 import shutil
@@ -67,7 +68,7 @@ def add_arguments(p):
     p.add_argument("--binary", type=pathlib.Path, metavar="PATH",
                    help="gate any Google Benchmark binary instead of hotbench's subset: its counts (foreign.py) "
                         "against --baseline DIR, which is then required")
-    foreign.add_counting_arguments(p.add_argument_group("with --binary"))
+    foreign.add_counting_arguments(p.add_argument_group("counting (--filter, --min-time, --timeout: with --binary)"))
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -93,7 +94,7 @@ def subset(build_dir: pathlib.Path = BUILD) -> dict[str, str]:
 
 
 def runner_arguments(results: pathlib.Path, data: pathlib.Path, filters: dict[str, str],
-                     build_dir: pathlib.Path = BUILD) -> argparse.Namespace:
+                     build_dir: pathlib.Path = BUILD, cache_sim: bool = False) -> argparse.Namespace:
     """The runner's namespace for the gate's counting run of `filters` ({suite: filter}, see subset), made
     by the runner's own argparse parser, so that a new runner flag gets its default here too instead of
     breaking the gate."""
@@ -102,16 +103,17 @@ def runner_arguments(results: pathlib.Path, data: pathlib.Path, filters: dict[st
     filter_ = "(" + "|".join(filters.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
     argv = [f"--suite={s}" for s in filters] + ["--data", str(data), f"--filter={filter_}", "--instructions",
                                                 f"--iterations={ITERATIONS}", "--output", str(results),
-                                                "--build-dir", str(build_dir)]
+                                                "--build-dir", str(build_dir)] + ["--cache-sim"] * cache_sim
     return p.parse_args(argv)
 
 
-def count_current(results: pathlib.Path) -> pathlib.Path:
+def count_current(results: pathlib.Path, cache_sim: bool = False) -> pathlib.Path:
     """Counts the current build's subset into a new result set under `results`; returns its directory.
     Error rows are kept (the check reports them as unresolved); a run that cannot finish is "cannot tell"."""
     tiny = runner.ensure_corpus("tiny")[0].parent
     try:
-        runner.main(runner_arguments(results, tiny, subset()))  # exit 1 = error rows, which the check will list
+        # exit 1 = error rows, which the check will list
+        runner.main(runner_arguments(results, tiny, subset(), cache_sim=cache_sim))
     except HotbenchError as e:
         if e.exit_code != EXIT_FAILED:
             raise
@@ -310,8 +312,10 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
 def main(args) -> int:
     if args.binary:
         return foreign.gate(args, check.load_policy, check.run_check, replace_baseline)
+    foreign.refuse_without_binary(args)
     # Looked up at call time, so that the tests can replace the counting steps.
-    return run_gate(args, count_current=count_current, count_at=count_at)
+    counter = functools.partial(count_current, cache_sim=True) if args.cache_sim else count_current
+    return run_gate(args, count_current=counter, count_at=count_at)
 
 
 def run_gate(args, count_current, count_at) -> int:
@@ -346,7 +350,7 @@ def run_gate(args, count_current, count_at) -> int:
         _, meta_c = compare.load(current)
         differences, _ = compare.comparability(meta_b, meta_c, "baseline", "current")
         if not differences:
-            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit)
+            return foreign.check_metrics(args.baseline, current, policy, check.run_check, args.junit)
 
         print(f"hotbench: gate: the committed baseline {args.baseline} was made by a different build:")
         for d in differences:

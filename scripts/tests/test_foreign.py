@@ -54,6 +54,8 @@ def test_the_dumps_are_taken_in_the_order_callgrind_made_them(tmp_path):
 def test_the_gate_refuses_binary_without_baseline_as_a_usage_error(capsys):
     assert cli.main(["gate", "--binary", "/bin/true"]) == 4
     assert "--binary needs --baseline DIR" in capsys.readouterr().err
+    assert cli.main(["gate", "--filter", "x"]) == 4  # only with --binary: never silently ignored
+    assert "--filter only go with --binary" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- counting the fixture
