@@ -14,7 +14,7 @@ so that each batch of iterations Google Benchmark times is one dump holding the 
 last dump is the batch Google Benchmark reports; its totals divided by the iterations its JSON reports
 are `instructions_per_op` and `estimated_cycles_per_op` (cachesim.py).
 
-Exactness: the dump also holds the loop's entry and exit, c instructions once per batch (c = 10 for the
+Exactness: the dump also holds the loop's entry and exit, c instructions once per batch (c = 8 to 15 for the
 fixture's loops, GCC 12 -O3), so the figure is b + c/n for a body of b instructions and n iterations. n
 follows from timing under valgrind and differs run to run: the figure repeats to within c/n (measured
 below 1e-6 instructions per iteration on the fixture; docs/gate.md), far inside any gate threshold. A
@@ -97,7 +97,8 @@ def _error(name: str, message: str) -> dict:
     threads = _THREADS.search(name)
     name = gbench.base_name({"name": name})
     return {"schema_version": SCHEMA_VERSION, "run_id": "", "benchmark": name, **gbench.split_name(name),
-            "threads": int(threads.group(1)) if threads else 1, "repetition": 0, "process": 0, "label": "", "status": "error", "error_message": message}
+            "threads": int(threads.group(1)) if threads else 1, "repetition": 0, "process": 0, "label": "",
+            "status": "error", "error_message": message}
 
 
 def loop_dumps(work: pathlib.Path) -> list[pathlib.Path]:
@@ -149,7 +150,8 @@ def count_one(binary: pathlib.Path, name: str, work: pathlib.Path, cache_sim: bo
     if code != 0 or not out.exists():
         return _error(name, f"the binary exited with {code} under callgrind" + (f": {said}" if said else "")), None, cmd
     doc = gbench.load(out)
-    runs = [r for r in tidy.rows_from_gbench(doc, run_id="", source=out) if r["benchmark"] == gbench.base_name({"name": name})]
+    wanted = gbench.base_name({"name": name})
+    runs = [r for r in tidy.rows_from_gbench(doc, run_id="", source=out) if r["benchmark"] == wanted]
     if not runs:
         return _error(name, "Google Benchmark reported no run of it"), doc.get("context"), cmd
     row = runs[-1]  # the last repetition's final batch: the last loop that ran
@@ -271,7 +273,8 @@ def count(binary: pathlib.Path, filter_: str, out_root: pathlib.Path, cache_sim:
             "libraries": {**linked_libraries(binary), "valgrind": valgrind_version()},
             "counting": {"tool": "callgrind", "loop": [LOOP_BEGINS, LOOP_ENDS],
                          "cache_simulation": cachesim.described() if cache_sim else None},
-            "suites": {suite: {"command": commands[0] if commands else [], "commands": commands, "processes": len(commands),
+            "suites": {suite: {"command": commands[0] if commands else [], "commands": commands,
+                               "processes": len(commands),
                                "benchmark_context": context or {},
                                "description": {"describe_version": 1, "suite": suite, "default_run": False,
                                                "title": f"Google Benchmark binary {binary.name} (not a hotbench suite)",

@@ -413,7 +413,8 @@ def with_estimated_cycles(result, factor=1.0, only=None):
     rows = tidy.load_rows(result)[0]
     for r in rows:
         if r.get("instructions_per_op"):
-            r["estimated_cycles_per_op"] = 2 * r["instructions_per_op"] * (factor if r["benchmark"] in (only or ()) else 1)
+            planted = factor if r["benchmark"] in (only or ()) else 1
+            r["estimated_cycles_per_op"] = 2 * r["instructions_per_op"] * planted
     tidy.write_csv(result / "results.csv", rows)
     return result
 
