@@ -16,8 +16,8 @@ are `instructions_per_op` and `estimated_cycles_per_op` (cachesim.py).
 
 Exactness: the dump also holds the loop's entry and exit, c instructions once per batch (c = 8 to 15 for the
 fixture's loops, GCC 12 -O3), so the figure is b + c/n for a body of b instructions and n iterations. n
-follows from timing under valgrind and differs run to run: the figure repeats to within c/n (measured
-below 1e-6 instructions per iteration on the fixture; docs/gate.md), far inside any gate threshold. A
+follows from timing under valgrind and differs run to run: the figure repeats to within c/n (a relative
+spread below 2e-6 measured on the fixture; docs/gate.md), far inside any gate threshold. A
 benchmark that fixes its count in code (->Iterations(n)) repeats exactly. A body whose work differs from
 iteration to iteration (cycling through inputs, a growing container) is averaged over a different n in
 each run: fix its count with ->Iterations(n) to count it exactly.
@@ -70,7 +70,7 @@ def exact_filter(name: str) -> str:
 def list_benchmarks(binary: pathlib.Path, filter_: str, timeout_s: float) -> list[str]:
     try:
         done = subprocess.run([str(binary), f"--benchmark_filter={filter_}", "--benchmark_list_tests=true"],
-                              capture_output=True, text=True, timeout=timeout_s)
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise HotbenchError(f"{binary} did not list its benchmarks within {timeout_s:g} s", EXIT_FAILED) from None
     except OSError as e:
@@ -116,7 +116,8 @@ def _run(cmd: list[str], timeout_s: float) -> tuple[int | None, str]:
     with tempfile.TemporaryFile() as err:
         # LD_BIND_NOW: the dynamic linker resolves every symbol at start, not at its first call, which
         # would otherwise fall in the first timed batch (~900 instructions for FinishKeepRunning alone).
-        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
+        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                   start_new_session=True,
                                    env={**os.environ, "LD_BIND_NOW": "1"})
         try:
             code = process.wait(timeout=timeout_s)
@@ -243,7 +244,8 @@ def count(binary: pathlib.Path, filter_: str, out_root: pathlib.Path, cache_sim:
     declarations = harness_declarations()
     names = list_benchmarks(binary, filter_, min(timeout_s, 120))
     if not names:
-        raise HotbenchError(f"{binary}: no benchmark matches --filter {filter_!r}", EXIT_USAGE)
+        raise HotbenchError(f"{binary}: no benchmark matches --filter {filter_!r} (or it is not a Google Benchmark "
+                            "binary: --benchmark_list_tests=true listed nothing)", EXIT_USAGE)
     started = datetime.datetime.now(datetime.timezone.utc)
     run_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
     if run_dir is None:

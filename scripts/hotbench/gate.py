@@ -23,6 +23,10 @@ baseline is written next to the old and swapped in, so an interrupted update lea
 here, in a temporary worktree with this machine's toolchain, and the working tree's counts are checked
 against those (like with like on any machine). Without REF: the merge-base with the main branch
 (origin/main, else main), what a pull request is judged against.
+
+`hotbench gate --cache-sim` counts with callgrind's cache simulator too and, where the baseline has them,
+gates estimated cycles beside the instructions (cachesim.py). `hotbench gate --binary PATH --baseline DIR`
+gates any Google Benchmark binary instead of hotbench's subset (foreign.py; docs/gate.md).
 """
 
 import argparse
