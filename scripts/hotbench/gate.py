@@ -26,6 +26,7 @@ against those (like with like on any machine). Without REF: the merge-base with 
 """
 
 import argparse
+import contextlib
 import ctypes
 import errno
 import os
@@ -63,6 +64,14 @@ def add_arguments(p):
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
                    help="compare with commit REF counted here instead of the committed baseline (without REF: "
                         "the merge-base with the main branch)")
+    p.add_argument("--time", action="store_true",
+                   help="gate on time instead of instructions: this build and commit REF's (--against, default "
+                        "the merge-base) run alternately, pair by pair, and the ratios are tested pair by pair")
+    p.add_argument("--pairs", type=int, default=10, metavar="N",
+                   help="with --time: pairs of processes per suite (default: %(default)s)")
+    p.add_argument("--threshold", type=float, default=0.03, metavar="FRACTION",
+                   help="with --time: the largest tolerated slowdown, replacing the policy's real_time_ns "
+                        "threshold, which is for unpaired samples (default: %(default)s)")
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -168,6 +177,40 @@ def counting_command(tree: pathlib.Path, dest: pathlib.Path) -> list[str]:
     return [str(tree / "hotbench"), "gate", "--update-baseline", "--baseline", str(dest)]
 
 
+@contextlib.contextmanager
+def worktree(commit: str):
+    """A temporary `git worktree add --detach` of `commit`, always removed (also on errors and Ctrl-C)."""
+    with tempfile.TemporaryDirectory(prefix="hotbench-worktree-") as tmp:
+        tree = pathlib.Path(tmp) / "tree"
+        added = _git("worktree", "add", "--detach", str(tree), commit)
+        if added.returncode != 0:
+            raise CannotTell(f"cannot check out commit {commit[:12]} in a worktree: "
+                             f"{' '.join(added.stderr.split())[-300:]}")
+        try:
+            yield tree
+        finally:
+            removed = _git("worktree", "remove", "--force", str(tree))
+            if removed.returncode != 0:
+                shutil.rmtree(tree, ignore_errors=True)
+                _git("worktree", "prune")
+
+
+def tree_environment(tree: pathlib.Path) -> dict:
+    """Another checkout's commands run with its own scripts and its own compiler-cache base: nothing of
+    this checkout's Python leaks in."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CCACHE_BASEDIR")}
+    env["CCACHE_BASEDIR"] = str(tree)
+    return env
+
+
+def build_log():
+    """Where another checkout's build log goes: stderr, since stdout is the gate's report."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Path:
     """Counts the gate's subset as commit `ref` builds it, with this machine's toolchain: a temporary
     `git worktree add --detach` of the commit, its own counting command, the worktree always removed
@@ -176,32 +219,14 @@ def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Pat
     commit = resolve_commit(ref)
     results.mkdir(parents=True, exist_ok=True)
     dest = results / f"counts-{commit[:12]}"
-    with tempfile.TemporaryDirectory(prefix="hotbench-worktree-") as tmp:
-        tree = pathlib.Path(tmp) / "tree"
-        added = _git("worktree", "add", "--detach", str(tree), commit)
-        if added.returncode != 0:
-            raise CannotTell(f"cannot check out commit {commit[:12]} in a worktree: "
-                             f"{' '.join(added.stderr.split())[-300:]}")
-        try:
-            command = counting_command(tree, dest)
-            print(f"hotbench: gate: building and counting commit {commit[:12]} in {tree} "
-                  f"({' '.join(command[1:])})", file=sys.stderr, flush=True)
-            # Its own scripts and its own compiler-cache base; nothing of this checkout's Python leaks in.
-            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CCACHE_BASEDIR")}
-            env["CCACHE_BASEDIR"] = str(tree)
-            try:  # its build and count log goes to stderr: stdout is the gate's report
-                log = sys.stderr.fileno()
-            except (AttributeError, OSError, ValueError):
-                log = None
-            done = run(command, cwd=tree, env=env, stdout=log, stderr=log)
-            if done.returncode != 0:
-                raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
-                                 f"exited {done.returncode}; its output is above)")
-        finally:
-            removed = _git("worktree", "remove", "--force", str(tree))
-            if removed.returncode != 0:
-                shutil.rmtree(tree, ignore_errors=True)
-                _git("worktree", "prune")
+    with worktree(commit) as tree:
+        command = counting_command(tree, dest)
+        print(f"hotbench: gate: building and counting commit {commit[:12]} in {tree} "
+              f"({' '.join(command[1:])})", file=sys.stderr, flush=True)
+        done = run(command, cwd=tree, env=tree_environment(tree), stdout=build_log(), stderr=build_log())
+        if done.returncode != 0:
+            raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
+                             f"exited {done.returncode}; its output is above)")
     if not (dest / "results.csv").is_file():
         raise CannotTell(f"counting commit {commit[:12]} wrote no result set at {dest}")
     return dest
@@ -314,8 +339,13 @@ def run_gate(args, count_current, count_at) -> int:
     recover_baseline(args.baseline)
     if args.against and args.update_baseline:
         raise HotbenchError("--against and --update-baseline do not go together: the baseline is the committed one")
+    if getattr(args, "time", False) and args.update_baseline:
+        raise HotbenchError("--time and --update-baseline do not go together: a time gate compares with a commit")
     with tempfile.TemporaryDirectory(prefix="hotbench-gate-") as tmp:
         tmp = pathlib.Path(tmp)
+        if getattr(args, "time", False):
+            from . import gate_time
+            return gate_time.run(args, tmp)
         if args.against:
             return gate_against(args, tmp, count_current, count_at)
         if args.update_baseline:

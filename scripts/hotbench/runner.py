@@ -124,7 +124,8 @@ def add_arguments(p):
     p.add_argument("--overhead", action="store_true",
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
-                   help="benchmarks matching REGEX do FRACTION more work (to test the regression gate)")
+                   help="benchmarks matching REGEX do FRACTION more work (to test the regression gate; with "
+                        "--paired-with, in this build's processes only)")
     p.add_argument("--inject-hang", metavar="REGEX",
                    help="test hook: benchmarks matching REGEX block forever inside their measured region, "
                         "ignoring every signal but SIGKILL (to test --timeout)")
@@ -146,6 +147,11 @@ def add_arguments(p):
     p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
                    help="where the suite binaries are (default: build/release, or build/callgrind with "
                         "--instructions)")
+    p.add_argument("--paired-with", type=pathlib.Path, metavar="DIR",
+                   help="a second build folder (another commit's build, say): each process of each suite runs "
+                        "there too, back to back with this build's and in alternating order (A B, B A, ...), into "
+                        "a second result set; `check` and `compare` then judge the two pair by pair, so the "
+                        "machine's drift cancels (default: none)")
 
 
 def derived_timeout(repetitions: int, min_time: float, iterations: int | None) -> float:
@@ -448,6 +454,26 @@ def terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+class _Output:
+    """One result set being written: its folder, metadata and rows, and the binary of each suite."""
+
+    def __init__(self, results: pathlib.Path, meta: dict, binaries: dict[str, pathlib.Path]):
+        self.run_dir = new_run_dir(results)
+        self.meta = {**meta, "run_id": self.run_dir.name}
+        self.binaries = binaries
+        self.rows: list[dict] = []
+
+
+def paired_binaries(args, plan: list, profile: str) -> dict[str, pathlib.Path]:
+    """--paired-with: the other build's binary of every suite in the plan (each must be there)."""
+    other = built_suites(args.paired_with, profile)
+    missing = [suite.name for suite, *_ in plan if suite.name not in other]
+    if missing:
+        raise HotbenchError(f"--paired-with {args.paired_with}: no hotbench_{missing[0]} built there (the paired "
+                            f"build must have every suite this run runs)", EXIT_USAGE)
+    return {suite.name: other[suite.name].binary for suite, *_ in plan}
+
+
 def main(args) -> int:
     bench_args = benchmark_args(args)
     bound_s, bound_source = time_bound(args)
@@ -469,51 +495,82 @@ def main(args) -> int:
             suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
                                         suite.name, max(bound_s, SETUP_S))
         plan.append((suite, binary, files, suite_args))
+    paired = getattr(args, "paired_with", None)  # gate.py builds the runner's namespace with the parser
+    if paired and args.instructions:
+        raise HotbenchError("--paired-with is for timing: instruction counts repeat exactly without pairing",
+                            EXIT_USAGE)
+    if paired:
+        paired = args.paired_with = paired.resolve()
+    others = paired_binaries(args, plan, profile_of(args)) if paired else None
 
-    run_dir = new_run_dir(args.results)
     started = datetime.datetime.now(datetime.timezone.utc)
-    meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
+    meta = {"schema_version": SCHEMA_VERSION, "complete": False,
             "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
             "profile": "instructions" if args.instructions else profile_of(args),
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
-    rows, all_files = [], []
+    outputs = [_Output(args.results, meta, {suite.name: binary for suite, binary, _, _ in plan})]
+    if others:
+        # The other build's commit is whatever its checkout says, not this one's.
+        outputs.append(_Output(args.results, {**meta, "git": metadata.git_state(args.paired_with)}, others))
+        pairing = secrets.token_hex(8)
+        for side, (out, build) in enumerate(zip(outputs, (build_dir, args.paired_with))):
+            out.meta["pairing"] = {"id": pairing, "side": side, "build_dir": str(build),
+                                   "order": "process k of each suite runs side 0 then 1 when k is even, 1 then 0 "
+                                            "when odd"}
+    all_files = []
     t0 = time.monotonic()
     try:
         with terminate_as_interrupt():
             processes = 1 if args.instructions else args.processes
-            for suite, binary, files, suite_args in plan:
-                commands, killed = [], []
+            for suite, _, files, suite_args in plan:
+                runs = {id(out): ([], []) for out in outputs}  # commands, killed
                 for process in range(processes):
-                    doc, suite_rows, process_commands, lost = run_suite(
-                        suite, binary, files, suite_args, run_dir, args.iterations if args.instructions else None,
-                        process, bound_s)
-                    rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
-                    commands += process_commands
-                    killed += lost
-                ctx = doc["context"]
-                meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
-                            libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
-                # `command`: the first process's; `commands`: every process, including the fresh ones
-                # started after a benchmark was killed.
-                meta["suites"][suite.name] = {"command": commands[0], "commands": commands, "processes": processes,
-                                              "killed": killed, "benchmark_context": ctx,
-                                              "description": described(binary, files, suite_args, bound_s)}
+                    for out in (outputs if process % 2 == 0 else outputs[::-1]):
+                        binary = out.binaries[suite.name]
+                        # A test hook's slowdown is injected into this build only: the one under test.
+                        side_args = suite_args if out is outputs[0] else [
+                            a for a in suite_args if not a.startswith("--hotbench_slowdown=")]
+                        doc, suite_rows, process_commands, lost = run_suite(
+                            suite, binary, files, side_args, out.run_dir,
+                            args.iterations if args.instructions else None, process, bound_s)
+                        out.rows += [{**r, "run_id": out.run_dir.name} for r in suite_rows]
+                        runs[id(out)][0].extend(process_commands)
+                        runs[id(out)][1].extend(lost)
+                        out.meta.setdefault("_ctx", {})[suite.name] = doc["context"]
+                for out in outputs:
+                    binary = out.binaries[suite.name]
+                    commands, killed = runs[id(out)]
+                    ctx = out.meta.pop("_ctx")[suite.name]
+                    out.meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
+                                    libraries={**out.meta.get("libraries", {}), **metadata.libraries(ctx)})
+                    # `command`: the first process's; `commands`: every process, including the fresh ones
+                    # started after a benchmark was killed.
+                    out.meta["suites"] = {**out.meta["suites"], suite.name: {
+                        "command": commands[0], "commands": commands, "processes": processes, "killed": killed,
+                        "benchmark_context": ctx, "description": described(binary, files, suite_args, bound_s)}}
                 all_files += [(f, describe.dataset_name(f, suite.suffixes)) for f in files]
     finally:
-        meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        meta["datasets"] = metadata.datasets(
+        finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        datasets = metadata.datasets(
             all_files or [(f, describe.dataset_name(f, s.suffixes)) for s, _, fs, _ in plan for f in fs])
-        atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
+        for out in outputs:
+            out.meta.pop("_ctx", None)
+            out.meta["finished_utc"] = finished
+            out.meta["datasets"] = datasets
+            atomic.write_text(out.run_dir / "metadata.json", json.dumps(out.meta, indent=2) + "\n")
 
-    tidy.write_csv(run_dir / "results.csv", rows)
-    meta["complete"] = True
-    atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
-    (run_dir / "INCOMPLETE").unlink()
-
-    errors = [r for r in rows if r["status"] == "error"]
-    print(f"hotbench: {len(rows) - len(errors)} rows ok, {len(errors)} errors, "
-          f"{time.monotonic() - t0:.0f} s -> {os.path.relpath(run_dir)}")
-    for r in errors:
-        print(f"  ERROR {r['benchmark']}: {r['error_message']}")
-    return EXIT_FAILED if errors else EXIT_OK
+    failed = False
+    for out in outputs:
+        tidy.write_csv(out.run_dir / "results.csv", out.rows)
+        out.meta["complete"] = True
+        atomic.write_text(out.run_dir / "metadata.json", json.dumps(out.meta, indent=2) + "\n")
+        (out.run_dir / "INCOMPLETE").unlink()
+        errors = [r for r in out.rows if r["status"] == "error"]
+        paired_note = f" (paired with {out.meta['pairing']['build_dir']})" if len(outputs) > 1 else ""
+        print(f"hotbench: {len(out.rows) - len(errors)} rows ok, {len(errors)} errors, "
+              f"{time.monotonic() - t0:.0f} s -> {os.path.relpath(out.run_dir)}{paired_note}")
+        for r in errors:
+            print(f"  ERROR {r['benchmark']}: {r['error_message']}")
+        failed = failed or bool(errors)
+    return EXIT_FAILED if failed else EXIT_OK

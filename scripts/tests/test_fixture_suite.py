@@ -5,12 +5,11 @@ fixture's libraries or metrics: they come from its binary's description, as for 
 
 import argparse
 import json
-import os
 import pathlib
 
-import pytest
-
 from hotbench import check, cli, describe, gate, runner, tidy
+
+from conftest import require_built
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RELEASE, CALLGRIND = ROOT / "build" / "release", ROOT / "build" / "callgrind"
@@ -18,13 +17,7 @@ SUITE = "fixture"
 
 
 def binary_in(build: pathlib.Path) -> pathlib.Path:
-    binary = build / f"{describe.BINARY_PREFIX}{SUITE}"
-    if not binary.exists():
-        why = f"{binary} is not built (./hotbench test builds it)"
-        if os.environ.get("CI") or os.environ.get("HOTBENCH_REQUIRE_BUILT"):
-            pytest.fail(why)
-        pytest.skip(why)
-    return binary
+    return require_built(build / f"{describe.BINARY_PREFIX}{SUITE}")
 
 
 def run_fixture(results: pathlib.Path) -> pathlib.Path:
