@@ -22,7 +22,9 @@ baseline is written next to the old and swapped in, so an interrupted update lea
 `hotbench gate --against [REF]` compares with a commit instead of the committed baseline: REF is counted
 here, in a temporary worktree with this machine's toolchain, and the working tree's counts are checked
 against those (like with like on any machine). Without REF: the merge-base with the main branch
-(origin/main, else main), what a pull request is judged against.
+(origin/main, else main), what a pull request is judged against. With a results history (`--db`, else
+results/history.sqlite when it exists), counts of REF already there for the same commit and fingerprint
+are reused instead of building REF, and what was counted is added (gate_history).
 """
 
 import argparse
@@ -35,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, cli, compare, runner
+from . import check, cli, compare, gate_history, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -63,6 +65,7 @@ def add_arguments(p):
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
                    help="compare with commit REF counted here instead of the committed baseline (without REF: "
                         "the merge-base with the main branch)")
+    gate_history.add_arguments(p)
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -280,13 +283,16 @@ def replace_baseline(new_counts: pathlib.Path, path: pathlib.Path) -> None:
 # ---------------------------------------------------------------- the gate
 
 def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
-    """--against: REF counted here, then the working tree, checked like with like."""
+    """--against: the working tree counted, then REF (its counts reused from the history when it has them:
+    gate_history), checked like with like; what was counted is added to the history."""
     policy = check.load_policy(args.policy)
     ref = merge_base() if args.against == MERGE_BASE else args.against
     commit = resolve_commit(ref)
-    print(f"hotbench: gate: counting commit {commit[:12]} ({ref}) here, then the working tree", flush=True)
-    base = count_at(commit, tmp / "against")
+    history = gate_history.History.chosen(args.db)
+    print(f"hotbench: gate: counting the working tree, then commit {commit[:12]} ({ref}) here{history.unless}",
+          flush=True)
     current = count_current(tmp / "current")
+    base, label = history.counts_of_ref(commit, ref, args.against == MERGE_BASE, current, tmp, count_at)
     try:
         _, meta_b = compare.load(base)
     except HotbenchError as e:
@@ -297,9 +303,8 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
     if remaining:
         notes = ("the two builds differ ('built differently' below) although both were built here: the change "
                  "under test changed that itself, so it is gated with it",)
-    return check.run_check(base, current, policy, "instructions_per_op", args.junit,
-                           baseline_label=f"commit {commit[:12]} ({ref}) counted here", accept_differences=True,
-                           notes=notes)
+    return check.run_check(base, current, policy, "instructions_per_op", args.junit, baseline_label=label,
+                           accept_differences=True, notes=notes)
 
 
 def main(args) -> int:

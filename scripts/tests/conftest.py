@@ -69,3 +69,11 @@ def built_descriptions():
         pytest.skip("no suite binary built in build/release or build/callgrind (cmake --preset release && "
                     "cmake --build build/release): nothing to read descriptions from")
     return found
+
+
+@pytest.fixture(autouse=True)
+def no_default_history(monkeypatch, tmp_path_factory):
+    """A gate under test never reads or writes the developer's results/history.sqlite: the default history is
+    a file that does not exist (gate_history uses the default only when it exists)."""
+    from hotbench import history_store
+    monkeypatch.setattr(history_store, "DEFAULT_DB", tmp_path_factory.mktemp("no-history") / "history.sqlite")
