@@ -58,8 +58,7 @@ class CannotTell(HotbenchError):
 def add_arguments(p):
     p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, metavar="DIR", help="the baseline result set")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
-    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
-    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+    check.add_outputs(p)
     p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
                    help="the gate's policy (TOML)")
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
@@ -304,7 +303,7 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
         notes = ("the two builds differ ('built differently' below) although both were built here: the change "
                  "under test changed that itself, so it is gated with it",)
     return check.run_check(base, current, policy, "instructions_per_op", args.junit, baseline_label=label,
-                           accept_differences=True, notes=notes)
+                           accept_differences=True, notes=notes, markdown=args.markdown)
 
 
 def main(args) -> int:
@@ -342,7 +341,8 @@ def run_gate(args, count_current, count_at) -> int:
         _, meta_c = compare.load(current)
         differences, _ = compare.comparability(meta_b, meta_c, "baseline", "current")
         if not differences:
-            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit)
+            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit,
+                                   markdown=args.markdown)
 
         print(f"hotbench: gate: the committed baseline {args.baseline} was made by a different build:")
         for d in differences:
@@ -370,7 +370,7 @@ def run_gate(args, count_current, count_at) -> int:
         if remaining:
             notes.append("the rebuilt baseline still differs from the current build ('built differently' below): "
                          "the code under test changed that itself, so it is gated with it")
-        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit,
+        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit, markdown=args.markdown,
                                baseline_label=f"commit {commit[:12]} rebuilt here (the committed {args.baseline} "
                                               f"is not comparable)",
                                accept_differences=True, notes=tuple(notes))
