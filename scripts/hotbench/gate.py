@@ -22,7 +22,9 @@ baseline is written next to the old and swapped in, so an interrupted update lea
 `hotbench gate --against [REF]` compares with a commit instead of the committed baseline: REF is counted
 here, in a temporary worktree with this machine's toolchain, and the working tree's counts are checked
 against those (like with like on any machine). Without REF: the merge-base with the main branch
-(origin/main, else main), what a pull request is judged against.
+(origin/main, else main), what a pull request is judged against. With a results history (`--db`, else
+results/history.sqlite when it exists), counts of REF already there for the same commit and fingerprint
+are reused instead of building REF, and what was counted is added (gate_history).
 """
 
 import argparse
@@ -36,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, cli, compare, runner
+from . import check, compare, gate_history, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -57,8 +59,7 @@ class CannotTell(HotbenchError):
 def add_arguments(p):
     p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, metavar="DIR", help="the baseline result set")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
-    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
-    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+    check.add_outputs(p)
     p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
                    help="the gate's policy (TOML)")
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
@@ -72,6 +73,7 @@ def add_arguments(p):
     p.add_argument("--threshold", type=float, default=0.03, metavar="FRACTION",
                    help="with --time: the largest tolerated slowdown, replacing the policy's real_time_ns "
                         "threshold, which is for unpaired samples (default: %(default)s)")
+    gate_history.add_arguments(p)
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -305,13 +307,16 @@ def replace_baseline(new_counts: pathlib.Path, path: pathlib.Path) -> None:
 # ---------------------------------------------------------------- the gate
 
 def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
-    """--against: REF counted here, then the working tree, checked like with like."""
+    """--against: the working tree counted, then REF (its counts reused from the history when it has them:
+    gate_history), checked like with like; what was counted is added to the history."""
     policy = check.load_policy(args.policy)
     ref = merge_base() if args.against == MERGE_BASE else args.against
     commit = resolve_commit(ref)
-    print(f"hotbench: gate: counting commit {commit[:12]} ({ref}) here, then the working tree", flush=True)
-    base = count_at(commit, tmp / "against")
+    history = gate_history.History.chosen(args.db)
+    print(f"hotbench: gate: counting the working tree, then commit {commit[:12]} ({ref}) here{history.unless}",
+          flush=True)
     current = count_current(tmp / "current")
+    base, label = history.counts_of_ref(commit, ref, args.against == MERGE_BASE, current, tmp, count_at)
     try:
         _, meta_b = compare.load(base)
     except HotbenchError as e:
@@ -322,9 +327,8 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
     if remaining:
         notes = ("the two builds differ ('built differently' below) although both were built here: the change "
                  "under test changed that itself, so it is gated with it",)
-    return check.run_check(base, current, policy, "instructions_per_op", args.junit,
-                           baseline_label=f"commit {commit[:12]} ({ref}) counted here", accept_differences=True,
-                           notes=notes)
+    return check.run_check(base, current, policy, "instructions_per_op", args.junit, baseline_label=label,
+                           accept_differences=True, notes=notes, markdown=args.markdown)
 
 
 def main(args) -> int:
@@ -367,7 +371,8 @@ def run_gate(args, count_current, count_at) -> int:
         _, meta_c = compare.load(current)
         differences, _ = compare.comparability(meta_b, meta_c, "baseline", "current")
         if not differences:
-            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit)
+            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit,
+                                   markdown=args.markdown)
 
         print(f"hotbench: gate: the committed baseline {args.baseline} was made by a different build:")
         for d in differences:
@@ -395,7 +400,7 @@ def run_gate(args, count_current, count_at) -> int:
         if remaining:
             notes.append("the rebuilt baseline still differs from the current build ('built differently' below): "
                          "the code under test changed that itself, so it is gated with it")
-        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit,
+        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit, markdown=args.markdown,
                                baseline_label=f"commit {commit[:12]} rebuilt here (the committed {args.baseline} "
                                               f"is not comparable)",
                                accept_differences=True, notes=tuple(notes))

@@ -84,7 +84,7 @@ def run(args, tmp: pathlib.Path) -> int:
     with gate.worktree(commit) as tree:
         other = build_release(tree, commit)
         base, current = paired_run(other, tmp / "paired", args.pairs)
-    return check.run_check(base, current, policy, METRIC, args.junit,
+    return check.run_check(base, current, policy, METRIC, args.junit, markdown=args.markdown,
                            baseline_label=f"commit {commit[:12]} ({ref}) timed here, paired", accept_differences=True,
                            notes=(f"time gate: {args.pairs} pairs of processes, {REPETITIONS} repetitions of "
                                   f"{MIN_TIME_S:g} s each; threshold {args.threshold * 100:g} % (--threshold)",))

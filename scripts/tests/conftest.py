@@ -84,3 +84,11 @@ def require_built(binary: pathlib.Path) -> pathlib.Path:
     if not binary.exists():
         missing(f"{binary} is not built (./hotbench test builds it)")
     return binary
+
+
+@pytest.fixture(autouse=True)
+def no_default_history(monkeypatch, tmp_path_factory):
+    """A gate under test never reads or writes the developer's results/history.sqlite: the default history is
+    a file that does not exist (gate_history uses the default only when it exists)."""
+    from hotbench import history_store
+    monkeypatch.setattr(history_store, "DEFAULT_DB", tmp_path_factory.mktemp("no-history") / "history.sqlite")

@@ -72,8 +72,8 @@ def test_the_gate_counts_the_fixture_suite_and_passes_an_unchanged_build(tmp_pat
         raise AssertionError("an unchanged build must be comparable with its own baseline")
 
     baseline = tmp_path / "baseline"
-    args = argparse.Namespace(baseline=baseline, update_baseline=True, junit=None, policy=check.DEFAULT_POLICY,
-                              against=None)
+    args = argparse.Namespace(baseline=baseline, update_baseline=True, junit=None, markdown=None,
+                              policy=check.DEFAULT_POLICY, against=None, db=None)
     assert gate.run_gate(args, count_current=count_fixture, count_at=never) == 0
     counted = tidy.read_csv(baseline / "results.csv")
     assert counted and all(r["suite"] == SUITE and r["instructions_per_op"] > 0 for r in counted)
