@@ -211,6 +211,20 @@ def _several(groups) -> bool:
     return groups is not None and len(set(np.asarray(groups).tolist())) > 1
 
 
+def _without_interval(xa: "np.ndarray", xb: "np.ndarray", confidence: float) -> tuple[dict, RatioEstimate | None]:
+    """The fields every estimate has, and the estimate itself when no interval is needed (both sides
+    constant: exact) or none can be built on the log scale (values <= 0 that vary)."""
+    ma, mb = float(np.median(xa)), float(np.median(xb))
+    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
+    if is_constant(xa) and is_constant(xb):
+        r = _ratio(mb, ma)
+        return common, RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
+    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        return common, RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
+                                     unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    return common, None
+
+
 def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups_b=None) -> RatioEstimate:
     """B/A with a t-interval on log values (see the module doc); deterministic, no random draws.
     `groups_*`: the process of each value (None: one process). The name is the former bootstrap's;
@@ -224,14 +238,9 @@ def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups
     for x, g in ((xa, groups_a), (xb, groups_b)):
         if g is not None and len(g) != x.size:
             raise ValueError("groups must give one process per value")
-    ma, mb = float(np.median(xa)), float(np.median(xb))
-    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
-    if is_constant(xa) and is_constant(xb):
-        r = _ratio(mb, ma)
-        return RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
-    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
-        return RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
-                             unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    common, settled = _without_interval(xa, xb, confidence)
+    if settled:
+        return settled
     by_process = _several(groups_a) or _several(groups_b)
     ua, ub = _units(xa, groups_a, by_process), _units(xb, groups_b, by_process)
     ka, kb = ua.size, ub.size
@@ -268,19 +277,14 @@ def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE) -> Rati
         raise ValueError("paired_ratio needs at least one value on each side")
     if len(pairs_a) != xa.size or len(pairs_b) != xb.size:
         raise ValueError("pairs must give one pair (process) per value")
-    ma, mb = float(np.median(xa)), float(np.median(xb))
-    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
-    if is_constant(xa) and is_constant(xb):
-        r = _ratio(mb, ma)
-        return RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
-    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
-        return RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
-                             unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    common, settled = _without_interval(xa, xb, confidence)
+    if settled:
+        return settled
     ga, gb = np.asarray(pairs_a), np.asarray(pairs_b)
     both = [k for k in dict.fromkeys(ga.tolist()) if k in set(gb.tolist())]
     d = np.array([np.log(xb[gb == k]).mean() - np.log(xa[ga == k]).mean() for k in both])
     shape = dict(units_a=len(both), units_b=len(both), by_process=True, paired=True)
-    ratio = math.exp(float(d.mean())) if d.size else _ratio(mb, ma)
+    ratio = math.exp(float(d.mean())) if d.size else _ratio(common["median_b"], common["median_a"])
     if d.size < 2:
         return RatioEstimate(ratio, 0.0, math.inf, exact=False, **shape,
                              unresolved=f"{d.size} pair(s) with values on both sides: no interval from fewer than 2",
