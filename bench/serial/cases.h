@@ -35,7 +35,7 @@ extern template std::shared_ptr<const Messages<UserProfile>> load_messages<UserP
 extern template std::shared_ptr<const Messages<Event>> load_messages<Event>(const std::string&);
 
 // The tasks, in the order of the rows.
-inline constexpr const char* kTasks[] = {"encode", "decode", "round_trip", "partial_read", "validate"};
+inline constexpr const char* kTasks[] = {"encode", "decode", "round_trip", "partial_read", "validate", "access"};
 
 // partial_read without the adapter's own: the full decode of the batch, then the two fields.
 template <class T, class F>
@@ -241,7 +241,7 @@ class AccessCase final : public SerialCase<F, T> {
     return this->checked("");
   }
   void run() override {
-    Fingerprint f;
+    Touch f;
     for (const std::string& bytes : this->encoded_) this->format_.template access<T>(bytes, f);
     benchmark::DoNotOptimize(f.value());
   }

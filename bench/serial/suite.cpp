@@ -30,7 +30,9 @@ const SuiteInfo& suite_info() {
        {"round_trip", "encode then decode each message (checked: decode(encode(x)) == x)"},
        {"partial_read", "id and timestamp of every message of the whole file encoded as one batch message "
                         "(in place where the format can, else a full decode; checked)"},
-       {"validate", "each message's bytes judged as untrusted input (checked: every valid encoding accepted)"}},
+       {"validate", "each message's bytes judged as untrusted input (checked: every valid encoding accepted)"},
+       {"access", "every field of each message read through the format's accessors, no struct built "
+                  "(zero-copy formats; checked by a fingerprint of every field)"}},
       {{"wire_bytes_per_message", "bytes per message", "lower", "size", true,
         "encoded size of one message (partial_read: the batch's size divided by its messages)"}},
       {".jsonl"},
