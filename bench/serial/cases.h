@@ -210,7 +210,7 @@ class PartialReadCase final : public SerialCase<F, T> {
     }
     Check c;
     c.findings = {{"wire_bytes_per_message", static_cast<double>(batch_.size()) / this->items().size()}};
-    c.label = HasPartialRead<F, T> ? "in place" : "full decode";
+    c.label = HasPartialRead<F, T> ? "accessors" : "full decode";
     return c;
   }
   void run() override {
