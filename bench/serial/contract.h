@@ -151,7 +151,7 @@ class Fingerprint {
       h_ = mix64(h_ ^ word);
     }
     word = 0;
-    std::memcpy(&word, s.data() + i, s.size() - i);
+    if (i < s.size()) std::memcpy(&word, s.data() + i, s.size() - i);  // an empty view may hold null
     h_ = mix64(h_ ^ word);
   }
   void size(std::uint64_t n) { add(6, n); }
@@ -184,7 +184,7 @@ class Touch {
       sum_ += word;
     }
     word = 0;
-    std::memcpy(&word, s.data() + i, s.size() - i);
+    if (i < s.size()) std::memcpy(&word, s.data() + i, s.size() - i);  // an empty view may hold null
     sum_ += word + s.size();
   }
   void size(std::uint64_t n) { sum_ += n; }
