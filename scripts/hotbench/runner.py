@@ -203,22 +203,51 @@ def accepts(suite: Suite, path: pathlib.Path) -> bool:
 
 
 def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
-    """Dataset files for the suite. --dataset of a suite with default data files picks files by name; for
-    generated workloads it filters benchmark names instead (see dataset_filter)."""
+    """Dataset files for the suite, before any --dataset (see narrow_to_datasets)."""
     if args.data:
-        files = discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
-    elif not suite.default_data:
+        return discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
+    if not suite.default_data:
         return []
-    else:
-        ensure_default_data(suite)
-        files = discover(suite.default_data, suite.suffixes)
-    if args.dataset and suite.default_data:
-        by_name = {describe.dataset_name(f, suite.suffixes): f for f in files}
-        unknown = [d for d in args.dataset if d not in by_name]
-        if unknown:
-            raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(by_name))}")
-        files = [by_name[d] for d in args.dataset]
-    return files
+    ensure_default_data(suite)
+    return discover(suite.default_data, suite.suffixes)
+
+
+def dataset_names(suite: Suite, files: list[pathlib.Path], suite_args: list[str], bound_s: float) -> list[str]:
+    """The datasets a suite would run: its files' names, or for generated workloads its benchmarks' names'."""
+    if suite.default_data:
+        return sorted(describe.dataset_name(f, suite.suffixes) for f in files)
+    names = list_benchmarks(suite.binary, [f"--hotbench_data={f}" for f in files] + suite_args, bound_s)
+    return sorted({gbench.split_name(gbench.base_name({"name": n}))["dataset"] for n in names})
+
+
+def narrow_to_datasets(args, plan: list, bound_s: float) -> list:
+    """--dataset NAME...: each suite runs those of the named datasets it has. A suite that has none of them
+    is left out, unless --suite named it (then it is a usage error); a name no suite has is a usage error."""
+    narrowed, seen, available, skipped = [], set(), set(), []
+    for suite, binary, files, suite_args in plan:
+        have = dataset_names(suite, files, suite_args, max(bound_s, SETUP_S))
+        available.update(have)
+        wanted = [d for d in args.dataset if d in have]
+        seen.update(wanted)
+        if not wanted:
+            if suite.name in args.suite:
+                raise HotbenchError(f"the {suite.name} suite has none of the dataset(s) {', '.join(args.dataset)}; "
+                                    f"available: {', '.join(have)}")
+            skipped.append(suite.name)
+            continue
+        if suite.default_data:
+            by_name = {describe.dataset_name(f, suite.suffixes): f for f in files}
+            files = [by_name[d] for d in wanted]
+        else:
+            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, wanted,
+                                        suite.name, max(bound_s, SETUP_S))
+        narrowed.append((suite, binary, files, suite_args))
+    unknown = [d for d in args.dataset if d not in seen]
+    if unknown:
+        raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(available))}")
+    for name in skipped:  # after every usage error, which is one line
+        print(f"hotbench: {name}: none of the named datasets, not run", file=sys.stderr)
+    return narrowed
 
 
 def suites_for(args, available: dict[str, Suite]) -> list[str]:
@@ -491,10 +520,9 @@ def main(args) -> int:
         binary = suite.binary
         files = select_datasets(suite, args)
         suite_args = bench_args + [f"--hotbench_set={kv}" for kv in settings.get(name, [])]
-        if args.dataset and not suite.default_data:
-            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
-                                        suite.name, max(bound_s, SETUP_S))
         plan.append((suite, binary, files, suite_args))
+    if args.dataset:
+        plan = narrow_to_datasets(args, plan, bound_s)
     paired = getattr(args, "paired_with", None)  # gate.py builds the runner's namespace with the parser
     if paired and args.instructions:
         raise HotbenchError("--paired-with is for timing: instruction counts repeat exactly without pairing",
