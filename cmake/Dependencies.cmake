@@ -3,7 +3,7 @@
 # A missing one stops the configure step with the package to install, instead of a wall of
 # find_package output; ./hotbench installs them all (as root) or prints the apt-get line first.
 #
-#   hotbench_dependency_targets(<who> <var>)   the targets of the rows needed by <who>
+#   hotbench_dependency_targets(<who> <var>)   the targets <who> links: those of the rows it needs
 #   hotbench_dependency_versions(<who> <var>)  "package=version" of those rows that record one
 
 set(HOTBENCH_DEPENDENCY_TABLE "${CMAKE_CURRENT_LIST_DIR}/dependencies.tsv")
@@ -102,11 +102,24 @@ function(hotbench_find_dependency package find targets)
       hotbench_missing("header <${args}>" ${package})
     endif()
     hotbench_imported_target(${package} "${targets}" "${HOTBENCH_INCLUDE_${package}}" "${library}")
+  elseif(method STREQUAL "program")
+    # A code generator the build runs (protoc, flatc, capnp): an imported executable target, so that
+    # custom commands name the target and depend on the program.
+    list(LENGTH targets n)
+    if(NOT n EQUAL 1)
+      hotbench_table_error(${package} "a program row names exactly one target, not '${targets}'")
+    endif()
+    find_program(HOTBENCH_PROGRAM_${package} ${args})
+    if(NOT HOTBENCH_PROGRAM_${package})
+      hotbench_missing("program ${args}" ${package})
+    endif()
+    add_executable(${targets} IMPORTED GLOBAL)
+    set_target_properties(${targets} PROPERTIES IMPORTED_LOCATION "${HOTBENCH_PROGRAM_${package}}")
   elseif(method STREQUAL "deb")
     hotbench_unpack_deb(${package} "${args}" include)
     hotbench_imported_target(${package} "${targets}" "${include}" "")
   else()
-    hotbench_table_error(${package} "unknown find method '${method}' (package, header, library, deb or -)")
+    hotbench_table_error(${package} "unknown find method '${method}' (package, header, library, program, deb or -)")
   endif()
 endfunction()
 
@@ -182,7 +195,13 @@ function(hotbench_dependency_targets who out)
   set(result "")
   foreach(package IN LISTS HOTBENCH_DEPENDENCIES)
     if(who IN_LIST HOTBENCH_DEPENDENCY_${package}_NEEDED_BY)
-      list(APPEND result ${HOTBENCH_DEPENDENCY_${package}_TARGETS})
+      foreach(target IN LISTS HOTBENCH_DEPENDENCY_${package}_TARGETS)
+        # A program (a code generator) is run by the build, not linked.
+        get_target_property(type ${target} TYPE)
+        if(NOT type STREQUAL "EXECUTABLE")
+          list(APPEND result ${target})
+        endif()
+      endforeach()
     endif()
   endforeach()
   set(${out} "${result}" PARENT_SCOPE)

@@ -23,7 +23,9 @@ on both sides, or ignored by the policy are listed and do not change the exit co
 nothing missing is exit 3, never a pass.
 
 -o/--output FILE writes JUnit XML (one testcase per benchmark: a <failure> for a regression or a missing
-benchmark, <skipped> for everything else not decided as pass), atomically.
+benchmark, <skipped> for everything else not decided as pass), atomically; FILE.md the Markdown summary
+instead (the verdict, the counts, a table of every benchmark that did not pass, the notes: for a
+pull-request comment or a CI run's page). Repeatable: `-o gate.md -o gate.xml` writes both. `gate` too.
 """
 
 import math
@@ -365,7 +367,7 @@ LABELS = {"regression": "REGRESSION", "missing": "MISSING", "unresolved": "UNRES
 
 
 def summary_text(results, metric, policy, labels: tuple[str, str], notes) -> str:
-    counts = {k: sum(r.outcome == k for r in results) for k in DECIDED + ("missing",) + SKIPS}
+    counts = _counts(results)
     limit = 1 + policy.thresholds.get(metric.name, policy.default_threshold)
     shown_limit = f"above {limit:.3f}" if metric.better == metrics.LOWER else f"below {1 / limit:.3f}"
     out = [f"hotbench check: {metric.name} ({metric.better_text})", f"  baseline: {labels[0]}",
@@ -387,13 +389,41 @@ def summary_text(results, metric, policy, labels: tuple[str, str], notes) -> str
     if listed:
         out.append("")
         out += [f"{LABELS[r.outcome]:<10}  {r.entry.name}: {r.detail}" for r in listed]
-    code = exit_code(results)
+    out += ["", f"result: {verdict_text(results)}"]
+    return "\n".join(out) + "\n"
+
+
+def _counts(results) -> dict:
+    return {k: sum(r.outcome == k for r in results) for k in DECIDED + ("missing",) + SKIPS}
+
+
+def verdict_text(results) -> str:
+    counts, code = _counts(results), exit_code(results)
     failures = [f"{counts['regression']} regression(s)"] if counts["regression"] else []
     failures += [f"{counts['missing']} benchmark(s) missing"] if counts["missing"] else []
     verdict = {EXIT_OK: "PASS", EXIT_FAILED: f"FAIL: {', '.join(failures)}",
                EXIT_UNRESOLVED: f"UNRESOLVED: {counts['unresolved']} benchmark(s) could not be decided"}[code]
-    out += ["", f"result: {verdict} (exit {code})"]
-    return "\n".join(out) + "\n"
+    return f"{verdict} (exit {code})"
+
+
+def markdown_text(results, metric, labels: tuple[str, str], notes) -> str:
+    """The summary for a pull-request comment or a CI run's page: the verdict, the counts, every benchmark that
+    did not pass (as the terminal text lists them) and the notes."""
+    md, counts = compare.markdown_cell, _counts(results)
+    decided = sum(counts[k] for k in DECIDED)
+    out = [f"### hotbench check: {verdict_text(results)}", "",
+           f"`{metric.name}` ({metric.better_text}); baseline: {md(labels[0])}; current: {md(labels[1])}", "",
+           f"{decided} benchmarks checked: {counts['pass']} pass, {counts['regression']} regression(s), "
+           f"{counts['unresolved']} unresolved; {counts['missing']} missing from current, {counts['removed']} "
+           f"removed by the policy, {counts['new']} new, {counts['ignored']} ignored, {counts['no metric']} "
+           f"without {metric.name}.", ""]
+    listed = [r for k in LABELS for r in results if r.outcome == k]
+    if listed:
+        out += ["| outcome | benchmark | detail |", "| --- | --- | --- |"]
+        out += [f"| {LABELS[r.outcome]} | `{md(r.entry.name)}` | {md(r.detail)} |" for r in listed]
+        out.append("")
+    out += [f"- note: {n}" for n in notes]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def junit_text(results: list[Result], metric: metrics.Metric, labels: tuple[str, str]) -> str:
@@ -437,16 +467,22 @@ def add_arguments(p):
     p.add_argument("--policy", type=pathlib.Path, default=DEFAULT_POLICY, metavar="FILE",
                    help="the gate's policy (TOML, every key documented there)")
     p.add_argument("--metric", metavar="NAME", help="the metric to gate on (default: the policy's default_metric)")
-    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
-    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+    add_outputs(p)
     p.add_argument("--allow-incomplete", action="store_true", help="read result sets marked INCOMPLETE")
     p.add_argument("--force", action="store_true",
                    help="compare even when the builds or workload inputs differ (each difference becomes a note)")
 
 
+def add_outputs(p):
+    """check's and gate's -o: JUnit XML, or with a .md suffix the Markdown summary; repeatable."""
+    cli.add_output(p, "also write JUnit XML (.xml, or any other suffix) or the Markdown summary (.md) here, "
+                      "atomically; repeatable", dest="junit", formats={".md": "markdown", ".xml": "junit", "": "junit"})
+    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+
+
 def run_check(baseline: pathlib.Path, current: pathlib.Path, policy: Policy, metric_name: str | None = None,
               junit: pathlib.Path | None = None, allow_incomplete: bool = False, baseline_label: str | None = None,
-              accept_differences: bool = False, notes: tuple = ()) -> int:
+              accept_differences: bool = False, notes: tuple = (), markdown: pathlib.Path | None = None) -> int:
     """The check of `current` against `baseline`, printed; returns the exit code. `accept_differences`:
     fingerprint differences become notes instead of exit 3 (the gate, after rebuilding the baseline's
     commit with this toolchain, where any remaining difference was made by the code under test)."""
@@ -482,10 +518,12 @@ def run_check(baseline: pathlib.Path, current: pathlib.Path, policy: Policy, met
     sys.stdout.flush()
     if junit:
         compare.write_output(junit, junit_text(results, metric, labels))
+    if markdown:
+        compare.write_output(markdown, markdown_text(results, metric, labels, all_notes))
     return exit_code(results)
 
 
 def main(args) -> int:
     policy = load_policy(args.policy)
     return run_check(args.baseline, args.current, policy, args.metric, args.junit, args.allow_incomplete,
-                     accept_differences=getattr(args, "force", False))
+                     accept_differences=getattr(args, "force", False), markdown=args.markdown)

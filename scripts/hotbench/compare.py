@@ -199,6 +199,7 @@ class BetweenRuns:
     notes: list[str]
     floor: dict[str, float] = field(default_factory=dict)
     floor_path: pathlib.Path | None = None
+    paired: bool = False  # the two sides of one `run --paired-with`: judged pair by pair
 
     def widen(self, name: str, estimate: stats.RatioEstimate) -> stats.RatioEstimate:
         if name not in self.floor:
@@ -213,6 +214,12 @@ def between_runs(meta_a: dict, meta_b: dict, label_a: str = "A", label_b: str = 
     non-deterministic metric is then widened by its benchmark's A/A noise floor (stats.widen), and a
     benchmark without one is unresolved. The intervals only see the noise *within* each run; a machine
     or a day changes every figure of a run at once, which no number of repetitions averages away."""
+    pa, pb = meta_a.get("pairing"), meta_b.get("pairing")
+    if isinstance(pa, dict) and isinstance(pb, dict) and pa.get("id") and pa.get("id") == pb.get("id") \
+            and pa.get("side") != pb.get("side"):
+        return BetweenRuns(False, [f"{label_a} and {label_b} ran as pairs (run --paired-with, pairing {pa['id']}): "
+                                   "each interval is the paired one, process k of one side against process k of "
+                                   "the other, which ran back to back"], paired=True)
     (host_a, when_a), (host_b, when_b) = origin(meta_a), origin(meta_b)
     reasons = []
     if host_a and host_b and host_a != host_b:
@@ -322,8 +329,11 @@ def match(rows_a: list[dict], rows_b: list[dict], metric: "metrics.Metric | str"
             e.note = f"no {metric} " + ("on either side" if e.metric_on_neither else
                                         f"in {label_a if not a.values else label_b}")
         else:
-            e.estimate = stats.ratio_of_medians(a.values, b.values, confidence=confidence,
-                                                groups_a=a.processes, groups_b=b.processes)
+            if between_runs is not None and between_runs.paired:
+                e.estimate = stats.paired_ratio(a.values, b.values, a.processes, b.processes, confidence)
+            else:
+                e.estimate = stats.ratio_of_medians(a.values, b.values, confidence=confidence,
+                                                    groups_a=a.processes, groups_b=b.processes)
             if between_runs is not None and between_runs.different and drifts:
                 e.estimate = between_runs.widen(e.name, e.estimate)
             partial = [f"{s.errors} of {s.ok + s.errors} repetitions errored in {label}"
@@ -644,7 +654,7 @@ def csv_text(c: Comparison) -> str:
             "n_a": len(e.a.values) if e.a else "", "n_b": len(e.b.values) if e.b else "",
             "errors_a": e.a.errors if e.a else "", "errors_b": e.b.errors if e.b else "",
             "note": "; ".join(x for x in (e.reason, e.note) if x),
-            "units": "" if not est else "exact" if est.exact else
+            "units": "" if not est else "exact" if est.exact else f"{est.units_a} pairs" if est.paired else
                      f"{est.units_a}+{est.units_b} {'processes' if est.by_process else 'repetitions'}",
             "noise_floor": _num(est.widened_by if est else None)})
     return out.getvalue()

@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 from . import SCHEMA_VERSION, atomic, cachesim, describe, gbench, instructions, metadata, tidy
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, EXIT_USAGE, HotbenchError
@@ -346,9 +347,9 @@ def gate(args, policy_loader, run_check, replace_baseline) -> int:
     if args.baseline is None:
         raise HotbenchError("--binary needs --baseline DIR: the committed baseline of that binary's counts "
                             "(make it with --update-baseline)", EXIT_USAGE)
-    if args.against:
-        raise HotbenchError("--against does not go with --binary: count the binary of each commit and check "
-                            "the two result sets with `hotbench check`", EXIT_USAGE)
+    if args.against or getattr(args, "time", False):
+        raise HotbenchError("--against and --time do not go with --binary: count the binary of each commit and "
+                            "check the two result sets with `hotbench check`", EXIT_USAGE)
     if args.min_time <= 0 or args.timeout <= 0:
         raise HotbenchError("--min-time and --timeout must be positive", EXIT_USAGE)
     if args.cache_sim is None:
@@ -369,7 +370,8 @@ def gate(args, policy_loader, run_check, replace_baseline) -> int:
             replace_baseline(current, args.baseline)
             print(f"hotbench: new baseline in {args.baseline}; commit it")
             return EXIT_OK
-        code = check_metrics(args.baseline, current, policy, run_check, args.junit)
+        code = check_metrics(args.baseline, current, policy, run_check, args.junit,
+                             markdown=getattr(args, "markdown", None))
         uncounted = [r for r in rows if r["status"] != "ok"]
         if uncounted and code == EXIT_OK:
             # A selected benchmark that could not be counted is never a pass, new or not.
@@ -379,38 +381,45 @@ def gate(args, policy_loader, run_check, replace_baseline) -> int:
         return code
 
 
-def check_metrics(baseline: pathlib.Path, current: pathlib.Path, policy, run_check, junit=None) -> int:
+def check_metrics(baseline: pathlib.Path, current: pathlib.Path, policy, run_check, junit=None, markdown=None) -> int:
     """run_check for every gated metric the baseline has (estimated cycles only when counted on both sides);
-    the worst verdict wins: 1 (regression) over 2 (unresolved) over 0. JUnit: one file, a test suite per metric."""
+    the worst verdict wins: 1 (regression) over 2 (unresolved) over 0. JUnit: one file, a test suite per metric;
+    Markdown: one file, the metrics' summaries one after the other."""
     baseline_rows, _ = tidy.load_rows(baseline)
     current_rows, _ = tidy.load_rows(current)
-    codes, reports = [], []
+    codes, reports, summaries = [], [], []
     for metric in GATED:
         on_both = all(any(r.get(metric) is not None for r in rs) for rs in (baseline_rows, current_rows))
         if metric != GATED[0] and not on_both:
             print(f"hotbench: gate: {metric} not gated: not counted on both sides (cache simulation off, or an "
                   "older baseline)")
             continue
-        report = pathlib.Path(tempfile.mkdtemp(prefix="hotbench-junit-")) / "junit.xml" if junit else None
-        codes.append(run_check(baseline, current, policy, metric, report, baseline_label=str(baseline),
-                               accept_differences=False))
-        if report:
-            reports.append(report)
+        scratch = pathlib.Path(tempfile.mkdtemp(prefix="hotbench-check-"))
+        try:
+            codes.append(run_check(baseline, current, policy, metric, scratch / "junit.xml" if junit else None,
+                                   baseline_label=str(baseline), accept_differences=False,
+                                   markdown=scratch / "summary.md" if markdown else None))
+            if junit:
+                reports.append(ET.parse(scratch / "junit.xml").getroot())
+            if markdown:
+                summaries.append((scratch / "summary.md").read_text())
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     if junit:
         _merge_junit(reports, junit)
+    if markdown:
+        atomic.write_text(markdown, "\n".join(summaries))
     return EXIT_FAILED if EXIT_FAILED in codes else max(codes)
 
 
-def _merge_junit(reports: list[pathlib.Path], target: pathlib.Path) -> None:
-    import xml.etree.ElementTree as ET
+def _merge_junit(reports: list, target: pathlib.Path) -> None:
     root = ET.Element("testsuites", name="hotbench gate")
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, "0")
     for report in reports:
-        for suite in ET.parse(report).getroot():
+        for suite in report:
             root.append(suite)
             for key in ("tests", "failures", "errors", "skipped"):
                 root.set(key, str(int(root.get(key)) + int(suite.get(key, "0"))))
-        shutil.rmtree(report.parent, ignore_errors=True)
     ET.indent(root)
     atomic.write_text(target, '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")

@@ -22,7 +22,9 @@ baseline is written next to the old and swapped in, so an interrupted update lea
 `hotbench gate --against [REF]` compares with a commit instead of the committed baseline: REF is counted
 here, in a temporary worktree with this machine's toolchain, and the working tree's counts are checked
 against those (like with like on any machine). Without REF: the merge-base with the main branch
-(origin/main, else main), what a pull request is judged against.
+(origin/main, else main), what a pull request is judged against. With a results history (`--db`, else
+results/history.sqlite when it exists), counts of REF already there for the same commit and fingerprint
+are reused instead of building REF, and what was counted is added (gate_history).
 
 `hotbench gate --cache-sim` counts with callgrind's cache simulator too and, where the baseline has them,
 gates estimated cycles beside the instructions (cachesim.py). `hotbench gate --binary PATH --baseline DIR`
@@ -30,6 +32,7 @@ gates any Google Benchmark binary instead of hotbench's subset (foreign.py; docs
 """
 
 import argparse
+import contextlib
 import ctypes
 import errno
 import functools
@@ -40,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, cli, compare, foreign, runner
+from . import check, compare, foreign, gate_history, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -62,8 +65,7 @@ def add_arguments(p):
     p.add_argument("--baseline", type=pathlib.Path, default=None, metavar="DIR",
                    help=f"the baseline result set (default: {BASELINE.relative_to(ROOT)}; required with --binary)")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
-    cli.add_output(p, "also write JUnit XML here (atomically), one testcase per benchmark", dest="junit")
-    cli.add_deprecated(p, "--junit", dest="junit", instead="-o FILE")
+    check.add_outputs(p)
     p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
                    help="the gate's policy (TOML)")
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
@@ -73,6 +75,15 @@ def add_arguments(p):
                    help="gate any Google Benchmark binary instead of hotbench's subset: its counts (foreign.py) "
                         "against --baseline DIR, which is then required")
     foreign.add_counting_arguments(p.add_argument_group("counting (--filter, --min-time, --timeout: with --binary)"))
+    p.add_argument("--time", action="store_true",
+                   help="gate on time instead of instructions: this build and commit REF's (--against, default "
+                        "the merge-base) run alternately, pair by pair, and the ratios are tested pair by pair")
+    p.add_argument("--pairs", type=int, default=10, metavar="N",
+                   help="with --time: pairs of processes per suite (default: %(default)s)")
+    p.add_argument("--threshold", type=float, default=0.03, metavar="FRACTION",
+                   help="with --time: the largest tolerated slowdown, replacing the policy's real_time_ns "
+                        "threshold, which is for unpaired samples (default: %(default)s)")
+    gate_history.add_arguments(p)
 
 
 # ---------------------------------------------------------------- counting the current build
@@ -179,6 +190,40 @@ def counting_command(tree: pathlib.Path, dest: pathlib.Path) -> list[str]:
     return [str(tree / "hotbench"), "gate", "--update-baseline", "--baseline", str(dest)]
 
 
+@contextlib.contextmanager
+def worktree(commit: str):
+    """A temporary `git worktree add --detach` of `commit`, always removed (also on errors and Ctrl-C)."""
+    with tempfile.TemporaryDirectory(prefix="hotbench-worktree-") as tmp:
+        tree = pathlib.Path(tmp) / "tree"
+        added = _git("worktree", "add", "--detach", str(tree), commit)
+        if added.returncode != 0:
+            raise CannotTell(f"cannot check out commit {commit[:12]} in a worktree: "
+                             f"{' '.join(added.stderr.split())[-300:]}")
+        try:
+            yield tree
+        finally:
+            removed = _git("worktree", "remove", "--force", str(tree))
+            if removed.returncode != 0:
+                shutil.rmtree(tree, ignore_errors=True)
+                _git("worktree", "prune")
+
+
+def tree_environment(tree: pathlib.Path) -> dict:
+    """Another checkout's commands run with its own scripts and its own compiler-cache base: nothing of
+    this checkout's Python leaks in."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CCACHE_BASEDIR")}
+    env["CCACHE_BASEDIR"] = str(tree)
+    return env
+
+
+def build_log():
+    """Where another checkout's build log goes: stderr, since stdout is the gate's report."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Path:
     """Counts the gate's subset as commit `ref` builds it, with this machine's toolchain: a temporary
     `git worktree add --detach` of the commit, its own counting command, the worktree always removed
@@ -187,32 +232,14 @@ def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Pat
     commit = resolve_commit(ref)
     results.mkdir(parents=True, exist_ok=True)
     dest = results / f"counts-{commit[:12]}"
-    with tempfile.TemporaryDirectory(prefix="hotbench-worktree-") as tmp:
-        tree = pathlib.Path(tmp) / "tree"
-        added = _git("worktree", "add", "--detach", str(tree), commit)
-        if added.returncode != 0:
-            raise CannotTell(f"cannot check out commit {commit[:12]} in a worktree: "
-                             f"{' '.join(added.stderr.split())[-300:]}")
-        try:
-            command = counting_command(tree, dest)
-            print(f"hotbench: gate: building and counting commit {commit[:12]} in {tree} "
-                  f"({' '.join(command[1:])})", file=sys.stderr, flush=True)
-            # Its own scripts and its own compiler-cache base; nothing of this checkout's Python leaks in.
-            env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CCACHE_BASEDIR")}
-            env["CCACHE_BASEDIR"] = str(tree)
-            try:  # its build and count log goes to stderr: stdout is the gate's report
-                log = sys.stderr.fileno()
-            except (AttributeError, OSError, ValueError):
-                log = None
-            done = run(command, cwd=tree, env=env, stdout=log, stderr=log)
-            if done.returncode != 0:
-                raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
-                                 f"exited {done.returncode}; its output is above)")
-        finally:
-            removed = _git("worktree", "remove", "--force", str(tree))
-            if removed.returncode != 0:
-                shutil.rmtree(tree, ignore_errors=True)
-                _git("worktree", "prune")
+    with worktree(commit) as tree:
+        command = counting_command(tree, dest)
+        print(f"hotbench: gate: building and counting commit {commit[:12]} in {tree} "
+              f"({' '.join(command[1:])})", file=sys.stderr, flush=True)
+        done = run(command, cwd=tree, env=tree_environment(tree), stdout=build_log(), stderr=build_log())
+        if done.returncode != 0:
+            raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
+                             f"exited {done.returncode}; its output is above)")
     if not (dest / "results.csv").is_file():
         raise CannotTell(f"counting commit {commit[:12]} wrote no result set at {dest}")
     return dest
@@ -291,13 +318,16 @@ def replace_baseline(new_counts: pathlib.Path, path: pathlib.Path) -> None:
 # ---------------------------------------------------------------- the gate
 
 def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
-    """--against: REF counted here, then the working tree, checked like with like."""
+    """--against: the working tree counted, then REF (its counts reused from the history when it has them:
+    gate_history), checked like with like; what was counted is added to the history."""
     policy = check.load_policy(args.policy)
     ref = merge_base() if args.against == MERGE_BASE else args.against
     commit = resolve_commit(ref)
-    print(f"hotbench: gate: counting commit {commit[:12]} ({ref}) here, then the working tree", flush=True)
-    base = count_at(commit, tmp / "against")
+    history = gate_history.History.chosen(args.db)
+    print(f"hotbench: gate: counting the working tree, then commit {commit[:12]} ({ref}) here{history.unless}",
+          flush=True)
     current = count_current(tmp / "current")
+    base, label = history.counts_of_ref(commit, ref, args.against == MERGE_BASE, current, tmp, count_at)
     try:
         _, meta_b = compare.load(base)
     except HotbenchError as e:
@@ -308,9 +338,8 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
     if remaining:
         notes = ("the two builds differ ('built differently' below) although both were built here: the change "
                  "under test changed that itself, so it is gated with it",)
-    return check.run_check(base, current, policy, "instructions_per_op", args.junit,
-                           baseline_label=f"commit {commit[:12]} ({ref}) counted here", accept_differences=True,
-                           notes=notes)
+    return check.run_check(base, current, policy, "instructions_per_op", args.junit, baseline_label=label,
+                           accept_differences=True, notes=notes, markdown=args.markdown)
 
 
 def main(args) -> int:
@@ -331,8 +360,13 @@ def run_gate(args, count_current, count_at) -> int:
     recover_baseline(args.baseline)
     if args.against and args.update_baseline:
         raise HotbenchError("--against and --update-baseline do not go together: the baseline is the committed one")
+    if getattr(args, "time", False) and args.update_baseline:
+        raise HotbenchError("--time and --update-baseline do not go together: a time gate compares with a commit")
     with tempfile.TemporaryDirectory(prefix="hotbench-gate-") as tmp:
         tmp = pathlib.Path(tmp)
+        if getattr(args, "time", False):
+            from . import gate_time
+            return gate_time.run(args, tmp)
         if args.against:
             return gate_against(args, tmp, count_current, count_at)
         if args.update_baseline:
@@ -354,7 +388,8 @@ def run_gate(args, count_current, count_at) -> int:
         _, meta_c = compare.load(current)
         differences, _ = compare.comparability(meta_b, meta_c, "baseline", "current")
         if not differences:
-            return foreign.check_metrics(args.baseline, current, policy, check.run_check, args.junit)
+            return foreign.check_metrics(args.baseline, current, policy, check.run_check, args.junit,
+                                         markdown=args.markdown)
 
         print(f"hotbench: gate: the committed baseline {args.baseline} was made by a different build:")
         for d in differences:
@@ -382,7 +417,7 @@ def run_gate(args, count_current, count_at) -> int:
         if remaining:
             notes.append("the rebuilt baseline still differs from the current build ('built differently' below): "
                          "the code under test changed that itself, so it is gated with it")
-        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit,
+        return check.run_check(rebuilt, current, policy, "instructions_per_op", args.junit, markdown=args.markdown,
                                baseline_label=f"commit {commit[:12]} rebuilt here (the committed {args.baseline} "
                                               f"is not comparable)",
                                accept_differences=True, notes=tuple(notes))

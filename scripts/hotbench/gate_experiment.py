@@ -18,7 +18,7 @@ import pathlib
 import tempfile
 import xml.etree.ElementTree as ET
 
-from . import atomic, cli, runner, tidy
+from . import atomic, check, cli, runner, tidy
 from .errors import EXIT_FAILED, HotbenchError
 
 np = cli.LazyModule("numpy")  # imported on first use: `hotbench --help` works without numpy
@@ -42,7 +42,14 @@ def add_arguments(p):
                    help="time mode: minimum time per repetition")
     p.add_argument("--iterations", type=int, default=100, metavar="N",
                    help="instruction mode: iterations per benchmark (>= 1/smallest slowdown)")
-    p.add_argument("--skip-instructions", action="store_true", help="time mode only")
+    p.add_argument("--skip-instructions", action="store_true", help="time modes only")
+    p.add_argument("--paired", type=int, default=0, metavar="PAIRS",
+                   help="also the paired time mode (`gate --time`): the build against itself in PAIRS pairs of "
+                        "processes (run --paired-with), judged pair by pair at --paired-threshold (default: "
+                        "%(default)s, not measured)")
+    p.add_argument("--paired-threshold", type=float, default=0.03, metavar="FRACTION",
+                   help="the paired mode's real_time_ns threshold, as gate --time's (default: %(default)s)")
+    p.add_argument("--skip-unpaired", action="store_true", help="leave out the unpaired time mode")
     out = ROOT / "results" / "gate-experiment"
     cli.add_output(p, "the folder written: summary.json, summary.md, noise_floor.csv", dest="out", metavar="DIR",
                    default=out)
@@ -58,12 +65,26 @@ def _run(results: pathlib.Path, *args: str) -> pathlib.Path:
     return new
 
 
-def _verdicts(baseline: pathlib.Path, current: pathlib.Path, metric: str, work: pathlib.Path) -> dict:
+def _run_paired(results: pathlib.Path, pairs: int, *args: str) -> tuple[pathlib.Path, pathlib.Path]:
+    """One paired run of the release build against itself: (baseline side, current side); an injected
+    slowdown lands on the current side only (run --paired-with)."""
+    before = set(results.iterdir()) if results.exists() else set()
+    code = cli.main(["run", "--output", str(results), "--processes", str(pairs), "--paired-with",
+                     str(ROOT / "build" / "release"), *args])
+    if code != 0:
+        raise HotbenchError(f"a paired run for the experiment failed (exit {code})", EXIT_FAILED)
+    sides = {json.loads((d / "metadata.json").read_text())["pairing"]["side"]: d
+             for d in set(results.iterdir()) - before}
+    return sides[1], sides[0]
+
+
+def _verdicts(baseline: pathlib.Path, current: pathlib.Path, metric: str, work: pathlib.Path,
+              policy: pathlib.Path | None = None) -> dict:
     """benchmark -> 'regression' | 'unresolved' | 'pass', from check's JUnit output."""
     junit = work / f"{baseline.name}-{current.name}.xml"
     # --force: the injected slowdown is part of the workload fingerprint, and differing is the point here.
     cli.main(["check", "--baseline", str(baseline), "--current", str(current), "--metric", metric,
-              "--output", str(junit), "--force"])
+              "--output", str(junit), "--force", *(["--policy", str(policy)] if policy else [])])
     if not junit.exists():
         raise HotbenchError(f"check wrote no JUnit file for {baseline} vs {current}", EXIT_FAILED)
     out = {}
@@ -100,6 +121,28 @@ def _median_ratios(pairs: list[tuple[pathlib.Path, pathlib.Path]], metric: str) 
         for k in med[0].keys() & med[1].keys():
             ratios.setdefault(k, []).append(med[1][k] / med[0][k])
     return ratios
+
+
+def paired_experiment(args, work: pathlib.Path) -> dict:
+    """The paired time mode: A/A and injected slowdowns, each comparison from one paired run."""
+    metric = "real_time_ns"
+    results = work / "time_paired"
+    policy = work / "paired.toml"
+    # gate --time's rule: the policy's confidence and overrides, its own threshold for time.
+    text, line = check.DEFAULT_POLICY.read_text(encoding="utf-8"), "\nreal_time_ns = 0.10"
+    if line not in text:
+        raise HotbenchError(f"{check.DEFAULT_POLICY}: no `{line.strip()}` line to replace for the paired mode")
+    atomic.write_text(policy, text.replace(line, f"\nreal_time_ns = {args.paired_threshold}"))
+    common = ["--filter", args.filter, "--repetitions", str(args.repetitions), "--min-time", str(args.min_time)]
+    aa = [_run_paired(results, args.paired, *common) for _ in range(args.aa_pairs)]
+    out = {"metric": metric, "pairs": args.paired, "threshold": args.paired_threshold,
+           "aa": _tally([_verdicts(a, b, metric, work, policy) for a, b in aa]), "detection": {}}
+    for s in [float(x) for x in args.slowdowns.split(",")]:
+        runs = [_run_paired(results, args.paired, *common, "--inject-slowdown", f".:{s}")
+                for _ in range(args.detect_pairs)]
+        out["detection"][f"{s:.0%}"] = _tally([_verdicts(a, b, metric, work, policy) for a, b in runs])
+    out["aa_median_ratios"] = _median_ratios(aa, metric)
+    return out
 
 
 def experiment(args, mode: str, work: pathlib.Path) -> dict:
@@ -139,23 +182,28 @@ def markdown(summary: dict) -> str:
 
 def main(args) -> int:
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    modes = ["time"] + ([] if args.skip_instructions else ["instructions"])
+    modes = ([] if args.skip_unpaired else ["time"]) + ([] if args.skip_instructions else ["instructions"])
     summary = {"started_utc": started, "filter": args.filter, "settings": {
         k: getattr(args, k) for k in ("aa_pairs", "detect_pairs", "slowdowns", "repetitions", "processes",
-                                      "min_time", "iterations")}, "modes": {}}
+                                      "min_time", "iterations", "paired", "paired_threshold")}, "modes": {}}
     with tempfile.TemporaryDirectory(prefix="hotbench-gate-experiment-") as tmp:
         for mode in modes:
             summary["modes"][mode] = experiment(args, mode, pathlib.Path(tmp))
+        if args.paired:
+            summary["modes"]["time, paired"] = paired_experiment(args, pathlib.Path(tmp))
     summary["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     args.out.mkdir(parents=True, exist_ok=True)
     noise = ["benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change"]
-    for name, ratios in sorted(summary["modes"]["time"].pop("aa_median_ratios").items()):
+    # The between-run noise floor (compare widens by it) is the unpaired mode's: without it, none is written.
+    time_mode = summary["modes"].get("time")
+    for name, ratios in sorted((time_mode or {}).pop("aa_median_ratios", {}).items()):
         r = np.abs(np.array(ratios) - 1)
         noise.append(f"{name},{len(ratios)},{float(np.max(np.abs(np.log(ratios)))):.4f},"
                      f"{float(np.percentile(r, 95)):.4f}")
     for mode in summary["modes"].values():
         mode.pop("aa_median_ratios", None)
-    atomic.write_text(args.out / "noise_floor.csv", "\n".join(noise) + "\n")
+    if time_mode is not None:
+        atomic.write_text(args.out / "noise_floor.csv", "\n".join(noise) + "\n")
     atomic.write_text(args.out / "summary.json", json.dumps(summary, indent=2) + "\n")
     atomic.write_text(args.out / "summary.md", markdown(summary))
     print(markdown(summary))

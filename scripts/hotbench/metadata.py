@@ -42,9 +42,11 @@ def sha256(path: pathlib.Path) -> str:
     return h.hexdigest()
 
 
-def git_state() -> dict:
+def git_state(where: pathlib.Path = ROOT) -> dict:
+    """The commit checked out at `where` (this checkout, or any folder inside another one, such as the
+    build folder of a paired run) and whether its tracked files differ from it."""
     def git(*args):
-        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+        return subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, check=False)
 
     head = git("rev-parse", "HEAD")
     if head.returncode != 0:

@@ -124,7 +124,8 @@ def add_arguments(p):
     p.add_argument("--overhead", action="store_true",
                    help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
-                   help="benchmarks matching REGEX do FRACTION more work (to test the regression gate)")
+                   help="benchmarks matching REGEX do FRACTION more work (to test the regression gate; with "
+                        "--paired-with, in this build's processes only)")
     p.add_argument("--inject-hang", metavar="REGEX",
                    help="test hook: benchmarks matching REGEX block forever inside their measured region, "
                         "ignoring every signal but SIGKILL (to test --timeout)")
@@ -149,6 +150,11 @@ def add_arguments(p):
     p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
                    help="where the suite binaries are (default: build/release, or build/callgrind with "
                         "--instructions)")
+    p.add_argument("--paired-with", type=pathlib.Path, metavar="DIR",
+                   help="a second build folder (another commit's build, say): each process of each suite runs "
+                        "there too, back to back with this build's and in alternating order (A B, B A, ...), into "
+                        "a second result set; `check` and `compare` then judge the two pair by pair, so the "
+                        "machine's drift cancels (default: none)")
 
 
 def derived_timeout(repetitions: int, min_time: float, iterations: int | None) -> float:
@@ -200,22 +206,51 @@ def accepts(suite: Suite, path: pathlib.Path) -> bool:
 
 
 def select_datasets(suite: Suite, args) -> list[pathlib.Path]:
-    """Dataset files for the suite. --dataset of a suite with default data files picks files by name; for
-    generated workloads it filters benchmark names instead (see dataset_filter)."""
+    """Dataset files for the suite, before any --dataset (see narrow_to_datasets)."""
     if args.data:
-        files = discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
-    elif not suite.default_data:
+        return discover([p for p in args.data if accepts(suite, p)], suite.suffixes)
+    if not suite.default_data:
         return []
-    else:
-        ensure_default_data(suite)
-        files = discover(suite.default_data, suite.suffixes)
-    if args.dataset and suite.default_data:
-        by_name = {describe.dataset_name(f, suite.suffixes): f for f in files}
-        unknown = [d for d in args.dataset if d not in by_name]
-        if unknown:
-            raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(by_name))}")
-        files = [by_name[d] for d in args.dataset]
-    return files
+    ensure_default_data(suite)
+    return discover(suite.default_data, suite.suffixes)
+
+
+def dataset_names(suite: Suite, files: list[pathlib.Path], suite_args: list[str], bound_s: float) -> list[str]:
+    """The datasets a suite would run: its files' names, or for generated workloads its benchmarks' names'."""
+    if suite.default_data:
+        return sorted(describe.dataset_name(f, suite.suffixes) for f in files)
+    names = list_benchmarks(suite.binary, [f"--hotbench_data={f}" for f in files] + suite_args, bound_s)
+    return sorted({gbench.split_name(gbench.base_name({"name": n}))["dataset"] for n in names})
+
+
+def narrow_to_datasets(args, plan: list, bound_s: float) -> list:
+    """--dataset NAME...: each suite runs those of the named datasets it has. A suite that has none of them
+    is left out, unless --suite named it (then it is a usage error); a name no suite has is a usage error."""
+    narrowed, seen, available, skipped = [], set(), set(), []
+    for suite, binary, files, suite_args in plan:
+        have = dataset_names(suite, files, suite_args, max(bound_s, SETUP_S))
+        available.update(have)
+        wanted = [d for d in args.dataset if d in have]
+        seen.update(wanted)
+        if not wanted:
+            if suite.name in args.suite:
+                raise HotbenchError(f"the {suite.name} suite has none of the dataset(s) {', '.join(args.dataset)}; "
+                                    f"available: {', '.join(have)}")
+            skipped.append(suite.name)
+            continue
+        if suite.default_data:
+            by_name = {describe.dataset_name(f, suite.suffixes): f for f in files}
+            files = [by_name[d] for d in wanted]
+        else:
+            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, wanted,
+                                        suite.name, max(bound_s, SETUP_S))
+        narrowed.append((suite, binary, files, suite_args))
+    unknown = [d for d in args.dataset if d not in seen]
+    if unknown:
+        raise HotbenchError(f"unknown dataset(s) {', '.join(unknown)}; available: {', '.join(sorted(available))}")
+    for name in skipped:  # after every usage error, which is one line
+        print(f"hotbench: {name}: none of the named datasets, not run", file=sys.stderr)
+    return narrowed
 
 
 def suites_for(args, available: dict[str, Suite]) -> list[str]:
@@ -379,7 +414,8 @@ def list_benchmarks(binary: pathlib.Path, args: list[str], timeout_s: float | No
 
 def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
               run_dir: pathlib.Path, iterations: int | None, process: int = 0,
-              bound_s: float = SETUP_S, cache_sim: bool = False) -> tuple[dict, list[dict], list[list[str]], list[str]]:
+              bound_s: float = SETUP_S,
+              cache_sim: bool = False) -> tuple[dict, list[dict], list[list[str]], list[str]]:
     """Runs one suite binary, each benchmark under `bound_s` (bounded.py); returns its raw document,
     tidy rows, the commands that ran (one per process) and the benchmarks killed or lost to a crash.
     `iterations` set means instruction counting under callgrind instead of timing."""
@@ -451,6 +487,26 @@ def terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+class _Output:
+    """One result set being written: its folder, metadata and rows, and the binary of each suite."""
+
+    def __init__(self, results: pathlib.Path, meta: dict, binaries: dict[str, pathlib.Path]):
+        self.run_dir = new_run_dir(results)
+        self.meta = {**meta, "run_id": self.run_dir.name}
+        self.binaries = binaries
+        self.rows: list[dict] = []
+
+
+def paired_binaries(args, plan: list, profile: str) -> dict[str, pathlib.Path]:
+    """--paired-with: the other build's binary of every suite in the plan (each must be there)."""
+    other = built_suites(args.paired_with, profile)
+    missing = [suite.name for suite, *_ in plan if suite.name not in other]
+    if missing:
+        raise HotbenchError(f"--paired-with {args.paired_with}: no hotbench_{missing[0]} built there (the paired "
+                            f"build must have every suite this run runs)", EXIT_USAGE)
+    return {suite.name: other[suite.name].binary for suite, *_ in plan}
+
+
 def main(args) -> int:
     bench_args = benchmark_args(args)
     bound_s, bound_source = time_bound(args)
@@ -468,57 +524,88 @@ def main(args) -> int:
         binary = suite.binary
         files = select_datasets(suite, args)
         suite_args = bench_args + [f"--hotbench_set={kv}" for kv in settings.get(name, [])]
-        if args.dataset and not suite.default_data:
-            suite_args = dataset_filter(binary, [f"--hotbench_data={f}" for f in files], suite_args, args.dataset,
-                                        suite.name, max(bound_s, SETUP_S))
         plan.append((suite, binary, files, suite_args))
+    if args.dataset:
+        plan = narrow_to_datasets(args, plan, bound_s)
+    paired = getattr(args, "paired_with", None)  # gate.py builds the runner's namespace with the parser
+    if paired and args.instructions:
+        raise HotbenchError("--paired-with is for timing: instruction counts repeat exactly without pairing",
+                            EXIT_USAGE)
+    if paired:
+        paired = args.paired_with = paired.resolve()
+    others = paired_binaries(args, plan, profile_of(args)) if paired else None
 
-    run_dir = new_run_dir(args.results)
     started = datetime.datetime.now(datetime.timezone.utc)
-    meta = {"schema_version": SCHEMA_VERSION, "run_id": run_dir.name, "complete": False,
+    meta = {"schema_version": SCHEMA_VERSION, "complete": False,
             "started_utc": started.isoformat(timespec="seconds"), "command": sys.argv,
             "profile": "instructions" if args.instructions else profile_of(args),
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
     if args.instructions and args.cache_sim:
         meta["counting"] = {"tool": "callgrind", "cache_simulation": cachesim.described()}
-    rows, all_files = [], []
+    outputs = [_Output(args.results, meta, {suite.name: binary for suite, binary, _, _ in plan})]
+    if others:
+        # The other build's commit is whatever its checkout says, not this one's.
+        outputs.append(_Output(args.results, {**meta, "git": metadata.git_state(args.paired_with)}, others))
+        pairing = secrets.token_hex(8)
+        for side, (out, build) in enumerate(zip(outputs, (build_dir, args.paired_with))):
+            out.meta["pairing"] = {"id": pairing, "side": side, "build_dir": str(build),
+                                   "order": "process k of each suite runs side 0 then 1 when k is even, 1 then 0 "
+                                            "when odd"}
+    all_files = []
     t0 = time.monotonic()
     try:
         with terminate_as_interrupt():
             processes = 1 if args.instructions else args.processes
-            for suite, binary, files, suite_args in plan:
-                commands, killed = [], []
+            for suite, _, files, suite_args in plan:
+                runs = {id(out): ([], []) for out in outputs}  # commands, killed
                 for process in range(processes):
-                    doc, suite_rows, process_commands, lost = run_suite(
-                        suite, binary, files, suite_args, run_dir, args.iterations if args.instructions else None,
-                        process, bound_s, cache_sim=args.instructions and args.cache_sim)
-                    rows += [{**r, "run_id": run_dir.name} for r in suite_rows]
-                    commands += process_commands
-                    killed += lost
-                ctx = doc["context"]
-                meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
-                            libraries={**meta.get("libraries", {}), **metadata.libraries(ctx)})
-                # `command`: the first process's; `commands`: every process, including the fresh ones
-                # started after a benchmark was killed.
-                meta["suites"][suite.name] = {"command": commands[0], "commands": commands, "processes": processes,
-                                              "killed": killed, "benchmark_context": ctx,
-                                              "description": described(binary, files, suite_args, bound_s)}
+                    for out in (outputs if process % 2 == 0 else outputs[::-1]):
+                        binary = out.binaries[suite.name]
+                        # A test hook's slowdown is injected into this build only: the one under test.
+                        side_args = suite_args if out is outputs[0] else [
+                            a for a in suite_args if not a.startswith("--hotbench_slowdown=")]
+                        doc, suite_rows, process_commands, lost = run_suite(
+                            suite, binary, files, side_args, out.run_dir,
+                            args.iterations if args.instructions else None, process, bound_s,
+                            cache_sim=args.instructions and args.cache_sim)
+                        out.rows += [{**r, "run_id": out.run_dir.name} for r in suite_rows]
+                        runs[id(out)][0].extend(process_commands)
+                        runs[id(out)][1].extend(lost)
+                        out.meta.setdefault("_ctx", {})[suite.name] = doc["context"]
+                for out in outputs:
+                    binary = out.binaries[suite.name]
+                    commands, killed = runs[id(out)]
+                    ctx = out.meta.pop("_ctx")[suite.name]
+                    out.meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
+                                    libraries={**out.meta.get("libraries", {}), **metadata.libraries(ctx)})
+                    # `command`: the first process's; `commands`: every process, including the fresh ones
+                    # started after a benchmark was killed.
+                    out.meta["suites"] = {**out.meta["suites"], suite.name: {
+                        "command": commands[0], "commands": commands, "processes": processes, "killed": killed,
+                        "benchmark_context": ctx, "description": described(binary, files, suite_args, bound_s)}}
                 all_files += [(f, describe.dataset_name(f, suite.suffixes)) for f in files]
     finally:
-        meta["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        meta["datasets"] = metadata.datasets(
+        finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        datasets = metadata.datasets(
             all_files or [(f, describe.dataset_name(f, s.suffixes)) for s, _, fs, _ in plan for f in fs])
-        atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
+        for out in outputs:
+            out.meta.pop("_ctx", None)
+            out.meta["finished_utc"] = finished
+            out.meta["datasets"] = datasets
+            atomic.write_text(out.run_dir / "metadata.json", json.dumps(out.meta, indent=2) + "\n")
 
-    tidy.write_csv(run_dir / "results.csv", rows)
-    meta["complete"] = True
-    atomic.write_text(run_dir / "metadata.json", json.dumps(meta, indent=2) + "\n")
-    (run_dir / "INCOMPLETE").unlink()
-
-    errors = [r for r in rows if r["status"] == "error"]
-    print(f"hotbench: {len(rows) - len(errors)} rows ok, {len(errors)} errors, "
-          f"{time.monotonic() - t0:.0f} s -> {os.path.relpath(run_dir)}")
-    for r in errors:
-        print(f"  ERROR {r['benchmark']}: {r['error_message']}")
-    return EXIT_FAILED if errors else EXIT_OK
+    failed = False
+    for out in outputs:
+        tidy.write_csv(out.run_dir / "results.csv", out.rows)
+        out.meta["complete"] = True
+        atomic.write_text(out.run_dir / "metadata.json", json.dumps(out.meta, indent=2) + "\n")
+        (out.run_dir / "INCOMPLETE").unlink()
+        errors = [r for r in out.rows if r["status"] == "error"]
+        paired_note = f" (paired with {out.meta['pairing']['build_dir']})" if len(outputs) > 1 else ""
+        print(f"hotbench: {len(out.rows) - len(errors)} rows ok, {len(errors)} errors, "
+              f"{time.monotonic() - t0:.0f} s -> {os.path.relpath(out.run_dir)}{paired_note}")
+        for r in errors:
+            print(f"  ERROR {r['benchmark']}: {r['error_message']}")
+        failed = failed or bool(errors)
+    return EXIT_FAILED if failed else EXIT_OK

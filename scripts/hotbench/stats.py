@@ -34,6 +34,11 @@ The ratio B/A with a confidence interval (docs/statistics.md has the full descri
     - no interval can be built (a side with one unit and no spread on the other side, or values <= 0
       that are not constant): low = 0, high = inf, and `unresolved` says why.
 
+Pairs (`run --paired-with`: two builds run back to back, process by process)
+    `paired_ratio(a, b, pairs_a, pairs_b)`: each pair of processes is one unit, valued at the difference
+    of its two mean log values; B/A = exp(mean difference) with a paired t-interval (n - 1 df). The
+    machine's drift, which dominates two separate samples here, hits both members of a pair and cancels.
+
 Geometric mean of ratios
     `geometric_mean(estimates)`: exp(mean(log r_i)) over benchmarks with a finite, positive ratio; its
     interval is exp(mean log low_i, mean log high_i): the interval the mean would have if every
@@ -187,6 +192,7 @@ class RatioEstimate:
     df: float | None = None  # degrees of freedom of the t quantile
     unresolved: str = ""  # why no interval could be built ("" when it could)
     widened_by: float | None = None  # the A/A noise floor f added for runs on different machines or days
+    paired: bool = False  # units are pairs of processes (paired_ratio): units_a == units_b == pairs
 
 
 def _units(values: "np.ndarray", groups, by_process: bool) -> "np.ndarray":
@@ -205,6 +211,20 @@ def _several(groups) -> bool:
     return groups is not None and len(set(np.asarray(groups).tolist())) > 1
 
 
+def _without_interval(xa: "np.ndarray", xb: "np.ndarray", confidence: float) -> tuple[dict, RatioEstimate | None]:
+    """The fields every estimate has, and the estimate itself when no interval is needed (both sides
+    constant: exact) or none can be built on the log scale (values <= 0 that vary)."""
+    ma, mb = float(np.median(xa)), float(np.median(xb))
+    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
+    if is_constant(xa) and is_constant(xb):
+        r = _ratio(mb, ma)
+        return common, RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
+    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        return common, RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
+                                     unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    return common, None
+
+
 def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups_b=None) -> RatioEstimate:
     """B/A with a t-interval on log values (see the module doc); deterministic, no random draws.
     `groups_*`: the process of each value (None: one process). The name is the former bootstrap's;
@@ -218,14 +238,9 @@ def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups
     for x, g in ((xa, groups_a), (xb, groups_b)):
         if g is not None and len(g) != x.size:
             raise ValueError("groups must give one process per value")
-    ma, mb = float(np.median(xa)), float(np.median(xb))
-    common = dict(median_a=ma, median_b=mb, n_a=int(xa.size), n_b=int(xb.size), confidence=confidence)
-    if is_constant(xa) and is_constant(xb):
-        r = _ratio(mb, ma)
-        return RatioEstimate(r, r, r, exact=True, units_a=int(xa.size), units_b=int(xb.size), **common)
-    if min(xa.min(), xb.min()) <= 0 or not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
-        return RatioEstimate(_ratio(mb, ma), 0.0, math.inf, exact=False,
-                             unresolved="values <= 0 that vary: no interval on the log scale", **common)
+    common, settled = _without_interval(xa, xb, confidence)
+    if settled:
+        return settled
     by_process = _several(groups_a) or _several(groups_b)
     ua, ub = _units(xa, groups_a, by_process), _units(xb, groups_b, by_process)
     ka, kb = ua.size, ub.size
@@ -246,6 +261,37 @@ def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups
         se2 = va + vb
         df = se2 ** 2 / (va ** 2 / (ka - 1) + vb ** 2 / (kb - 1)) if se2 > 0 else float(ka + kb - 2)
     half = t_quantile(0.5 + confidence / 2, df) * math.sqrt(se2)
+    return RatioEstimate(ratio, math.exp(center - half), math.exp(center + half), exact=False, df=df,
+                         **shape, **common)
+
+
+def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE) -> RatioEstimate:
+    """B/A from pairs: process k of A and process k of B ran back to back (`run --paired-with`), so a
+    slow stretch of the machine lands on both members of a pair and cancels in their ratio, instead
+    of widening two separate samples. Each pair is one unit, valued at mean log B_k - mean log A_k (its
+    processes' repetitions); B/A = exp(mean over pairs) with a t-interval of n - 1 degrees of freedom
+    (the paired t-test's). Pairs with values on one side only are left out; fewer than 2 pairs:
+    unresolved. Constant values on both sides (counts) are exact, as in ratio_of_medians."""
+    xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if xa.size == 0 or xb.size == 0:
+        raise ValueError("paired_ratio needs at least one value on each side")
+    if len(pairs_a) != xa.size or len(pairs_b) != xb.size:
+        raise ValueError("pairs must give one pair (process) per value")
+    common, settled = _without_interval(xa, xb, confidence)
+    if settled:
+        return settled
+    ga, gb = np.asarray(pairs_a), np.asarray(pairs_b)
+    both = [k for k in dict.fromkeys(ga.tolist()) if k in set(gb.tolist())]
+    d = np.array([np.log(xb[gb == k]).mean() - np.log(xa[ga == k]).mean() for k in both])
+    shape = dict(units_a=len(both), units_b=len(both), by_process=True, paired=True)
+    ratio = math.exp(float(d.mean())) if d.size else _ratio(common["median_b"], common["median_a"])
+    if d.size < 2:
+        return RatioEstimate(ratio, 0.0, math.inf, exact=False, **shape,
+                             unresolved=f"{d.size} pair(s) with values on both sides: no interval from fewer than 2",
+                             **common)
+    df = float(d.size - 1)
+    half = t_quantile(0.5 + confidence / 2, df) * float(d.std(ddof=1)) / math.sqrt(d.size)
+    center = float(d.mean())
     return RatioEstimate(ratio, math.exp(center - half), math.exp(center + half), exact=False, df=df,
                          **shape, **common)
 

@@ -1,3 +1,4 @@
+import os
 import pathlib
 import sys
 
@@ -70,3 +71,25 @@ def built_descriptions():
         pytest.skip("no suite binary built in build/release or build/callgrind (cmake --preset release && "
                     "cmake --build build/release): nothing to read descriptions from")
     return found
+
+
+def missing(why: str):
+    """A test's binary or package is absent: a skip on a developer's machine, a failure where everything must
+    be there (CI, or HOTBENCH_REQUIRE_BUILT=1 as ./hotbench test sets it): a broken set-up, not a skip."""
+    if os.environ.get("CI") or os.environ.get("HOTBENCH_REQUIRE_BUILT"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def require_built(binary: pathlib.Path) -> pathlib.Path:
+    if not binary.exists():
+        missing(f"{binary} is not built (./hotbench test builds it)")
+    return binary
+
+
+@pytest.fixture(autouse=True)
+def no_default_history(monkeypatch, tmp_path_factory):
+    """A gate under test never reads or writes the developer's results/history.sqlite: the default history is
+    a file that does not exist (gate_history uses the default only when it exists)."""
+    from hotbench import history_store
+    monkeypatch.setattr(history_store, "DEFAULT_DB", tmp_path_factory.mktemp("no-history") / "history.sqlite")

@@ -24,7 +24,7 @@ def test_every_row_has_the_five_columns_and_known_values():
         package, needed_by, find, targets, version = fields
         for who in needed_by.split(","):
             assert who in users or (ROOT / "bench" / who).is_dir(), (package, who)
-        assert find == "-" or find.split()[0] in {"package", "header", "library", "deb"}, (package, find)
+        assert find == "-" or find.split()[0] in {"package", "header", "library", "program", "deb"}, (package, find)
         assert version in {"dpkg", "deb", "-"}, (package, version)
         assert (version == "deb") == find.startswith("deb "), package
 

@@ -5,12 +5,11 @@ fixture's libraries or metrics: they come from its binary's description, as for 
 
 import argparse
 import json
-import os
 import pathlib
 
-import pytest
-
 from hotbench import check, cli, describe, gate, runner, tidy
+
+from conftest import require_built
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RELEASE, CALLGRIND = ROOT / "build" / "release", ROOT / "build" / "callgrind"
@@ -18,13 +17,7 @@ SUITE = "fixture"
 
 
 def binary_in(build: pathlib.Path) -> pathlib.Path:
-    binary = build / f"{describe.BINARY_PREFIX}{SUITE}"
-    if not binary.exists():
-        why = f"{binary} is not built (./hotbench test builds it)"
-        if os.environ.get("CI") or os.environ.get("HOTBENCH_REQUIRE_BUILT"):
-            pytest.fail(why)
-        pytest.skip(why)
-    return binary
+    return require_built(build / f"{describe.BINARY_PREFIX}{SUITE}")
 
 
 def run_fixture(results: pathlib.Path) -> pathlib.Path:
@@ -79,8 +72,8 @@ def test_the_gate_counts_the_fixture_suite_and_passes_an_unchanged_build(tmp_pat
         raise AssertionError("an unchanged build must be comparable with its own baseline")
 
     baseline = tmp_path / "baseline"
-    args = argparse.Namespace(baseline=baseline, update_baseline=True, junit=None, policy=check.DEFAULT_POLICY,
-                              against=None)
+    args = argparse.Namespace(baseline=baseline, update_baseline=True, junit=None, markdown=None,
+                              policy=check.DEFAULT_POLICY, against=None, db=None)
     assert gate.run_gate(args, count_current=count_fixture, count_at=never) == 0
     counted = tidy.read_csv(baseline / "results.csv")
     assert counted and all(r["suite"] == SUITE and r["instructions_per_op"] > 0 for r in counted)

@@ -3,14 +3,13 @@ foreign_fixture: it links only benchmark::benchmark): `hotbench count` and `hotb
 estimated cycles of callgrind's cache simulator (cachesim.py)."""
 
 import json
-import os
 import pathlib
 import shutil
 import sqlite3
 import subprocess
 
 import pytest
-from conftest import REAL_ALL_BUILT
+from conftest import REAL_ALL_BUILT, missing, require_built
 
 from hotbench import cachesim, cli, describe, foreign, tidy
 
@@ -61,12 +60,9 @@ def test_the_gate_refuses_binary_without_baseline_as_a_usage_error(capsys):
 # ---------------------------------------------------------------- counting the fixture
 
 def built(path: pathlib.Path) -> pathlib.Path:
-    if not path.exists() or not shutil.which("valgrind"):
-        why = f"{path} is not built or valgrind is missing (./hotbench test builds it)"
-        if os.environ.get("CI") or os.environ.get("HOTBENCH_REQUIRE_BUILT"):
-            pytest.fail(why)
-        pytest.skip(why)
-    return path
+    if not shutil.which("valgrind"):
+        missing("valgrind is not installed (Debian package: valgrind)")
+    return require_built(path)
 
 
 @pytest.fixture

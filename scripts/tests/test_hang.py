@@ -6,7 +6,6 @@ exits 1, and no process of the binary is left. The three are the first of the su
 description's gate.filter: single-threaded, deterministic, small) on the quick profile."""
 
 import concurrent.futures
-import os
 import pathlib
 import re
 import subprocess
@@ -14,6 +13,8 @@ import subprocess
 import pytest
 
 from hotbench import describe, gbench, runner, tidy
+
+from conftest import missing
 from hotbench.bounded import ere_escape
 from test_bounded import processes_mentioning, run_with_deadline
 
@@ -22,10 +23,6 @@ CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_fi
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
 
 
-def missing(why: str):
-    if os.environ.get("CI") or os.environ.get("HOTBENCH_REQUIRE_BUILT"):
-        pytest.fail(why)  # CI builds it first: a missing binary there is a broken build, not a skip
-    pytest.skip(why)
 
 
 def suite_binary(suite: str, build: pathlib.Path = BUILD) -> pathlib.Path:

@@ -188,3 +188,36 @@ def test_suite_settings_reach_that_suites_binary_only(tmp_path, data, capsys):
     (run_dir,) = (tmp_path / "results").iterdir()
     command = json.loads((run_dir / "metadata.json").read_text())["suites"]["json"]["command"]
     assert "--hotbench_set=colour=blue" in command
+
+
+def _suite_with(tmp_path: pathlib.Path, name: str, datasets: list[str]):
+    from hotbench import runner
+    folder = tmp_path / f"{name}-data"
+    folder.mkdir()
+    for d in datasets:
+        (folder / f"{d}.jsonl").write_text("{}\n")
+    suite = runner.Suite(name, tmp_path / f"hotbench_{name}", stand_in_description(
+        name, (".jsonl",), (str(folder),)))
+    return suite, suite.binary, runner.discover([folder], suite.suffixes), []
+
+
+def test_dataset_names_pick_the_suites_that_have_them(tmp_path, capsys):
+    """`--dataset orders` without --suite runs the suites that have `orders` (a user should not have to know
+    which suite holds which file); a suite that --suite names must have one; a name nobody has is refused."""
+    import argparse
+
+    from hotbench import runner
+    from hotbench.errors import HotbenchError
+
+    plan = [_suite_with(tmp_path, "json", ["orders", "social"]), _suite_with(tmp_path, "cache", ["requests"]),
+            _suite_with(tmp_path, "serial", ["orders", "events"])]
+    args = argparse.Namespace(dataset=["orders"], suite=[])
+    narrowed = runner.narrow_to_datasets(args, plan, 1.0)
+    assert [(s.name, [f.stem for f in files]) for s, _, files, _ in narrowed] == [("json", ["orders"]),
+                                                                                  ("serial", ["orders"])]
+    assert "cache: none of the named datasets, not run" in capsys.readouterr().err
+    with pytest.raises(HotbenchError, match="the cache suite has none of the dataset"):
+        runner.narrow_to_datasets(argparse.Namespace(dataset=["orders"], suite=["cache"]), plan, 1.0)
+    with pytest.raises(HotbenchError, match=r"unknown dataset\(s\) nosuch; available: events, orders, requests, "
+                                            r"social$"):
+        runner.narrow_to_datasets(argparse.Namespace(dataset=["orders", "nosuch"], suite=[]), plan, 1.0)

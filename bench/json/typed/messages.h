@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace hotbench::json::typed {
@@ -114,5 +115,17 @@ struct Event {
   std::optional<std::string> error;
 };
 BOOST_DESCRIBE_STRUCT(Event, (), (id, type, ts_ms, actor, metadata, values, error))
+
+// Which struct each message file holds: data/corpus/<dataset>.jsonl (read by the JSON suite's typed
+// tasks and by the serial suite).
+template <class T>
+struct Kind {
+  const char* dataset;
+};
+inline constexpr std::tuple kMessageKinds{
+    Kind<Order>{"orders"},
+    Kind<UserProfile>{"profiles"},
+    Kind<Event>{"events"},
+};
 
 }  // namespace hotbench::json::typed

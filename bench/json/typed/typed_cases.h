@@ -23,16 +23,8 @@
 
 namespace hotbench::json {
 
-// Which struct each message file holds: data/corpus/<dataset>.jsonl.
-template <class T>
-struct Kind {
-  const char* dataset;
-};
-inline constexpr std::tuple kMessageKinds{
-    Kind<typed::Order>{"orders"},
-    Kind<typed::UserProfile>{"profiles"},
-    Kind<typed::Event>{"events"},
-};
+using typed::Kind;
+using typed::kMessageKinds;
 
 template <class Codec, class T>
 concept CanEncode = requires(Codec& codec, const T& in, std::string& out) { codec.encode(in, out); };

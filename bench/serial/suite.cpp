@@ -1,0 +1,78 @@
+// The serial suite's registration: binary formats (formats/*.cpp) x tasks (cases.h) x message files,
+// on the same messages as the JSON suite's typed tasks (docs/serial.md).
+#include <algorithm>
+
+#include "../harness/case.h"
+#include "../harness/settings.h"
+#include "../harness/suite.h"
+#include "cases.h"
+
+namespace hotbench::serial {
+
+Registry<Format>& formats() {
+  static Registry<Format> registry;
+  return registry;
+}
+
+std::string dataset_of(const std::string& path) { return dataset_name(path, suite_info().data_suffixes); }
+
+}  // namespace hotbench::serial
+
+namespace hotbench {
+
+const SuiteInfo& suite_info() {
+  static const SuiteInfo info = {
+      "serial",
+      "Serialization formats: encode, decode, partial read and validation of the JSON suite's typed messages, "
+      "every round trip checked member by member",
+      {{"encode", "every message of the file, struct -> the format's bytes (checked: they decode back to it)"},
+       {"decode", "every message's bytes -> a fresh struct, every field (checked against the reference)"},
+       {"round_trip", "encode then decode each message (checked: decode(encode(x)) == x)"},
+       {"partial_read", "id and timestamp of every message of the whole file encoded as one batch message "
+                        "(in place where the format can, else a full decode; checked)"},
+       {"validate", "each message's bytes judged as untrusted input (checked: every valid encoding accepted)"},
+       {"access", "every field of each message read through the format's accessors, no struct built "
+                  "(zero-copy formats; checked by a fingerprint of every field)"}},
+      {{"wire_bytes_per_message", "bytes per message", "lower", "size", true,
+        "encoded size of one message (partial_read: the batch's size divided by its messages)"}},
+      {".jsonl"},
+#ifdef HOTBENCH_CORPUS_DIR
+      {HOTBENCH_CORPUS_DIR},
+#else
+      {},
+#endif
+      "^serial/(encode|decode)/[^/]+/orders$",
+  };
+  return info;
+}
+
+void register_suite(const Options& options, Settings& settings, const std::vector<std::string>& files) {
+  using namespace hotbench::serial;
+  formats().sort();
+  std::vector<std::string> kinds;
+  std::apply([&](const auto&... kind) { (kinds.push_back(kind.dataset), ...); }, typed::kMessageKinds);
+  // The default run stays small (every format on orders); the full profile covers every kind.
+  const bool every_kind = options.profile == "full";
+  const auto messages = settings.names("messages", every_kind ? kinds : std::vector<std::string>{"orders"}, kinds,
+                                       "message kinds (data files by name) to run");
+  const auto chosen = settings.names("formats", formats().names(), formats().names(),
+                                     "formats (library or library:variant) to run");
+  settings.selects_rows({"messages", "formats"});
+  settings.finish();
+
+  for (const char* task : kTasks) {
+    for (const auto& file : files) {
+      const std::string dataset = dataset_of(file);
+      // A .jsonl file that holds no message kind is the JSON suite's, not this one's.
+      if (std::find(messages.begin(), messages.end(), dataset) == messages.end()) continue;
+      for (const Format& f : formats().all()) {
+        if (std::find(chosen.begin(), chosen.end(), f.name) == chosen.end()) continue;
+        CaseFactory make = f.for_task(task, file);
+        if (!make) continue;
+        register_case({"serial", task, f.library, f.variant, dataset, {}}, std::move(make));
+      }
+    }
+  }
+}
+
+}  // namespace hotbench
