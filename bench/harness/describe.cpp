@@ -74,6 +74,8 @@ const std::vector<MetricInfo>& harness_metrics() {
       m("alloc_bytes_per_op", "bytes per operation", "lower", "size", true, "bytes requested by those allocations"),
       m("instructions_per_op", "instructions per operation", "lower", "count", true,
         "instructions per operation, from the callgrind mode"),
+      m("estimated_cycles_per_op", "estimated cycles per operation", "lower", "count", true,
+        "an estimate from callgrind's cache simulator: instructions + 10 x L1 misses + 100 x last-level misses"),
       m("ops", "count per run", "", "count", true, "operations (requests, messages) in one timed run"),
       m("ops_per_s", "operations/s", "higher", "throughput", false, "operations per second of wall-clock time"),
       m("ns_per_op", "ns per operation", "lower", "time", false, "wall-clock time per operation"),

@@ -41,7 +41,7 @@ const SuiteInfo& suite_info() {
 #else
       {},
 #endif
-      "^serial/(encode|decode)/[^/]+/orders$",
+      "^serial/(encode|decode)/[^/]+/orders",
   };
   return info;
 }

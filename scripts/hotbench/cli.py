@@ -42,6 +42,8 @@ SUBCOMMANDS = {
     "smoke": ("smoke", "exercise a suite binary end to end in seconds (used by the tests)", ()),
     "history": ("history", "the results history: add runs, find change points across commits, triage, report",
                 ("numpy",)),
+    "count": ("foreign", "count instructions and estimated cycles per iteration of any Google Benchmark binary "
+                         "under callgrind into a result set", ()),
     "describe": ("describe", "what the suite binaries describe: tasks, metrics (units, better direction), settings", ()),
 }
 

@@ -25,12 +25,17 @@ against those (like with like on any machine). Without REF: the merge-base with 
 (origin/main, else main), what a pull request is judged against. With a results history (`--db`, else
 results/history.sqlite when it exists), counts of REF already there for the same commit and fingerprint
 are reused instead of building REF, and what was counted is added (gate_history).
+
+`hotbench gate --cache-sim` counts with callgrind's cache simulator too and, where the baseline has them,
+gates estimated cycles beside the instructions (cachesim.py). `hotbench gate --binary PATH --baseline DIR`
+gates any Google Benchmark binary instead of hotbench's subset (foreign.py; docs/gate.md).
 """
 
 import argparse
 import contextlib
 import ctypes
 import errno
+import functools
 import os
 import pathlib
 import shutil
@@ -38,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import check, compare, gate_history, runner
+from . import check, compare, foreign, gate_history, runner
 from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLVED, HotbenchError
 
 ROOT = runner.ROOT
@@ -57,7 +62,8 @@ class CannotTell(HotbenchError):
 
 
 def add_arguments(p):
-    p.add_argument("--baseline", type=pathlib.Path, default=BASELINE, metavar="DIR", help="the baseline result set")
+    p.add_argument("--baseline", type=pathlib.Path, default=None, metavar="DIR",
+                   help=f"the baseline result set (default: {BASELINE.relative_to(ROOT)}; required with --binary)")
     p.add_argument("--update-baseline", action="store_true", help="replace the baseline with the current counts")
     check.add_outputs(p)
     p.add_argument("--policy", type=pathlib.Path, default=check.DEFAULT_POLICY, metavar="FILE",
@@ -65,6 +71,10 @@ def add_arguments(p):
     p.add_argument("--against", nargs="?", const=MERGE_BASE, metavar="REF",
                    help="compare with commit REF counted here instead of the committed baseline (without REF: "
                         "the merge-base with the main branch)")
+    p.add_argument("--binary", type=pathlib.Path, metavar="PATH",
+                   help="gate any Google Benchmark binary instead of hotbench's subset: its counts (foreign.py) "
+                        "against --baseline DIR, which is then required")
+    foreign.add_counting_arguments(p.add_argument_group("counting (--filter, --min-time, --timeout: with --binary)"))
     p.add_argument("--time", action="store_true",
                    help="gate on time instead of instructions: this build and commit REF's (--against, default "
                         "the merge-base) run alternately, pair by pair, and the ratios are tested pair by pair")
@@ -99,7 +109,7 @@ def subset(build_dir: pathlib.Path = BUILD) -> dict[str, str]:
 
 
 def runner_arguments(results: pathlib.Path, data: pathlib.Path, filters: dict[str, str],
-                     build_dir: pathlib.Path = BUILD) -> argparse.Namespace:
+                     build_dir: pathlib.Path = BUILD, cache_sim: bool = False) -> argparse.Namespace:
     """The runner's namespace for the gate's counting run of `filters` ({suite: filter}, see subset), made
     by the runner's own argparse parser, so that a new runner flag gets its default here too instead of
     breaking the gate."""
@@ -108,16 +118,17 @@ def runner_arguments(results: pathlib.Path, data: pathlib.Path, filters: dict[st
     filter_ = "(" + "|".join(filters.values()) + ")$"  # POSIX ERE: Google Benchmark's regex flavour
     argv = [f"--suite={s}" for s in filters] + ["--data", str(data), f"--filter={filter_}", "--instructions",
                                                 f"--iterations={ITERATIONS}", "--output", str(results),
-                                                "--build-dir", str(build_dir)]
+                                                "--build-dir", str(build_dir)] + ["--cache-sim"] * cache_sim
     return p.parse_args(argv)
 
 
-def count_current(results: pathlib.Path) -> pathlib.Path:
+def count_current(results: pathlib.Path, cache_sim: bool = False) -> pathlib.Path:
     """Counts the current build's subset into a new result set under `results`; returns its directory.
     Error rows are kept (the check reports them as unresolved); a run that cannot finish is "cannot tell"."""
     tiny = runner.ensure_corpus("tiny")[0].parent
     try:
-        runner.main(runner_arguments(results, tiny, subset()))  # exit 1 = error rows, which the check will list
+        # exit 1 = error rows, which the check will list
+        runner.main(runner_arguments(results, tiny, subset(), cache_sim=cache_sim))
     except HotbenchError as e:
         if e.exit_code != EXIT_FAILED:
             raise
@@ -332,14 +343,20 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
 
 
 def main(args) -> int:
+    if args.binary:
+        return foreign.gate(args, check.load_policy, check.run_check, replace_baseline)
+    foreign.refuse_without_binary(args)
     # Looked up at call time, so that the tests can replace the counting steps.
-    return run_gate(args, count_current=count_current, count_at=count_at)
+    counter = functools.partial(count_current, cache_sim=True) if args.cache_sim else count_current
+    return run_gate(args, count_current=counter, count_at=count_at)
 
 
 def run_gate(args, count_current, count_at) -> int:
     """The decision, with the counting steps injected: comparable -> check against the committed
     baseline; not comparable -> count the baseline's commit here and check against that; that
     impossible -> CannotTell (2) with the reason. Every exit 0 comes from a check that compared."""
+    if args.baseline is None:
+        args.baseline = BASELINE
     recover_baseline(args.baseline)
     if args.against and args.update_baseline:
         raise HotbenchError("--against and --update-baseline do not go together: the baseline is the committed one")
@@ -371,8 +388,8 @@ def run_gate(args, count_current, count_at) -> int:
         _, meta_c = compare.load(current)
         differences, _ = compare.comparability(meta_b, meta_c, "baseline", "current")
         if not differences:
-            return check.run_check(args.baseline, current, policy, "instructions_per_op", args.junit,
-                                   markdown=args.markdown)
+            return foreign.check_metrics(args.baseline, current, policy, check.run_check, args.junit,
+                                         markdown=args.markdown)
 
         print(f"hotbench: gate: the committed baseline {args.baseline} was made by a different build:")
         for d in differences:

@@ -7,7 +7,8 @@ benchmark for a fixed number of iterations under
 `valgrind --tool=callgrind --instr-atstart=no`; the harness starts instrumentation at the
 top of the measured loop and dumps the counts under the benchmark's name at its end
 (bench/harness/measure.cpp). Each dump's total, divided by the iterations, is
-`instructions_per_op` for that benchmark.
+`instructions_per_op` for that benchmark. With the cache simulator on (`cache_sim`, cachesim.py) the dump's
+misses give `estimated_cycles_per_op` as well.
 
 Input: the suite binary, its arguments. Output: tidy rows (docs/results-format.md) whose time
 metrics are empty (time under valgrind means nothing) and whose `instructions_per_op` is set.
@@ -18,11 +19,10 @@ import pathlib
 import re
 import shutil
 
-from . import describe, gbench, metrics, tidy
-from .errors import EXIT_FAILED, HotbenchError
+from . import cachesim, describe, gbench, metrics, tidy
+from .errors import HotbenchError
 
 _TRIGGER = re.compile(r"^desc: Trigger: Client Request: (.+)$", re.M)
-_TOTAL = re.compile(r"^totals:\s+(\d+)", re.M)  # the "summary:" line can read 0
 
 
 def valgrind() -> str:
@@ -34,22 +34,26 @@ def valgrind() -> str:
 
 def parse_dump(path: pathlib.Path) -> tuple[str, int] | None:
     """(benchmark name, instructions) from one callgrind dump; None for dumps not made by the harness."""
+    parsed = parse_dump_events(path)
+    return None if parsed is None else (parsed[0], parsed[1]["Ir"])
+
+
+def parse_dump_events(path: pathlib.Path) -> tuple[str, dict[str, int]] | None:
+    """(benchmark name, {event: total}) from one callgrind dump; None for dumps not made by the harness."""
     text = path.read_text(errors="replace")
-    trigger, total = _TRIGGER.search(text), _TOTAL.search(text)
+    trigger = _TRIGGER.search(text)
     if not trigger:
         return None
-    if not total:
-        raise HotbenchError(f"{path}: a callgrind dump without a total", EXIT_FAILED)
-    return trigger.group(1).strip(), int(total.group(1))
+    return trigger.group(1).strip(), cachesim.totals(text, str(path))
 
 
 def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out: pathlib.Path,
           names: list[str] | None = None, bound_s: float | None = None,
-          startup_s: float = 0) -> tuple[list[dict], list[list[str]], list[str]]:
+          startup_s: float = 0, cache_sim: bool = False) -> tuple[list[dict], list[list[str]], list[str]]:
     """Runs the binary under callgrind; returns the benchmarks' tidy rows with instruction counts, the
     commands that ran, and the benchmarks killed for exceeding `bound_s` (bounded.py: each one an error
     row; the rest run on in a fresh process). `args` must fix the iteration count (--hotbench_iterations=N);
-    `names`: what `args` select (listed when not given)."""
+    `names`: what `args` select (listed when not given). `cache_sim`: also estimated cycles (cachesim.py)."""
     from . import bounded, runner  # runner imports this module
 
     if names is None:
@@ -59,7 +63,8 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
     tool = valgrind()
 
     def command_for(process_args: list[str], out: pathlib.Path) -> list[str]:
-        return [tool, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}", str(binary),
+        return [tool, "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={prefix}",
+                *(cachesim.valgrind_options() if cache_sim else []), str(binary),
                 *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json", "--benchmark_color=false"]
 
     doc, commands, lost = bounded.run(command_for, args, names, bound_s or float("inf"),
@@ -67,7 +72,7 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
     raw_out.write_text(json.dumps(doc, indent=2) + "\n")
     counts = {}
     for dump in sorted(work_dir.glob("callgrind.out*")):
-        parsed = parse_dump(dump)
+        parsed = parse_dump_events(dump)
         if parsed:
             counts[parsed[0]] = parsed[1]
     doc = gbench.load(raw_out)
@@ -81,7 +86,10 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
             if name is None:
                 row.update(status="error", error_message="callgrind produced no count for this benchmark")
             else:
-                row["instructions_per_op"] = counts[name] / row["iterations"]
+                row["instructions_per_op"] = counts[name]["Ir"] / row["iterations"]
+                estimate = cachesim.estimated_cycles(counts[name])
+                if estimate is not None:
+                    row[cachesim.METRIC] = estimate / row["iterations"]
         rows.append(row)
     return rows, commands, lost
 

@@ -26,7 +26,7 @@ import time
 
 import tempfile
 
-from . import SCHEMA_VERSION, atomic, bounded, cli, describe, gbench, instructions, metadata, progress, tidy
+from . import SCHEMA_VERSION, atomic, bounded, cachesim, cli, describe, gbench, instructions, metadata, progress, tidy
 from .suites import ordered
 from .bounded import ere_escape
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, HotbenchError
@@ -133,6 +133,9 @@ def add_arguments(p):
                    help="count instructions per operation under callgrind instead of timing (deterministic)")
     p.add_argument("--iterations", type=int, default=10, metavar="N",
                    help="with --instructions: iterations per benchmark")
+    p.add_argument("--cache-sim", action="store_true",
+                   help="with --instructions: simulate the caches too, for estimated_cycles_per_op (slower: "
+                        "docs/gate.md)")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="kill a benchmark still running after SECONDS (its whole process: it becomes an error "
                         "row naming the bound, and the benchmarks after it run in a fresh process); default: "
@@ -411,7 +414,8 @@ def list_benchmarks(binary: pathlib.Path, args: list[str], timeout_s: float | No
 
 def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
               run_dir: pathlib.Path, iterations: int | None, process: int = 0,
-              bound_s: float = SETUP_S) -> tuple[dict, list[dict], list[list[str]], list[str]]:
+              bound_s: float = SETUP_S,
+              cache_sim: bool = False) -> tuple[dict, list[dict], list[list[str]], list[str]]:
     """Runs one suite binary, each benchmark under `bound_s` (bounded.py); returns its raw document,
     tidy rows, the commands that ran (one per process) and the benchmarks killed or lost to a crash.
     `iterations` set means instruction counting under callgrind instead of timing."""
@@ -429,7 +433,7 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
               f"({iterations} iterations each)", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="hotbench-callgrind-") as work:
             rows, commands, lost = instructions.count(binary, args, pathlib.Path(work), partial, names, bound_s,
-                                                      startup_s=SETUP_S)
+                                                      startup_s=SETUP_S, cache_sim=cache_sim)
         os.replace(partial, raw)
         return gbench.load(raw), rows, commands, lost
 
@@ -537,6 +541,8 @@ def main(args) -> int:
             "profile": "instructions" if args.instructions else profile_of(args),
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
+    if args.instructions and args.cache_sim:
+        meta["counting"] = {"tool": "callgrind", "cache_simulation": cachesim.described()}
     outputs = [_Output(args.results, meta, {suite.name: binary for suite, binary, _, _ in plan})]
     if others:
         # The other build's commit is whatever its checkout says, not this one's.
@@ -561,7 +567,8 @@ def main(args) -> int:
                             a for a in suite_args if not a.startswith("--hotbench_slowdown=")]
                         doc, suite_rows, process_commands, lost = run_suite(
                             suite, binary, files, side_args, out.run_dir,
-                            args.iterations if args.instructions else None, process, bound_s)
+                            args.iterations if args.instructions else None, process, bound_s,
+                            cache_sim=args.instructions and args.cache_sim)
                         out.rows += [{**r, "run_id": out.run_dir.name} for r in suite_rows]
                         runs[id(out)][0].extend(process_commands)
                         runs[id(out)][1].extend(lost)

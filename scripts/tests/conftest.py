@@ -31,6 +31,7 @@ HARNESS = [metric("iterations", "count", None, "count"), metric("real_time_ns", 
            metric("allocs_per_op", "count per operation", "lower", "count", True),
            metric("alloc_bytes_per_op", "bytes per operation", "lower", "size", True),
            metric("instructions_per_op", "instructions per operation", "lower", "count", True),
+           metric("estimated_cycles_per_op", "estimated cycles per operation", "lower", "count", True),
            metric("ops_per_s", "operations/s", "higher", "throughput"),
            metric("ns_per_op", "ns per operation", "lower", "time"), metric("p50_ns", "ns", "lower", "time"),
            metric("p99_ns", "ns", "lower", "time")]

@@ -30,7 +30,7 @@ NOT_RUN = {
     "actions/cache/save@v4": "GitHub's cache service (see restore); the test checks the folder it saves exists",
     "actions/upload-artifact@v4": "GitHub's artifact storage; the test checks that every path it uploads exists",
 }
-SUITES_LEFT_OUT = ("json", "cache", "queue")  # the scratch main builds only the fixture suite
+SUITES_LEFT_OUT = ("json", "cache", "queue", "serial")  # the scratch main builds only the fixture suite
 
 
 # ---------------------------------------------------------------- the workflow's YAML (the subset it uses)

@@ -404,3 +404,37 @@ def test_first_baseline_and_leftovers_from_a_crash(tmp_path):
     make_tree(tmp_path / "baseline.new", "partial")  # a crash during an earlier first update
     gate.replace_baseline(new, baseline)
     assert tree_of(baseline) == files and not (tmp_path / "baseline.new").exists()
+
+
+def with_estimated_cycles(result, factor=1.0, only=None):
+    """The result set with estimated_cycles_per_op beside its counts (twice the instructions, times `factor`
+    for the benchmarks in `only`), as `gate --cache-sim` counts them."""
+    from hotbench import tidy
+    rows = tidy.load_rows(result)[0]
+    for r in rows:
+        if r.get("instructions_per_op"):
+            planted = factor if r["benchmark"] in (only or ()) else 1
+            r["estimated_cycles_per_op"] = 2 * r["instructions_per_op"] * planted
+    tidy.write_csv(result / "results.csv", rows)
+    return result
+
+
+def test_estimated_cycles_are_gated_when_both_sides_have_them(tmp_path, capsys, monkeypatch):
+    """Planted defect: the same instructions, 20 % more estimated cycles (cache misses): the gate fails on the
+    second metric. A baseline without them gates instructions alone and says so."""
+    baseline = with_estimated_cycles(counts(tmp_path / "baseline"))
+    asked = []
+
+    def count_current(results, cache_sim=False):
+        asked.append(cache_sim)
+        results.mkdir(parents=True)
+        return with_estimated_cycles(counts(results / "run"), 1.2, {HEAVY})
+
+    monkeypatch.setattr(gate, "count_current", count_current)
+    code, out, _ = run_gate(capsys, baseline, "--cache-sim")
+    assert code == 1 and asked == [True]
+    instructions_part, cycles_part = out.split("hotbench check: estimated_cycles_per_op", 1)
+    assert "REGRESSION" not in instructions_part and f"REGRESSION  {HEAVY}" in cycles_part
+    code, out, _ = run_gate(capsys, counts(tmp_path / "old-baseline"))
+    assert code == 0 and asked == [True, False]
+    assert "estimated_cycles_per_op not gated: not counted on both sides" in out

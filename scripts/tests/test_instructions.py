@@ -27,14 +27,15 @@ needs_build = pytest.mark.skipif(not BINARY.exists() or not shutil.which("valgri
                                  reason="needs build/callgrind/hotbench_json and valgrind (./hotbench test builds it)")
 
 
-def count(tmp_path, name, *extra):
+def count(tmp_path, name, *extra, metric="instructions_per_op", cache_sim=False):
     tiny = runner.ensure_corpus("tiny")[0].parent
     work = tmp_path / name
     work.mkdir()
     rows, *_ = instructions.count(BINARY, [f"--hotbench_data={tiny}", FILTER, "--hotbench_iterations=10",
-                                          "--benchmark_repetitions=1", *extra], work, work / "raw.json")
+                                          "--benchmark_repetitions=1", *extra], work, work / "raw.json",
+                                  cache_sim=cache_sim)
     assert rows and all(r["status"] == "ok" for r in rows), rows
-    return {r["benchmark"]: r["instructions_per_op"] for r in rows}
+    return {r["benchmark"]: r[metric] for r in rows}
 
 
 @needs_build
@@ -51,3 +52,14 @@ def test_an_injected_slowdown_is_counted_exactly(tmp_path):
     for name, value in base.items():
         expected = 1.1 if "nlohmann" in name else 1.0
         assert slow[name] / value == pytest.approx(expected, abs=0.002), name
+
+
+@needs_build
+def test_estimated_cycles_repeat_exactly_and_leave_the_instruction_count_alone(tmp_path):
+    """The cache simulator (gate --cache-sim) on hotbench's own rows: the same figures in every run, at
+    least one cycle per instruction, and the instruction counts those of the run without it."""
+    first = count(tmp_path, "a", metric="estimated_cycles_per_op", cache_sim=True)
+    assert first == count(tmp_path, "b", metric="estimated_cycles_per_op", cache_sim=True)
+    plain = count(tmp_path, "c")
+    assert count(tmp_path, "d", cache_sim=True) == plain
+    assert all(first[name] >= plain[name] for name in plain) and first != plain
