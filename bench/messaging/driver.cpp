@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -112,6 +113,23 @@ struct Setup {
     }
   }
 
+  // CPU seconds the server has used so far, every thread (the sum of their
+  // /proc schedstat run times: nanoseconds, where /proc/PID/stat counts 10 ms
+  // ticks). 0 without a server. A thread that has exited is no longer counted,
+  // so a difference is a lower bound when the server retires threads mid-row.
+  double server_cpu_s() const {
+    if (!server || server->pid() <= 0) return 0;
+    double ns = 0;
+    std::error_code ec;
+    const std::string tasks = "/proc/" + std::to_string(server->pid()) + "/task";
+    for (const auto& t : std::filesystem::directory_iterator(tasks, ec)) {
+      std::ifstream in(t.path() / "schedstat");
+      double on_cpu = 0;
+      if (in >> on_cpu) ns += on_cpu;
+    }
+    return ns / 1e9;
+  }
+
   // A failure of an end, with the server's state when it has one.
   std::string explain(const std::string& what) const {
     if (!server) return what;
@@ -178,6 +196,7 @@ class ThroughputCase final : public Case {
     c.emplace_back("message_mb_per_s",
                    seconds_ > 0 ? static_cast<double>(total_.delivered) * static_cast<double>(sc_.message_bytes) / seconds_ / 1e6
                                 : 0.0);
+    if (setup_->server) c.emplace_back("server_cpu_s_per_million", server_cpu_ / (n * static_cast<double>(sc_.batch)) * 1e6);
     clear();
     return c;
   }
@@ -187,12 +206,14 @@ class ThroughputCase final : public Case {
     total_ = {};
     batches_ = 0;
     seconds_ = 0;
+    server_cpu_ = 0;
   }
   void batch() {
     delivery_.begin(crew_.batches(), true);
     sent_ = unique_ = late_ = 0;
     producer_done_.store(false);
     const std::uint64_t t0 = now_ns();
+    const double cpu0 = setup_->server_cpu_s();
     try {
       crew_.run_batch([this] { return delivery_.delivered(); }, sc_.batch, sc_.watchdog_s);
     } catch (const std::exception& e) {
@@ -203,6 +224,7 @@ class ThroughputCase final : public Case {
                                               : broken + "; then " + setup_->explain(e.what()));
     }
     seconds_ += static_cast<double>(now_ns() - t0) / 1e9;
+    server_cpu_ += setup_->server_cpu_s() - cpu0;
     const Counts c = counts();
     if (const std::string why = broken_promise(promise_, c); !why.empty()) throw std::runtime_error(why);
     total_.sent += c.sent;
@@ -282,7 +304,7 @@ class ThroughputCase final : public Case {
   std::atomic<bool> producer_done_{false};
   Counts total_;  // of the timed batches since the last observe()
   std::uint64_t batches_ = 0;
-  double seconds_ = 0;
+  double seconds_ = 0, server_cpu_ = 0;
   Crew crew_;  // last: its threads use the members above, and it joins them first
 };
 
@@ -303,13 +325,17 @@ class PingPongCase final : public Case {
   Check check() override {
     batch();
     histogram_.clear();
+    server_cpu_ = 0;
     return {};
   }
   void run() override { batch(); }
   Counters observe() override {
     Counters c = histogram_.counters(clock_read_ns());
     c.emplace_back("clock_read_ns", clock_read_ns());
+    if (setup_->server && histogram_.count() > 0)
+      c.emplace_back("server_cpu_s_per_million", server_cpu_ / static_cast<double>(histogram_.count()) * 1e6);
     histogram_.clear();
+    server_cpu_ = 0;
     return c;
   }
 
@@ -317,12 +343,14 @@ class PingPongCase final : public Case {
   void batch() {
     done_.store(0);
     bad_ = 0;
+    const double cpu0 = setup_->server_cpu_s();
     try {
       crew_.run_batch([this] { return done_.load(std::memory_order_relaxed); }, sc_.batch, sc_.watchdog_s);
     } catch (const std::exception& e) {
       throw std::runtime_error(setup_->explain(e.what()) + " (round trips done: " + std::to_string(done_.load()) + " of " +
                                std::to_string(sc_.batch) + ")");
     }
+    server_cpu_ += setup_->server_cpu_s() - cpu0;
     if (bad_)
       throw std::runtime_error("delivery check failed: " + std::to_string(bad_) + " of " + std::to_string(sc_.batch) +
                                " replies were not the request sent");
@@ -366,6 +394,7 @@ class PingPongCase final : public Case {
   LatencyHistogram histogram_;  // written by the requester during a batch, read between batches
   std::atomic<std::uint64_t> done_{0};
   std::uint64_t bad_ = 0;
+  double server_cpu_ = 0;  // of the batches since the last observe()
   Crew crew_;
 };
 

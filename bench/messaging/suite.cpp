@@ -96,6 +96,9 @@ const SuiteInfo& suite_info() {
         "promise per-producer order has a row with any)"},
        {"message_mb_per_s", "MB/s (10^6 B/s)", "higher", "throughput", false,
         "payload bytes delivered per second of the timed batches (decimal megabytes)"},
+       {"server_cpu_s_per_million", "CPU seconds per 10^6 operations", "lower", "time", false,
+        "CPU time of the server process (all its threads) per million messages or round trips, beside "
+        "cpu_s_per_million (this process's); rows of systems with a server only"},
        {"clock_read_ns", "ns", "lower", "time", false,
         "cost of one steady_clock read, subtracted from the latency percentiles of the row"}},
       {},  // reads no data: the messages are generated

@@ -98,6 +98,9 @@ TEST_P(EverySystem, DeliversWhatItPromisesOnEveryTransportAndTask) {
         c->run();
         c->run();
         const Counters got = c->observe();
+        if (s.server) {
+          EXPECT_GT(counter(got, "server_cpu_s_per_million"), 0);  // the server did the relaying
+        }
         if (task == Task::throughput) {
           EXPECT_EQ(counter(got, "sent"), 500);
           if (s.promise.delivery != Guarantee::at_most_once) {
