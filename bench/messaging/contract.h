@@ -148,14 +148,16 @@ class Session {
   virtual std::unique_ptr<Requester> requester() { throw MessagingError("no request-reply"); }
 };
 
-enum class Task { throughput, ping_pong };
+// throughput and open_loop use producers and consumers (a system declares
+// throughput for both); ping_pong uses requesters and repliers.
+enum class Task { throughput, ping_pong, open_loop };
 const char* task_name(Task t);
 
 struct System {
   std::string name;  // the rows' implementation, library[:variant]: "nats:core", "zeromq:push_pull"
   Promise promise;
   std::vector<Transport> transports;
-  std::vector<Task> tasks;  // throughput: producer/consumer; ping_pong: requester/replier
+  std::vector<Task> tasks;  // throughput: producer/consumer (open_loop too); ping_pong: requester/replier
   // The server it needs, started by the harness for each row (placeholders as
   // in ServerSpec); empty: none (a socket library). The endpoint's port is the
   // server's {port}, its ipc path the server's {socket}.

@@ -1,5 +1,7 @@
 #include "driver.h"
 
+#include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -43,11 +45,13 @@ const char* task_name(Task t) {
   switch (t) {
     case Task::throughput: return "throughput";
     case Task::ping_pong: return "ping_pong";
+    case Task::open_loop: return "open_loop";
   }
   return "?";
 }
 
 bool System::has(Task t) const {
+  if (t == Task::open_loop) t = Task::throughput;  // the same ends
   for (Task x : tasks)
     if (x == t) return true;
   return false;
@@ -172,6 +176,8 @@ class ThroughputCase final : public Case {
         producer_(setup_->session->producer()),
         payload_(sc.message_bytes),
         delivery_(1, 1, sc.batch, false),
+        paced_(sc.task == Task::open_loop),
+        interval_ns_(paced_ ? 1e9 / sc.rate_per_s : 0),
         crew_(2, false, [this](int w, std::uint64_t b) {
           if (w == 0) produce(b);
           else consume(b);
@@ -197,6 +203,10 @@ class ThroughputCase final : public Case {
                    seconds_ > 0 ? static_cast<double>(total_.delivered) * static_cast<double>(sc_.message_bytes) / seconds_ / 1e6
                                 : 0.0);
     if (setup_->server) c.emplace_back("server_cpu_s_per_million", server_cpu_ / (n * static_cast<double>(sc_.batch)) * 1e6);
+    if (paced_) {
+      for (const auto& kv : histogram_.counters(clock_read_ns())) c.push_back(kv);
+      c.emplace_back("clock_read_ns", clock_read_ns());
+    }
     clear();
     return c;
   }
@@ -207,11 +217,13 @@ class ThroughputCase final : public Case {
     batches_ = 0;
     seconds_ = 0;
     server_cpu_ = 0;
+    histogram_.clear();
   }
   void batch() {
     delivery_.begin(crew_.batches(), true);
     sent_ = unique_ = late_ = 0;
     producer_done_.store(false);
+    start_ns_ = now_ns() + 200'000;  // open_loop: leaves the ends 200 us to wake up before the first send
     const std::uint64_t t0 = now_ns();
     const double cpu0 = setup_->server_cpu_s();
     try {
@@ -251,7 +263,9 @@ class ThroughputCase final : public Case {
     try {
       auto buffer = payload_.buffer();
       const std::uint64_t first = b * sc_.batch;
+      if (paced_) ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
       for (std::uint64_t i = 0; i < sc_.batch; ++i) {
+        if (paced_ && !wait_until(intended(i))) return;
         payload_.write(buffer, 0, first + i);
         while (!producer_->send(buffer, kPoll))
           if (crew_.stopping()) return;
@@ -277,7 +291,14 @@ class ThroughputCase final : public Case {
             ++late_;  // a message of an earlier batch, counted as lost there
             continue;
           }
-          if (delivery_.accept(0, view) == queue::Delivery::Accepted::first && ++unique_ == sc_.batch) return;
+          const auto accepted = delivery_.accept(0, view);
+          if (accepted == queue::Delivery::Accepted::first) {
+            if (paced_) {
+              const std::uint64_t t = now_ns(), due = intended(view.seq() - first);
+              histogram_.record(t > due ? t - due : 0);
+            }
+            if (++unique_ == sc_.batch) return;
+          }
           continue;
         }
         // Nothing came. A system that may lose messages: once the producer has flushed and the
@@ -293,6 +314,25 @@ class ThroughputCase final : public Case {
     }
   }
 
+  std::uint64_t intended(std::uint64_t index) const {
+    return start_ns_ + static_cast<std::uint64_t>(static_cast<double>(index) * interval_ns_);
+  }
+  // Sleeps until 20 us before `due`, then spins: a sleeping producer leaves the CPU to the consumer
+  // and the server (two vCPUs here), a spinning one would take a whole one. The producer thread's
+  // timer slack is 1 us (prctl), not the default 50 us, so the sleep ends close to its time.
+  // now_ns() is steady_clock, which is CLOCK_MONOTONIC on Linux. False if stopped first.
+  bool wait_until(std::uint64_t due) {
+    for (std::uint64_t now = now_ns(); now < due; now = now_ns()) {
+      if (crew_.stopping()) return false;
+      if (due - now > 30'000) {
+        const std::uint64_t wake = due - 20'000;
+        const timespec t{static_cast<time_t>(wake / 1'000'000'000), static_cast<long>(wake % 1'000'000'000)};
+        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr);
+      }
+    }
+    return true;
+  }
+
   Promise promise_;
   Scenario sc_;
   std::unique_ptr<Setup> setup_;
@@ -300,6 +340,10 @@ class ThroughputCase final : public Case {
   std::unique_ptr<Producer> producer_;
   PayloadTemplate payload_;
   queue::Delivery delivery_;
+  bool paced_;
+  double interval_ns_;
+  std::uint64_t start_ns_ = 0;  // open_loop: the first message's intended send time, set before each batch
+  LatencyHistogram histogram_;  // open_loop: written by the consumer during a batch
   std::uint64_t sent_ = 0, unique_ = 0, late_ = 0;  // per batch, written by one worker each
   std::atomic<bool> producer_done_{false};
   Counts total_;  // of the timed batches since the last observe()
@@ -408,7 +452,7 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& sc) {
   if (sc.message_bytes < 8 || sc.message_bytes % 8 != 0)
     throw std::invalid_argument("message_bytes must be a multiple of 8, from 8: " + std::to_string(sc.message_bytes));
   auto setup = set_up(system, sc.transport);
-  if (sc.task == Task::throughput) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
+  if (sc.task != Task::ping_pong) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
   return std::make_unique<PingPongCase>(sc, std::move(setup));
 }
 

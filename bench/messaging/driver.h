@@ -5,6 +5,11 @@
 //               message is checked (payload.h) and entered in the queue
 //               suite's Delivery ledger, and the batch is judged by the
 //               system's promise (contract.h).
+//   open_loop   the same ends and checks, but the producer sends at a fixed
+//               rate and the consumer records each message's one-way latency
+//               from its *intended* send time (the queue suite's open loop: a
+//               stall delays every later message's intended time by nothing,
+//               so it cannot hide, no coordinated omission).
 //   ping_pong   a requester sends one message, the replier echoes it back; the
 //               round trip goes into a LatencyHistogram (the queue suite's
 //               method), the reply is compared byte by byte with the request.
@@ -32,6 +37,7 @@ struct Scenario {
   // At-most-once systems: once the producer has flushed, how long the consumer
   // waits for another message before counting the rest as lost.
   double settle_s = 0.5;
+  double rate_per_s = 10'000;  // open_loop: intended messages per second
 };
 
 // Starts the system's server when it has one (ServerError -> the row's error),
