@@ -2,7 +2,7 @@
 // socket, a Unix socket (ipc) or loopback TCP, with nothing but a 4-byte length
 // before each message. What a system adds on the same transport is its own cost.
 //
-// One writev() per message, reads of up to 256 KB parsed into frames, non-
+// One sendmsg() (header and payload gathered) per message, reads of up to 256 KB parsed into frames, non-
 // blocking sockets polled with the caller's timeout, TCP_NODELAY (as the NATS
 // and ZeroMQ clients set it). A stream socket delivers every byte once and in
 // order while the connection lives: exactly once, per-producer order.
@@ -104,7 +104,11 @@ class FrameStream {
         at[n++] = {static_cast<char*>(p.iov_base) + skip, p.iov_len - skip};
         skip = 0;
       }
-      const ssize_t w = ::writev(fd_.get(), at, n);
+      msghdr msg{};
+      msg.msg_iov = at;
+      msg.msg_iovlen = static_cast<std::size_t>(n);
+      // MSG_NOSIGNAL: a peer that has gone is an error here, not SIGPIPE ending the benchmark.
+      const ssize_t w = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
       if (w > 0) {
         done += static_cast<std::size_t>(w);
         first = false;

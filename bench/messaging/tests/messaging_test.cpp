@@ -139,6 +139,44 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Systems, EverySystem, ::testing::ValuesIn(system_names()), test_name);
 
+// A consumer that goes away mid-stream: the producer's sends go on, stop being accepted or throw
+// MessagingError, but never end the process (SIGPIPE on a socket whose peer has closed).
+TEST_P(EverySystem, AConsumerThatGoesAwayNeverEndsTheProcess) {
+  const System& s = *systems().find(GetParam());
+  if (s.server || !s.has(Task::throughput)) GTEST_SKIP() << "needs a server, or has no consumer";
+  for (Transport t : s.transports) {
+    if (t == Transport::inproc) continue;
+    SCOPED_TRACE(transport_name(t));
+    Endpoint e;
+    e.transport = t;
+    const std::string dir = make_private_dir("messaging-test");
+    e.path = dir + "/channel.sock";
+    e.port = free_loopback_port("messaging-test");
+    {
+      auto session = s.open(e);
+      auto consumer = session->consumer();
+      auto producer = session->producer();
+      const PayloadTemplate payload(1024);
+      auto message = payload.buffer();
+      std::vector<std::byte> got;
+      ASSERT_TRUE(producer->send(message, Millis(1000)));
+      ASSERT_TRUE(consumer->receive(got, Millis(5000)));
+      consumer.reset();
+      std::string error;
+      for (int i = 0; i < 10000 && error.empty(); ++i) {
+        try {
+          if (!producer->send(message, Millis(10))) break;  // not accepted: flow control, fine
+        } catch (const MessagingError& x) {
+          error = x.what();
+        }
+      }
+      // Reaching this line is the test: the process is alive.
+      SUCCEED() << (error.empty() ? "sends went on or stopped being accepted" : error);
+    }
+    std::filesystem::remove_all(dir);
+  }
+}
+
 TEST(Registry, EverySystemDeclaresTasksTransportsAndASession) {
   ASSERT_FALSE(systems().all().empty());
   for (const auto& s : systems().all()) {
