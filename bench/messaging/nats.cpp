@@ -47,7 +47,12 @@ class Connection {
     natsOptions_Destroy(o);
     if (s != NATS_OK) fail("connect to " + url, s);
   }
+  // Close (which joins the connection's read loop) before destroying the subscription: libnats 3.4
+  // crashes when a subscription is destroyed while its read loop is still handing it a message
+  // (nats-io/nats.c#637, fixed in 3.6), which a row that fails mid-stream does (seen under ASan in
+  // Servers.AServerKilledMidRow*).
   ~Connection() {
+    natsConnection_Close(c_);
     if (sub_) natsSubscription_Destroy(sub_);
     natsConnection_Destroy(c_);
   }
