@@ -102,4 +102,10 @@ enum class Clock { cpu, wall };
 
 void register_case(const CaseId& id, CaseFactory make, Clock clock = Clock::cpu);
 
+// Destroys the case kept for the benchmark that ran last (its threads, connections and servers);
+// main() calls it when the benchmarks are done, so that the case ends while everything it uses is
+// still there, not during static destruction after the exit handlers: a client library may tear
+// its global state down in one (libnats does), and the case's connections must not outlive it.
+void release_cases();
+
 }  // namespace hotbench

@@ -191,6 +191,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   benchmark::RunSpecifiedBenchmarks();
+  hotbench::release_cases();
   benchmark::Shutdown();
   return 0;
 }

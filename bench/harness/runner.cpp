@@ -86,8 +86,14 @@ double median_op_ns(Case& c) {
   return ns[2];
 }
 
-Prepared& prepare(const CaseId& id, const CaseFactory& make) {
+// The case of the benchmark running now, kept across its repetitions.
+Prepared& prepared() {
   static Prepared current;
+  return current;
+}
+
+Prepared& prepare(const CaseId& id, const CaseFactory& make) {
+  Prepared& current = prepared();
   const std::string name = id.name();
   if (current.name == name) return current;
   current = Prepared{};
@@ -219,6 +225,8 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
 }
 
 }  // namespace
+
+void release_cases() { prepared() = Prepared{}; }
 
 const Options& options() { return g_options; }
 void set_options(const Options& options) { g_options = options; }

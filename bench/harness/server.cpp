@@ -206,6 +206,8 @@ std::string resolve_program(const ServerSpec& spec) {
 
 const char kSocketName[] = "server.sock";
 
+}  // namespace
+
 std::string make_private_dir(const std::string& name) {
   std::string safe;
   for (char c : name) safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
@@ -238,6 +240,8 @@ int free_loopback_port(const std::string& name) {
   if (port == 0) throw ServerError(name + ": no free loopback port: " + std::strerror(saved));
   return port;
 }
+
+namespace {
 
 bool connect_bounded(int fd, const sockaddr* addr, socklen_t len) {
   bool ok = false;

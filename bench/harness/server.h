@@ -57,6 +57,14 @@ struct ServerEndpoint {
 bool can_connect_tcp(const ServerEndpoint& endpoint);
 bool can_connect_unix(const ServerEndpoint& endpoint);
 
+// For suites whose endpoints are their own (a socket library with no server,
+// the raw-socket floors): a new folder $TMPDIR/hotbench-<name>-XXXXXX (/tmp when
+// $TMPDIR is too long for a Unix socket path inside it), and a loopback TCP
+// port that was free just now. Both throw ServerError. The caller removes the
+// folder (std::filesystem::remove_all).
+std::string make_private_dir(const std::string& name);
+int free_loopback_port(const std::string& name);
+
 struct ServerSpec {
   std::string name;     // for messages and the folder's name: "redis-server"
   std::string package;  // the Debian package that provides it, named when it is missing

@@ -52,24 +52,66 @@ class Delivery {
       for (auto& s : seen_) s.store(0, std::memory_order_relaxed);
   }
 
-  // On consumer `consumer`'s thread, for every message it pops.
+  // What accept() made of a message. `repeat` only in a full check (otherwise
+  // a duplicate counts as `first` and is found by verify()).
+  enum class Accepted { first, repeat, foreign, corrupt };
+
+  // On consumer `consumer`'s thread, for every message it pops. In a full
+  // check, a repeat of a message already delivered is not an order inversion
+  // (a redelivery, counted by tally() as a duplicate).
   template <class M>
-  void accept(int consumer, const M& m) {
+  Accepted accept(int consumer, const M& m) {
     Ledger& l = ledgers_[static_cast<std::size_t>(consumer)];
     const std::uint32_t p = m.producer();
     const std::uint64_t seq = m.seq();
+    Accepted what = Accepted::first;
     if (p >= producers_ || seq < first_ || seq >= first_ + per_) {
       ++l.foreign;
+      what = Accepted::foreign;
     } else if (!m.intact()) {
       ++l.corrupt;
+      what = Accepted::corrupt;
     } else {
-      if (seq < l.next_seq[p]) ++l.out_of_order;
-      l.next_seq[p] = seq + 1;
+      if (full_ && seen_[p * per_ + (seq - first_)].fetch_add(1, std::memory_order_relaxed) > 0) what = Accepted::repeat;
+      if (what == Accepted::first) {
+        if (seq < l.next_seq[p]) ++l.out_of_order;
+        l.next_seq[p] = seq + 1;
+      }
       ++l.count[p];
       l.seq_sum[p] += seq;
-      if (full_) seen_[p * per_ + (seq - first_)].fetch_add(1, std::memory_order_relaxed);
     }
     l.received.store(l.received.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return what;
+  }
+
+  // The batch's delivery counts, without judging them (a full check only,
+  // once every consumer has stopped): for systems whose promise allows losses
+  // or duplicates, which report them instead of failing (bench/messaging).
+  struct Tally {
+    std::uint64_t received = 0;    // every message handed to accept()
+    std::uint64_t delivered = 0;   // distinct messages of the batch delivered intact
+    std::uint64_t lost = 0;        // messages of the batch never delivered
+    std::uint64_t duplicated = 0;  // deliveries beyond the first of a message
+    std::uint64_t reordered = 0;   // first deliveries after a later message of the same producer
+    std::uint64_t foreign = 0, corrupt = 0;
+  };
+  Tally tally() const {
+    Tally t;
+    for (const auto& l : ledgers_) {
+      t.received += l.received.load(std::memory_order_relaxed);
+      t.reordered += l.out_of_order;
+      t.foreign += l.foreign;
+      t.corrupt += l.corrupt;
+    }
+    for (const auto& s : seen_) {
+      const auto n = s.load(std::memory_order_relaxed);
+      if (n == 0) ++t.lost;
+      else {
+        ++t.delivered;
+        t.duplicated += n - 1u;
+      }
+    }
+    return t;
   }
 
   // Messages popped so far in this batch (any thread; exact once consumers stop).

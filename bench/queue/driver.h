@@ -25,9 +25,10 @@
 #endif
 
 #include "../harness/case.h"
+#include "../harness/clock.h"
 #include "../harness/histogram.h"
 #include "contract.h"
-#include "crew.h"
+#include "../harness/crew.h"
 #include "delivery.h"
 #include "message.h"
 
@@ -68,15 +69,6 @@ class Backoff {
   int spins_ = 0;
 };
 
-inline std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-
-// The cost of one now_ns() on this machine (measured once per process): a
-// timed interval includes about one clock read, which the latency rows subtract.
-double clock_read_ns();
 
 // Pops one message as `wait` says; false if `stopping()` became true first.
 template <class Q, class M, class Stop>

@@ -1,4 +1,5 @@
 // Persistent worker threads for one case, with a start barrier and a watchdog.
+// Shared by the suites that run threads of their own per case (queue, messaging).
 //
 // Threads are created once per case (thread creation would dominate a batch)
 // and run `body(worker, batch)` once per run_batch(). The caller's thread only
@@ -15,10 +16,11 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
-namespace hotbench::queue {
+namespace hotbench {
 
 class Crew {
  public:
@@ -33,8 +35,12 @@ class Crew {
   // it reaches when the batch is complete (for the error message).
   void run_batch(const std::function<std::uint64_t()>& progress, std::uint64_t expected, double watchdog_s);
 
-  // Polled by worker loops: the watchdog fired (or the crew is shutting down).
+  // Polled by worker loops: the watchdog fired, a worker failed (or the crew is shutting down).
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+  // From a worker that cannot go on (its server is gone, say): stops every
+  // worker of this batch at once, and run_batch throws `why` (the first one
+  // given) instead of waiting for the watchdog.
+  void fail(const std::string& why);
   std::uint64_t batches() const { return batch_; }
 
  private:
@@ -50,10 +56,11 @@ class Crew {
   int running_ = 0;  // guarded by mutex_
   std::uint64_t batch_ = 0;
   bool broken_ = false;  // the watchdog fired once: the case is dead
+  std::string failure_;  // guarded by mutex_: the first fail()
   bool pin_failed_ = false;
 };
 
 // Pins `thread` to the index-th (mod count) CPU this process may use; false if it could not.
 bool pin_to_cpu(pthread_t thread, int index);
 
-}  // namespace hotbench::queue
+}  // namespace hotbench

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace hotbench::queue {
+namespace hotbench {
 
 bool pin_to_cpu(pthread_t thread, int index) {
   cpu_set_t allowed;
@@ -56,6 +56,14 @@ void Crew::work(int index) {
   }
 }
 
+void Crew::fail(const std::string& why) {
+  {
+    std::lock_guard lock(mutex_);
+    if (failure_.empty()) failure_ = why;
+  }
+  stop_.store(true);
+}
+
 void Crew::run_batch(const std::function<std::uint64_t()>& progress, std::uint64_t expected, double watchdog_s) {
   if (broken_) throw std::runtime_error("the watchdog stopped this case earlier");
   if (pin_failed_) throw std::runtime_error("could not pin the worker threads to CPUs");
@@ -85,10 +93,11 @@ void Crew::run_batch(const std::function<std::uint64_t()>& progress, std::uint64
   ++batch_;
   if (stop_.load()) {
     broken_ = true;
+    if (!failure_.empty()) throw std::runtime_error(failure_);
     std::ostringstream why;
     why << "watchdog: no progress for " << watchdog_s << " s: delivered " << last << " of " << expected;
     throw std::runtime_error(why.str());
   }
 }
 
-}  // namespace hotbench::queue
+}  // namespace hotbench

@@ -1,0 +1,177 @@
+// The messaging suite's contract with its systems: message queues and socket
+// libraries across the process boundary (NATS, ZeroMQ, raw sockets; Redis
+// Streams, MQTT, RabbitMQ next). docs/messaging.md says why this is a suite of
+// its own and how its rows are measured.
+//
+// What an adapter owns: only its library's calls. It declares what its system
+// promises and which transports it speaks, and opens, on an endpoint the
+// harness gives it, the ends of a channel: producers and consumers (the
+// throughput task), requesters and repliers (ping_pong, where the system has
+// request-reply). Each end sends or receives opaque byte payloads.
+//
+// What the harness owns (driver.h, suite.cpp): the threads (one per end, from
+// the shared Crew), timing, the payloads (sequence numbers, producer ids and a
+// checked fill, payload.h), the delivery check against the declared promise
+// (the queue suite's Delivery ledger: losses, duplicates, reorders and damaged
+// payloads counted per batch), the latency histogram, the watchdog (a batch
+// that stops making progress is an error row with the counts so far, never a
+// hang), and the server: a system that needs one gives a ServerSpec and the
+// harness starts it with ServerProcess (private folder, free loopback port),
+// builds the endpoint from it and stops it when the row ends.
+//
+// Adding a system is one file ending with
+//
+//   HOTBENCH_REGISTER(nats_core) {
+//     messaging::add_system({.name = "nats:core",
+//                            .promise = {Guarantee::at_most_once, /*per_producer_order=*/true},
+//                            .transports = {Transport::tcp},
+//                            .tasks = {Task::throughput, Task::ping_pong},
+//                            .server = nats_server_spec,   // empty: no server
+//                            .open = [](const Endpoint& e) { return std::make_unique<NatsSession>(e); }});
+//   }
+//
+// plus its package's row(s) in cmake/dependencies.tsv (needed_by messaging; the
+// server program too, so that ./hotbench installs it). The tests ask the
+// registry for every system and hold each to its own promise.
+//
+// Rules every end follows (the harness relies on them):
+// - Every call returns within about its `timeout` (a few ms late is fine): the
+//   harness polls its stop flag between calls, so a dead peer or server ends
+//   the row in bounded time. `false` means "nothing happened within the
+//   timeout, call again"; a lost connection, a server that is gone or a
+//   library error throws MessagingError (one line, for the error row).
+// - An end is created on the harness's main thread and then used by exactly
+//   one worker thread at a time (the Crew hands it over with a barrier).
+// - consumer() and replier() return once they are subscribed/bound: a message
+//   sent after they returned reaches them (a system that subscribes
+//   asynchronously waits for its server to confirm, e.g. a NATS flush). The
+//   harness opens them before the producers and requesters.
+// - Payloads are copied into the harness's buffer on receipt (the same copy
+//   for every system); their size is a multiple of 8, from 8 bytes.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../harness/registry.h"
+#include "../harness/server.h"
+
+namespace hotbench::messaging {
+
+struct MessagingError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What a system promises about each message, in normal operation.
+//   at_most_once: a message may be lost, never delivered twice (core NATS,
+//     ZeroMQ, Redis Pub/Sub, MQTT QoS 0): losses are counted on the row;
+//   at_least_once: never lost, maybe delivered twice (acknowledged
+//     consumption): a loss fails the row, duplicates are counted;
+//   exactly_once: neither (a stream socket, MQTT QoS 2): both fail the row.
+enum class Guarantee { at_most_once, at_least_once, exactly_once };
+const char* guarantee_name(Guarantee g);
+
+struct Promise {
+  Guarantee delivery = Guarantee::at_most_once;
+  // Each consumer sees one producer's messages in the order they were sent.
+  // Promised: an inversion fails the row. Not promised: inversions are counted.
+  bool per_producer_order = true;
+};
+
+// Where the ends meet. inproc: inside this process (a name unique per row);
+// ipc: a Unix socket (a path in a private folder); tcp: 127.0.0.1 and a port.
+enum class Transport { inproc, ipc, tcp };
+const char* transport_name(Transport t);  // the row's dataset: "inproc", "ipc", "tcp"
+
+struct Endpoint {
+  Transport transport = Transport::tcp;
+  std::string name;               // inproc: a name unique in this process
+  std::string path;               // ipc: the socket path
+  std::string host = "127.0.0.1";  // tcp
+  int port = 0;                   // tcp
+};
+
+using Bytes = std::span<const std::byte>;
+using Millis = std::chrono::milliseconds;
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  // Hands one message to the system; false when it was not accepted within
+  // `timeout` (flow control: a full buffer), to be offered again.
+  virtual bool send(Bytes message, Millis timeout) = 0;
+  // After the batch's last send: returns once what was sent has left this
+  // client (NATS: the server has it), or throws. Default: nothing to do.
+  virtual void flush(Millis) {}
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // The next message into `out` (resized to it); false when none came within `timeout`.
+  virtual bool receive(std::vector<std::byte>& out, Millis timeout) = 0;
+};
+
+class Requester {
+ public:
+  virtual ~Requester() = default;
+  // Sends a request; false when not accepted within `timeout`.
+  virtual bool send_request(Bytes request, Millis timeout) = 0;
+  // The reply to the request sent last into `out`; false when none came within `timeout`.
+  virtual bool await_reply(std::vector<std::byte>& out, Millis timeout) = 0;
+};
+
+class Replier {
+ public:
+  virtual ~Replier() = default;
+  // The next request into `out`; false when none came within `timeout`.
+  virtual bool receive_request(std::vector<std::byte>& out, Millis timeout) = 0;
+  // Answers the request received last with `reply` (the harness echoes the request).
+  virtual void reply(Bytes reply) = 0;
+};
+
+// One row's channel on one endpoint. Each call makes a new end with its own
+// connection (socket, client) where the system has connections, as separate
+// processes would. The default of a task the system lacks throws.
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual std::unique_ptr<Consumer> consumer() { throw MessagingError("no producer/consumer channel"); }
+  virtual std::unique_ptr<Producer> producer() { throw MessagingError("no producer/consumer channel"); }
+  virtual std::unique_ptr<Replier> replier() { throw MessagingError("no request-reply"); }
+  virtual std::unique_ptr<Requester> requester() { throw MessagingError("no request-reply"); }
+};
+
+// throughput and open_loop use producers and consumers (a system declares
+// throughput for both); ping_pong uses requesters and repliers.
+enum class Task { throughput, ping_pong, open_loop };
+const char* task_name(Task t);
+
+struct System {
+  std::string name;  // the rows' implementation, library[:variant]: "nats:core", "zeromq:push_pull"
+  Promise promise;
+  std::vector<Transport> transports;
+  std::vector<Task> tasks;  // throughput: producer/consumer (open_loop too); ping_pong: requester/replier
+  // The server it needs, started by the harness for each row (placeholders as
+  // in ServerSpec); empty: none (a socket library). The endpoint's port is the
+  // server's {port}, its ipc path the server's {socket}.
+  std::function<ServerSpec(Transport)> server = {};
+  // Opens a row's session on the endpoint (the server's, when it has one).
+  std::function<std::unique_ptr<Session>(const Endpoint&)> open;
+  // Anything else the result set should record about how it is configured.
+  std::string notes = {};
+
+  bool has(Task t) const;
+  bool speaks(Transport t) const;
+};
+
+void add_system(System s);
+Registry<System>& systems();
+
+}  // namespace hotbench::messaging

@@ -1,0 +1,58 @@
+// The messaging drivers: one Case per row, over any registered System.
+//
+//   throughput  one producer thread sends a batch of messages as fast as the
+//               system takes them, one consumer thread receives them; every
+//               message is checked (payload.h) and entered in the queue
+//               suite's Delivery ledger, and the batch is judged by the
+//               system's promise (contract.h).
+//   open_loop   the same ends and checks, but the producer sends at a fixed
+//               rate and the consumer records each message's one-way latency
+//               from its *intended* send time (the queue suite's open loop: a
+//               stall delays every later message's intended time by nothing,
+//               so it cannot hide, no coordinated omission).
+//   ping_pong   a requester sends one message, the replier echoes it back; the
+//               round trip goes into a LatencyHistogram (the queue suite's
+//               method), the reply is compared byte by byte with the request.
+//
+// The ends run on a Crew (harness/crew.h): persistent threads, a watchdog that
+// turns a batch without progress into an error row with the counts so far, and
+// fail() for an end whose connection or server is gone (an error row at once).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "../harness/case.h"
+#include "contract.h"
+
+namespace hotbench::messaging {
+
+struct Scenario {
+  Task task = Task::throughput;
+  Transport transport = Transport::tcp;
+  std::size_t message_bytes = 64;
+  std::size_t batch = 4096;  // messages (throughput) or round trips (ping_pong) per timed run
+  double watchdog_s = 10;    // no progress for this long: the row is an error
+  // At-most-once systems: once the producer has flushed, how long the consumer
+  // waits for another message before counting the rest as lost.
+  double settle_s = 0.5;
+  double rate_per_s = 10'000;  // open_loop: intended messages per second
+};
+
+// Starts the system's server when it has one (ServerError -> the row's error),
+// makes the endpoint, opens the session and its ends. Call from the main thread.
+std::unique_ptr<Case> make_case(const System& system, const Scenario& scenario);
+
+// Delivery counts of one throughput batch, judged against a promise.
+struct Counts {
+  std::uint64_t sent = 0, delivered = 0, lost = 0, duplicated = 0, reordered = 0;
+  std::uint64_t late = 0;     // from an earlier batch (counted as lost there)
+  std::uint64_t corrupt = 0;  // damaged payloads
+  std::uint64_t foreign = 0;  // a producer or sequence number never sent
+};
+// Empty when the counts keep the promise; otherwise what broke it, one line.
+std::string broken_promise(const Promise& promise, const Counts& c);
+std::string describe_counts(const Counts& c);
+
+}  // namespace hotbench::messaging

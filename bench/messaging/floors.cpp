@@ -1,0 +1,285 @@
+// The floor of every row: the same channel written directly on a stream
+// socket, a Unix socket (ipc) or loopback TCP, with nothing but a 4-byte length
+// before each message. What a system adds on the same transport is its own cost.
+//
+// One sendmsg() (header and payload gathered) per message, reads of up to 256 KB parsed into frames, non-
+// blocking sockets polled with the caller's timeout, TCP_NODELAY (as the NATS
+// and ZeroMQ clients set it). A stream socket delivers every byte once and in
+// order while the connection lives: exactly once, per-producer order.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "contract.h"
+
+namespace hotbench::messaging {
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw MessagingError("socket: " + what + ": " + std::strerror(errno)); }
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Polls one fd; true when `events` are ready within timeout.
+bool wait_for(int fd, short events, Millis timeout) {
+  pollfd p{fd, events, 0};
+  const int n = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (n < 0 && errno != EINTR) fail("poll");
+  return n > 0;
+}
+
+void tune(int fd, Transport t) {
+  if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) fail("fcntl");
+  if (t == Transport::tcp) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+}
+
+socklen_t address_of(const Endpoint& e, sockaddr_storage& out) {
+  std::memset(&out, 0, sizeof out);
+  if (e.transport == Transport::ipc) {
+    auto& un = reinterpret_cast<sockaddr_un&>(out);
+    un.sun_family = AF_UNIX;
+    if (e.path.size() >= sizeof un.sun_path) throw MessagingError("socket path too long: " + e.path);
+    std::memcpy(un.sun_path, e.path.c_str(), e.path.size() + 1);
+    return sizeof un;
+  }
+  auto& in = reinterpret_cast<sockaddr_in&>(out);
+  in.sin_family = AF_INET;
+  in.sin_port = htons(static_cast<std::uint16_t>(e.port));
+  if (::inet_pton(AF_INET, e.host.c_str(), &in.sin_addr) != 1) throw MessagingError("bad address " + e.host);
+  return sizeof in;
+}
+
+int family(const Endpoint& e) { return e.transport == Transport::ipc ? AF_UNIX : AF_INET; }
+
+// A connected stream carrying length-prefixed frames.
+class FrameStream {
+ public:
+  FrameStream(Fd fd, Transport t) : fd_(std::move(fd)), buffer_(kReadChunk) { tune(fd_.get(), t); }
+
+  bool send(Bytes message, Millis timeout) {
+    const std::uint32_t length = static_cast<std::uint32_t>(message.size());
+    iovec parts[2] = {{const_cast<std::uint32_t*>(&length), 4},
+                      {const_cast<std::byte*>(message.data()), message.size()}};
+    std::size_t total = 4 + message.size(), done = 0;
+    bool first = true;
+    while (done < total) {
+      iovec at[2];
+      int n = 0;
+      std::size_t skip = done;
+      for (const auto& p : parts) {
+        if (skip >= p.iov_len) {
+          skip -= p.iov_len;
+          continue;
+        }
+        at[n++] = {static_cast<char*>(p.iov_base) + skip, p.iov_len - skip};
+        skip = 0;
+      }
+      msghdr msg{};
+      msg.msg_iov = at;
+      msg.msg_iovlen = static_cast<std::size_t>(n);
+      // MSG_NOSIGNAL: a peer that has gone is an error here, not SIGPIPE ending the benchmark.
+      const ssize_t w = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+      if (w > 0) {
+        done += static_cast<std::size_t>(w);
+        first = false;
+        continue;
+      }
+      if (w < 0 && errno != EAGAIN && errno != EINTR) fail("write");
+      // Full: nothing of this frame written yet -> not accepted; a frame begun is finished
+      // (bounded: a peer that stops reading for kStuck fails the row).
+      if (first && !wait_for(fd_.get(), POLLOUT, timeout)) return false;
+      if (!first && !wait_for(fd_.get(), POLLOUT, kStuck)) throw MessagingError("socket: the peer stopped reading");
+    }
+    return true;
+  }
+
+  bool receive(std::vector<std::byte>& out, Millis timeout) {
+    for (;;) {
+      if (take(out)) return true;
+      if (fill()) continue;
+      if (!wait_for(fd_.get(), POLLIN, timeout)) return false;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kReadChunk = 256 << 10;
+  static constexpr Millis kStuck{10000};
+
+  bool take(std::vector<std::byte>& out) {
+    if (end_ - begin_ < 4) return false;
+    std::uint32_t length;
+    std::memcpy(&length, buffer_.data() + begin_, 4);
+    if (end_ - begin_ < 4 + length) {
+      if (4 + length > buffer_.size()) buffer_.resize(4 + length);
+      return false;
+    }
+    out.assign(buffer_.begin() + static_cast<std::ptrdiff_t>(begin_ + 4),
+               buffer_.begin() + static_cast<std::ptrdiff_t>(begin_ + 4 + length));
+    begin_ += 4 + length;
+    return true;
+  }
+  // Reads what is there; false when nothing was.
+  bool fill() {
+    if (begin_ > 0) {  // keep the partial frame at the front
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (end_ == buffer_.size()) return true;  // a frame bigger than the buffer was just made room for
+    const ssize_t r = ::read(fd_.get(), buffer_.data() + end_, buffer_.size() - end_);
+    if (r == 0) throw MessagingError("socket: the peer closed the connection");
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EINTR) return false;
+      fail("read");
+    }
+    end_ += static_cast<std::size_t>(r);
+    return true;
+  }
+
+  Fd fd_;
+  std::vector<std::byte> buffer_;
+  std::size_t begin_ = 0, end_ = 0;
+};
+
+// The listening end: accepts its one peer on first use.
+class Listening {
+ public:
+  explicit Listening(const Endpoint& e) : e_(e) {
+    listener_ = Fd(::socket(family(e), SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (listener_.get() < 0) fail("socket");
+    int one = 1;
+    ::setsockopt(listener_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_storage a;
+    const socklen_t len = address_of(e, a);
+    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), len) != 0) fail("bind");
+    if (::listen(listener_.get(), 4) != 0) fail("listen");
+  }
+  FrameStream* stream(Millis timeout) {
+    if (stream_) return &*stream_;
+    if (!wait_for(listener_.get(), POLLIN, timeout)) return nullptr;
+    Fd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (fd.get() < 0) fail("accept");
+    stream_.emplace(std::move(fd), e_.transport);
+    return &*stream_;
+  }
+
+ private:
+  Endpoint e_;
+  Fd listener_;
+  std::optional<FrameStream> stream_;
+};
+
+FrameStream connect_to(const Endpoint& e) {
+  Fd fd(::socket(family(e), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) fail("socket");
+  sockaddr_storage a;
+  const socklen_t len = address_of(e, a);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), len) != 0) fail("connect");
+  return FrameStream(std::move(fd), e.transport);
+}
+
+class SocketConsumer final : public Consumer {
+ public:
+  explicit SocketConsumer(const Endpoint& e) : l_(e) {}
+  bool receive(std::vector<std::byte>& out, Millis timeout) override {
+    FrameStream* s = l_.stream(timeout);
+    return s && s->receive(out, timeout);
+  }
+
+ private:
+  Listening l_;
+};
+
+class SocketProducer final : public Producer {
+ public:
+  explicit SocketProducer(const Endpoint& e) : s_(connect_to(e)) {}
+  bool send(Bytes m, Millis timeout) override { return s_.send(m, timeout); }
+
+ private:
+  FrameStream s_;
+};
+
+class SocketReplier final : public Replier {
+ public:
+  explicit SocketReplier(const Endpoint& e) : l_(e) {}
+  bool receive_request(std::vector<std::byte>& out, Millis timeout) override {
+    s_ = l_.stream(timeout);
+    return s_ && s_->receive(out, timeout);
+  }
+  void reply(Bytes m) override {
+    while (!s_->send(m, Millis(1000))) {
+      if (++waits_ > 10) throw MessagingError("socket: the requester stopped reading replies");
+    }
+    waits_ = 0;
+  }
+
+ private:
+  Listening l_;
+  FrameStream* s_ = nullptr;
+  int waits_ = 0;
+};
+
+class SocketRequester final : public Requester {
+ public:
+  explicit SocketRequester(const Endpoint& e) : s_(connect_to(e)) {}
+  bool send_request(Bytes m, Millis timeout) override { return s_.send(m, timeout); }
+  bool await_reply(std::vector<std::byte>& out, Millis timeout) override { return s_.receive(out, timeout); }
+
+ private:
+  FrameStream s_;
+};
+
+class SocketSession final : public Session {
+ public:
+  explicit SocketSession(const Endpoint& e) : e_(e) {}
+  std::unique_ptr<Consumer> consumer() override { return std::make_unique<SocketConsumer>(e_); }
+  std::unique_ptr<Producer> producer() override { return std::make_unique<SocketProducer>(e_); }
+  std::unique_ptr<Replier> replier() override { return std::make_unique<SocketReplier>(e_); }
+  std::unique_ptr<Requester> requester() override { return std::make_unique<SocketRequester>(e_); }
+
+ private:
+  Endpoint e_;
+};
+
+}  // namespace
+}  // namespace hotbench::messaging
+
+HOTBENCH_REGISTER(raw_socket) {
+  using namespace hotbench::messaging;
+  add_system({.name = "socket",
+              .promise = {Guarantee::exactly_once, true},
+              .transports = {Transport::ipc, Transport::tcp},
+              .tasks = {Task::throughput, Task::ping_pong},
+              .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<SocketSession>(e); },
+              .notes = "a stream socket with a 4-byte length per message (the floor)"});
+}

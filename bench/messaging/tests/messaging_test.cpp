@@ -1,0 +1,492 @@
+// The messaging suite's checks, on every registered system (asked from the
+// registry, never a pinned list) with real servers on loopback, and on planted
+// faults: a channel that drops, corrupts, duplicates or reorders one message
+// must fail the row or be counted, exactly as the declared promise says.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "harness/case.h"
+#include "harness/server.h"
+#include "messaging/contract.h"
+#include "messaging/driver.h"
+#include "messaging/payload.h"
+
+namespace hotbench::messaging {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// What check() says is wrong with a case: its error, or what it threw (the runner turns both into an error row).
+std::string check_error(Case& c) {
+  std::string thrown;
+  Check check;
+  thrown = error_of([&] { check = c.check(); });
+  return thrown.empty() ? check.error : thrown;
+}
+
+double counter(const Counters& c, const std::string& name) {
+  for (const auto& [k, v] : c)
+    if (k == name) return v;
+  ADD_FAILURE() << "no counter " << name;
+  return -1;
+}
+
+// The pids of this process's children whose program is `comm` (from /proc: the process table).
+std::vector<pid_t> children_named(const std::string& comm) {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    const std::string command = line.substr(open + 1, close - open - 1);
+    char state = 0;
+    long ppid = 0;
+    std::sscanf(line.c_str() + close + 2, "%c %ld", &state, &ppid);
+    if (command == comm && ppid == ::getpid() && state != 'Z') out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+Scenario small(Task task, Transport t, std::size_t bytes, std::size_t batch) {
+  Scenario s;
+  s.task = task;
+  s.transport = t;
+  s.message_bytes = bytes;
+  s.batch = batch;
+  s.watchdog_s = 30;
+  s.settle_s = 0.5;
+  return s;
+}
+
+// --- every registered system keeps its promise --------------------------------
+
+class EverySystem : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EverySystem, DeliversWhatItPromisesOnEveryTransportAndTask) {
+  const System& s = *systems().find(GetParam());
+  for (Transport t : s.transports) {
+    for (Task task : {Task::throughput, Task::ping_pong, Task::open_loop}) {
+      if (!s.has(task)) continue;
+      for (std::size_t bytes : {std::size_t{64}, std::size_t{16384}}) {
+        SCOPED_TRACE(std::string(task_name(task)) + "/" + transport_name(t) + "/" + std::to_string(bytes));
+        std::unique_ptr<Case> c;
+        const std::string start = error_of([&] { c = make_case(s, small(task, t, bytes, 500)); });
+        if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+        ASSERT_EQ(start, "");
+        ASSERT_EQ(check_error(*c), "");
+        c->run();
+        c->run();
+        const Counters got = c->observe();
+        if (s.server) {
+          EXPECT_GT(counter(got, "server_cpu_s_per_million"), 0);  // the server did the relaying
+        }
+        if (task != Task::ping_pong) {
+          EXPECT_EQ(counter(got, "sent"), 500);
+          if (s.promise.delivery != Guarantee::at_most_once) {
+            EXPECT_EQ(counter(got, "lost"), 0);
+          }
+          if (s.promise.delivery != Guarantee::at_least_once) {
+            EXPECT_EQ(counter(got, "duplicated"), 0);
+          }
+          if (s.promise.per_producer_order) {
+            EXPECT_EQ(counter(got, "reordered"), 0);
+          }
+          EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), 500);
+          EXPECT_GT(counter(got, "message_mb_per_s"), 0);
+        }
+        if (task != Task::throughput) {
+          EXPECT_GT(counter(got, "p50_ns"), 0);
+          EXPECT_GE(counter(got, "max_ns"), counter(got, "p999_ns"));
+        }
+      }
+    }
+  }
+}
+
+std::vector<std::string> system_names() {
+  systems().sort();
+  return systems().names();
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  for (auto& ch : n)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Systems, EverySystem, ::testing::ValuesIn(system_names()), test_name);
+
+// A consumer that goes away mid-stream: the producer's sends go on, stop being accepted or throw
+// MessagingError, but never end the process (SIGPIPE on a socket whose peer has closed).
+TEST_P(EverySystem, AConsumerThatGoesAwayNeverEndsTheProcess) {
+  const System& s = *systems().find(GetParam());
+  if (s.server || !s.has(Task::throughput)) GTEST_SKIP() << "needs a server, or has no consumer";
+  for (Transport t : s.transports) {
+    if (t == Transport::inproc) continue;
+    SCOPED_TRACE(transport_name(t));
+    Endpoint e;
+    e.transport = t;
+    const std::string dir = make_private_dir("messaging-test");
+    e.path = dir + "/channel.sock";
+    e.port = free_loopback_port("messaging-test");
+    {
+      auto session = s.open(e);
+      auto consumer = session->consumer();
+      auto producer = session->producer();
+      const PayloadTemplate payload(1024);
+      auto message = payload.buffer();
+      std::vector<std::byte> got;
+      ASSERT_TRUE(producer->send(message, Millis(1000)));
+      ASSERT_TRUE(consumer->receive(got, Millis(5000)));
+      consumer.reset();
+      // Reaching the end of this loop alive is half the test; the producer noticing (a send not
+      // accepted, or an error) before 10 MB went nowhere is the other.
+      bool noticed = false;
+      for (int i = 0; i < 10000 && !noticed; ++i) {
+        try {
+          noticed = !producer->send(message, Millis(10));
+        } catch (const MessagingError&) {
+          noticed = true;
+        }
+      }
+      EXPECT_TRUE(noticed) << "10000 messages accepted with no consumer";
+    }
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST(Registry, EverySystemDeclaresTasksTransportsAndASession) {
+  ASSERT_FALSE(systems().all().empty());
+  for (const auto& s : systems().all()) {
+    EXPECT_FALSE(s.tasks.empty()) << s.name;
+    EXPECT_FALSE(s.transports.empty()) << s.name;
+    EXPECT_TRUE(static_cast<bool>(s.open)) << s.name;
+    if (s.server) {
+      EXPECT_FALSE(s.server(s.transports.front()).package.empty()) << s.name << " names no package";
+    }
+  }
+}
+
+// --- planted faults -----------------------------------------------------------
+
+enum class Fault { none, drop, corrupt, duplicate, reorder, never_deliver };
+
+// An in-process channel that plants one fault at the 100th message of every 1000 (one per batch).
+class Channel {
+ public:
+  explicit Channel(Fault f) : fault_(f) {}
+  void push(Bytes m) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::byte> copy(m.begin(), m.end());
+    const bool planted = ++count_ % 1000 == 100;
+    if (planted && fault_ == Fault::drop) return;
+    if (planted && fault_ == Fault::corrupt) copy[copy.size() / 2] ^= std::byte{1};
+    if (planted && fault_ == Fault::reorder) {  // held back, sent after the next one
+      held_ = std::move(copy);
+      return;
+    }
+    items_.push_back(copy);
+    if (planted && fault_ == Fault::duplicate) items_.push_back(copy);
+    if (!held_.empty()) items_.push_back(std::exchange(held_, {}));
+    changed_.notify_one();
+  }
+  bool pop(std::vector<std::byte>& out, Millis timeout) {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, timeout, [&] { return !items_.empty() && fault_ != Fault::never_deliver; })) return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    return true;
+  }
+
+ private:
+  Fault fault_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<std::byte>> items_;
+  std::vector<std::byte> held_;
+  std::uint64_t count_ = 0;
+};
+
+class FaultySession final : public Session {
+ public:
+  explicit FaultySession(Fault f) : to_(f), back_(Fault::none) {}  // ping_pong: the fault on the way out
+  std::unique_ptr<Consumer> consumer() override {
+    struct C : Consumer {
+      Channel& ch;
+      explicit C(Channel& c) : ch(c) {}
+      bool receive(std::vector<std::byte>& out, Millis t) override { return ch.pop(out, t); }
+    };
+    return std::make_unique<C>(to_);
+  }
+  std::unique_ptr<Producer> producer() override {
+    struct P : Producer {
+      Channel& ch;
+      explicit P(Channel& c) : ch(c) {}
+      bool send(Bytes m, Millis) override {
+        ch.push(m);
+        return true;
+      }
+    };
+    return std::make_unique<P>(to_);
+  }
+  std::unique_ptr<Replier> replier() override {
+    struct R : Replier {
+      Channel &in, &out;
+      R(Channel& i, Channel& o) : in(i), out(o) {}
+      bool receive_request(std::vector<std::byte>& m, Millis t) override { return in.pop(m, t); }
+      void reply(Bytes m) override { out.push(m); }
+    };
+    return std::make_unique<R>(to_, back_);
+  }
+  std::unique_ptr<Requester> requester() override {
+    struct Q : Requester {
+      Channel &out, &in;
+      Q(Channel& o, Channel& i) : out(o), in(i) {}
+      bool send_request(Bytes m, Millis) override {
+        out.push(m);
+        return true;
+      }
+      bool await_reply(std::vector<std::byte>& m, Millis t) override { return in.pop(m, t); }
+    };
+    return std::make_unique<Q>(to_, back_);
+  }
+
+ private:
+  Channel to_, back_;
+};
+
+System faulty(Fault f, Guarantee g, bool ordered) {
+  return {.name = "faulty",
+          .promise = {g, ordered},
+          .transports = {Transport::inproc},
+          .tasks = {Task::throughput, Task::ping_pong},
+          .open = [f](const Endpoint&) -> std::unique_ptr<Session> { return std::make_unique<FaultySession>(f); }};
+}
+
+// The check() result of a throughput row on a faulty channel: its error, and its counts when it passed.
+struct Outcome {
+  std::string error;
+  Counters counts;
+};
+Outcome throughput(Fault f, Guarantee g, bool ordered) {
+  Scenario sc = small(Task::throughput, Transport::inproc, 64, 1000);
+  sc.settle_s = 0.05;
+  sc.watchdog_s = 0.5;  // a promise of delivery waits for the missing message this long
+  auto c = make_case(faulty(f, g, ordered), sc);
+  Outcome o;
+  o.error = check_error(*c);
+  if (o.error.empty()) o.error = error_of([&] { c->run(); });
+  if (o.error.empty()) o.counts = c->observe();
+  return o;
+}
+
+TEST(PlantedFaults, ACleanChannelPassesEveryPromise) {
+  for (Guarantee g : {Guarantee::at_most_once, Guarantee::at_least_once, Guarantee::exactly_once}) {
+    const Outcome o = throughput(Fault::none, g, true);
+    EXPECT_EQ(o.error, "") << guarantee_name(g);
+  }
+}
+
+TEST(PlantedFaults, OneDroppedMessageFailsAnAtLeastOnceOrExactlyOnceRow) {
+  for (Guarantee g : {Guarantee::at_least_once, Guarantee::exactly_once}) {
+    const Outcome o = throughput(Fault::drop, g, true);
+    EXPECT_NE(o.error.find("1 messages lost"), std::string::npos) << o.error;
+  }
+}
+
+TEST(PlantedFaults, OneDroppedMessageIsCountedOnAnAtMostOnceRow) {
+  const Outcome o = throughput(Fault::drop, Guarantee::at_most_once, true);
+  ASSERT_EQ(o.error, "");
+  EXPECT_EQ(counter(o.counts, "lost"), 1);  // per timed batch
+  EXPECT_EQ(counter(o.counts, "delivered"), 999);
+  EXPECT_EQ(counter(o.counts, "sent"), 1000);
+}
+
+TEST(PlantedFaults, ACorruptedByteFailsEveryPromise) {
+  for (Guarantee g : {Guarantee::at_most_once, Guarantee::at_least_once, Guarantee::exactly_once}) {
+    const Outcome o = throughput(Fault::corrupt, g, false);
+    EXPECT_NE(o.error.find("damaged payload"), std::string::npos) << guarantee_name(g) << ": " << o.error;
+  }
+}
+
+TEST(PlantedFaults, ADuplicateFailsAtMostOnceAndExactlyOnceAndIsCountedForAtLeastOnce) {
+  for (Guarantee g : {Guarantee::at_most_once, Guarantee::exactly_once}) {
+    const Outcome o = throughput(Fault::duplicate, g, true);
+    EXPECT_NE(o.error.find("delivered twice or more"), std::string::npos) << guarantee_name(g) << ": " << o.error;
+  }
+  const Outcome o = throughput(Fault::duplicate, Guarantee::at_least_once, true);
+  ASSERT_EQ(o.error, "");
+  EXPECT_EQ(counter(o.counts, "duplicated"), 1);
+  EXPECT_EQ(counter(o.counts, "reordered"), 0);  // a redelivery is not an order inversion
+}
+
+TEST(PlantedFaults, AReorderFailsAnOrderedPromiseAndIsCountedOtherwise) {
+  const Outcome bad = throughput(Fault::reorder, Guarantee::exactly_once, true);
+  EXPECT_NE(bad.error.find("out of their producer's order"), std::string::npos) << bad.error;
+  const Outcome counted = throughput(Fault::reorder, Guarantee::exactly_once, false);
+  ASSERT_EQ(counted.error, "");
+  EXPECT_EQ(counter(counted.counts, "reordered"), 1);
+  EXPECT_EQ(counter(counted.counts, "lost"), 0);
+}
+
+TEST(PlantedFaults, TheOpenLoopHoldsTheSamePromisesAndTimesOnlyFirstDeliveries) {
+  Scenario sc = small(Task::open_loop, Transport::inproc, 64, 1000);
+  sc.rate_per_s = 50'000;
+  sc.settle_s = 0.05;
+  sc.watchdog_s = 0.5;
+  auto lossy = make_case(faulty(Fault::drop, Guarantee::exactly_once, true), sc);
+  EXPECT_NE(check_error(*lossy).find("1 messages lost"), std::string::npos);
+  auto counted = make_case(faulty(Fault::duplicate, Guarantee::at_least_once, true), sc);
+  ASSERT_EQ(check_error(*counted), "");
+  counted->run();
+  const Counters got = counted->observe();
+  EXPECT_EQ(counter(got, "duplicated"), 1);
+  EXPECT_GT(counter(got, "p50_ns"), 0);
+}
+
+TEST(PlantedFaults, ACorruptedReplyFailsAPingPongRow) {
+  auto c = make_case(faulty(Fault::corrupt, Guarantee::exactly_once, true), small(Task::ping_pong, Transport::inproc, 64, 300));
+  const std::string error = check_error(*c);
+  EXPECT_NE(error.find("replies were not the request sent"), std::string::npos) << error;
+}
+
+TEST(PlantedFaults, AChannelThatNeverDeliversIsAnErrorWithTheCountsSoFar) {
+  for (Task task : {Task::throughput, Task::ping_pong}) {
+    Scenario sc = small(task, Transport::inproc, 64, 200);
+    sc.watchdog_s = 0.3;
+    auto c = make_case(faulty(Fault::never_deliver, Guarantee::exactly_once, true), sc);
+    const std::string error = check_error(*c);
+    EXPECT_NE(error.find("watchdog: no progress"), std::string::npos) << error;
+    EXPECT_NE(error.find(task == Task::throughput ? "sent 200, delivered 0" : "round trips done: 0 of 200"),
+              std::string::npos)
+        << error;
+  }
+}
+
+TEST(Promises, EachCountBreaksOnlyThePromisesThatForbidIt) {
+  Counts lost;
+  lost.sent = 10;
+  lost.lost = 1;
+  EXPECT_EQ(broken_promise({Guarantee::at_most_once, true}, lost), "");
+  EXPECT_NE(broken_promise({Guarantee::at_least_once, true}, lost), "");
+  Counts late = {};
+  late.late = 3;
+  EXPECT_EQ(broken_promise({Guarantee::exactly_once, true}, late), "");  // counted in the batch it belonged to
+}
+
+// --- payloads -----------------------------------------------------------------
+
+TEST(Payload, EveryChangedByteAndEverySizeChangeIsNotIntact) {
+  for (std::size_t bytes : {std::size_t{8}, std::size_t{16}, std::size_t{64}, std::size_t{1024}}) {
+    const PayloadTemplate t(bytes);
+    auto b = t.buffer();
+    t.write(b, 3, 12345);
+    ASSERT_TRUE(t.view(b).intact());
+    EXPECT_EQ(t.view(b).producer(), 3u);
+    EXPECT_EQ(t.view(b).seq(), 12345u);
+    for (std::size_t i = 8; i < bytes; ++i) {  // the tag's bytes are the sequence check's
+      auto damaged = b;
+      damaged[i] ^= std::byte{0x10};
+      EXPECT_FALSE(t.view(damaged).intact()) << bytes << " bytes, byte " << i;
+    }
+    auto shorter = b;
+    shorter.pop_back();
+    EXPECT_FALSE(t.view(shorter).intact());
+    auto longer = b;
+    longer.push_back(std::byte{0});
+    EXPECT_FALSE(t.view(longer).intact());
+    if (bytes > 8) {  // another message's tag on this body
+      auto spliced = b;
+      const std::uint64_t other = PayloadTemplate::tag_of(3, 12346);
+      std::memcpy(spliced.data(), &other, 8);
+      EXPECT_FALSE(t.view(spliced).intact());
+    }
+  }
+}
+
+// --- servers ------------------------------------------------------------------
+
+const System* with_server() {
+  for (const auto& s : systems().all())
+    if (s.server && s.has(Task::throughput)) return &s;
+  return nullptr;
+}
+
+TEST(Servers, AMissingProgramNamesItsDebianPackage) {
+  const System* real = with_server();
+  if (!real) GTEST_SKIP() << "no registered system needs a server";
+  System missing = *real;
+  const auto spec = real->server(real->transports.front());
+  missing.server = [spec](Transport) {
+    ServerSpec s = spec;
+    s.argv[0] = "/nonexistent/hotbench-missing-server";
+    return s;
+  };
+  const std::string error =
+      error_of([&] { make_case(missing, small(Task::throughput, missing.transports.front(), 64, 100)); });
+  EXPECT_NE(error.find("install the Debian package " + spec.package), std::string::npos) << error;
+}
+
+TEST(Servers, AServerKilledMidRowIsAnErrorRowAndLeavesNoProcess) {
+  const System* s = with_server();
+  if (!s) GTEST_SKIP() << "no registered system needs a server";
+  const std::string program = std::filesystem::path(s->server(s->transports.front()).argv[0]).filename();
+  ASSERT_TRUE(children_named(program).empty()) << "a " << program << " is running before the test";
+  std::unique_ptr<Case> c;
+  const std::string start =
+      error_of([&] { c = make_case(*s, small(Task::throughput, s->transports.front(), 64, std::size_t{1} << 24)); });
+  if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+  ASSERT_EQ(start, "");
+  const auto servers = children_named(program);
+  ASSERT_EQ(servers.size(), 1u);
+  // The batch (16 M messages) takes far longer than this pause; the kill lands in the middle of it.
+  std::thread killer([pid = servers[0]] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(pid, SIGKILL);
+  });
+  const std::string error = check_error(*c);
+  killer.join();
+  EXPECT_NE(error.find("server exited"), std::string::npos) << error;
+  EXPECT_NE(error.find("sent "), std::string::npos) << error;  // the counts so far
+  c.reset();
+  EXPECT_TRUE(children_named(program).empty());
+}
+
+TEST(Servers, EveryRowStopsItsServer) {
+  const System* s = with_server();
+  if (!s) GTEST_SKIP() << "no registered system needs a server";
+  const std::string program = std::filesystem::path(s->server(s->transports.front()).argv[0]).filename();
+  {
+    std::unique_ptr<Case> c;
+    const std::string start = error_of([&] { c = make_case(*s, small(Task::throughput, s->transports.front(), 64, 100)); });
+    if (!start.empty()) GTEST_SKIP() << start;
+    EXPECT_EQ(children_named(program).size(), 1u);
+  }
+  EXPECT_TRUE(children_named(program).empty());
+}
+
+}  // namespace
+}  // namespace hotbench::messaging
