@@ -14,7 +14,7 @@ import pathlib
 import subprocess
 import tempfile
 
-from . import describe, gbench, suites, tidy
+from . import describe, gbench, runner, suites, tidy
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, HotbenchError
 
 PROFILE = "quick"
@@ -155,9 +155,13 @@ def row_problems(rows: list[dict], names: list[str], description: dict, bad_data
 def check(binary: pathlib.Path, suite: str, settings: list[str] = ()) -> tuple[int, list[str]]:
     """(rows that passed, problems found). `settings` (KEY=VALUE) narrow the run after the suite's own
     smoke arguments, e.g. to the tasks that run threads under ThreadSanitizer."""
-    own = describe.of_binary(binary, PROFILE)["suite"]
+    own_description = describe.of_binary(binary, PROFILE)
+    own = own_description["suite"]
     if own != suite:  # before its arguments: another suite's data files would only confuse it
         return 0, [f"{binary} describes itself as the {own!r} suite, not {suite!r}"]
+    # Its default data (the generated corpus), as `run` makes it: in a fresh clone the smoke runs may come
+    # first, in parallel (the generator writes each file atomically, so two smoke runs may both make it).
+    runner.ensure_default_data(runner.Suite(suite, binary, own_description))
     module = suites.module(suite)
     with tempfile.TemporaryDirectory(prefix=f"hotbench-smoke-{suite}-") as tmp:
         tmp = pathlib.Path(tmp)
