@@ -341,7 +341,7 @@ def main(args) -> int:
 GATED = ("instructions_per_op", cachesim.METRIC)
 
 
-def gate(args, policy_loader, run_check, replace_baseline) -> int:
+def gate(args, policy_loader, run_check, adopt_as_baseline) -> int:
     """`hotbench gate --binary PATH`: counts it and checks each gated metric the baseline has against
     `--baseline` (or, with --update-baseline, makes that the new baseline)."""
     if args.baseline is None:
@@ -363,13 +363,7 @@ def gate(args, policy_loader, run_check, replace_baseline) -> int:
         current, rows = count(args.binary, args.filter, pathlib.Path(tmp), args.cache_sim, args.min_time,
                               args.timeout, run_dir=pathlib.Path(tmp) / "current")
         if args.update_baseline:
-            errors = [r["benchmark"] for r in rows if r["status"] != "ok"]
-            if errors:
-                raise HotbenchError(f"not updating the baseline: {len(errors)} benchmark(s) errored "
-                                    f"(e.g. {errors[0]}; see above)", EXIT_FAILED)
-            replace_baseline(current, args.baseline)
-            print(f"hotbench: new baseline in {args.baseline}; commit it")
-            return EXIT_OK
+            return adopt_as_baseline(current, rows, args.baseline)
         code = check_metrics(args.baseline, current, policy, run_check, args.junit,
                              markdown=getattr(args, "markdown", None))
         uncounted = [r for r in rows if r["status"] != "ok"]

@@ -315,6 +315,18 @@ def replace_baseline(new_counts: pathlib.Path, path: pathlib.Path) -> None:
         raise
 
 
+def adopt_as_baseline(current: pathlib.Path, rows: list[dict], baseline: pathlib.Path) -> int:
+    """--update-baseline: the counts in `current` become the baseline, unless any benchmark errored
+    (then the old baseline stays, exit 1)."""
+    errors = [r["benchmark"] for r in rows if r.get("status") != "ok"]
+    if errors:
+        raise HotbenchError(f"not updating the baseline: {len(errors)} benchmark(s) errored "
+                            f"(e.g. {errors[0]}; see above)", EXIT_FAILED)
+    replace_baseline(current, baseline)
+    print(f"hotbench: new baseline in {baseline}; commit it")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- the gate
 
 def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
@@ -344,7 +356,7 @@ def gate_against(args, tmp: pathlib.Path, count_current, count_at) -> int:
 
 def main(args) -> int:
     if args.binary:
-        return foreign.gate(args, check.load_policy, check.run_check, replace_baseline)
+        return foreign.gate(args, check.load_policy, check.run_check, adopt_as_baseline)
     foreign.refuse_without_binary(args)
     # Looked up at call time, so that the tests can replace the counting steps.
     counter = functools.partial(count_current, cache_sim=True) if args.cache_sim else count_current
@@ -371,14 +383,7 @@ def run_gate(args, count_current, count_at) -> int:
             return gate_against(args, tmp, count_current, count_at)
         if args.update_baseline:
             current = count_current(tmp / "current")
-            rows, _ = compare.load(current)
-            errors = [r["benchmark"] for r in rows if r.get("status") != "ok"]
-            if errors:
-                raise HotbenchError(f"not updating the baseline: {len(errors)} benchmark(s) errored "
-                                    f"(e.g. {errors[0]}; see above)", EXIT_FAILED)
-            replace_baseline(current, args.baseline)
-            print(f"hotbench: new baseline in {args.baseline}; commit it")
-            return EXIT_OK
+            return adopt_as_baseline(current, compare.load(current)[0], args.baseline)
         # Everything that can be refused is refused before minutes of counting.
         if not args.baseline.exists():
             raise BadInput(f"{args.baseline}: no baseline; make one with: {REFRESH}")
