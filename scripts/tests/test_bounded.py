@@ -91,10 +91,12 @@ def run_args(tmp_path, *extra) -> list[str]:
             "--output", str(tmp_path / "results"), "--quick", *extra]
 
 
-def run_with_deadline(argv: list[str], deadline_s: float = 300) -> subprocess.CompletedProcess:
+def run_with_deadline(argv: list[str], deadline_s: float = 300,
+                      tmpdir: pathlib.Path | None = None) -> subprocess.CompletedProcess:
     """`hotbench <argv>` as a child process: a runner that hangs fails the test instead of hanging it
-    (and is killed with everything it started, its own session being one process group)."""
-    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    (and is killed with everything it started, its own session being one process group). `tmpdir`: the
+    TMPDIR of the run, for runs that SIGKILL a binary, whose servers' folders then stay behind."""
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS), **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     proc = subprocess.Popen([sys.executable, "-m", "hotbench", *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     try:

@@ -56,7 +56,8 @@ def hang_run(suite: str, out: pathlib.Path) -> tuple[subprocess.CompletedProcess
                                 "--quick", "--timeout", str(BOUND_S),
                                 "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")(/real_time)?$",
                                 "--inject-hang", "^" + ere_escape(hanging) + "$",
-                                *[a for d in data for a in ("--data", str(d))]])
+                                *[a for d in data for a in ("--data", str(d))]],
+                               tmpdir=out.parent)  # the killed binary's server folders stay in the test's
     return result, names, hanging
 
 
