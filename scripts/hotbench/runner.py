@@ -558,7 +558,8 @@ def main(args) -> int:
         with terminate_as_interrupt():
             processes = 1 if args.instructions else args.processes
             for suite, _, files, suite_args in plan:
-                runs = {id(out): ([], []) for out in outputs}  # commands, killed
+                # Per output: its processes' commands, the benchmarks killed, the last process's context.
+                runs = {id(out): {"commands": [], "killed": [], "context": None} for out in outputs}
                 for process in range(processes):
                     for out in (outputs if process % 2 == 0 else outputs[::-1]):
                         binary = out.binaries[suite.name]
@@ -570,13 +571,12 @@ def main(args) -> int:
                             args.iterations if args.instructions else None, process, bound_s,
                             cache_sim=args.instructions and args.cache_sim)
                         out.rows += [{**r, "run_id": out.run_dir.name} for r in suite_rows]
-                        runs[id(out)][0].extend(process_commands)
-                        runs[id(out)][1].extend(lost)
-                        out.meta.setdefault("_ctx", {})[suite.name] = doc["context"]
+                        runs[id(out)]["commands"].extend(process_commands)
+                        runs[id(out)]["killed"].extend(lost)
+                        runs[id(out)]["context"] = doc["context"]
                 for out in outputs:
                     binary = out.binaries[suite.name]
-                    commands, killed = runs[id(out)]
-                    ctx = out.meta.pop("_ctx")[suite.name]
+                    commands, killed, ctx = runs[id(out)].values()
                     out.meta.update(machine=metadata.machine(ctx), build=metadata.build(ctx, binary),
                                     libraries={**out.meta.get("libraries", {}), **metadata.libraries(ctx)})
                     # `command`: the first process's; `commands`: every process, including the fresh ones
@@ -590,7 +590,6 @@ def main(args) -> int:
         datasets = metadata.datasets(
             all_files or [(f, describe.dataset_name(f, s.suffixes)) for s, _, fs, _ in plan for f in fs])
         for out in outputs:
-            out.meta.pop("_ctx", None)
             out.meta["finished_utc"] = finished
             out.meta["datasets"] = datasets
             atomic.write_text(out.run_dir / "metadata.json", json.dumps(out.meta, indent=2) + "\n")
