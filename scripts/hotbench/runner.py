@@ -253,6 +253,23 @@ def narrow_to_datasets(args, plan: list, bound_s: float) -> list:
     return narrowed
 
 
+def narrow_to_filter(args, plan: list, bound_s: float) -> list:
+    """--filter without --suite: the suites that have a benchmark matching it (a suite named with --suite
+    keeps the error of a filter that selects none of its benchmarks); none at all is a usage error."""
+    if not args.filter or args.suite:
+        return plan
+    narrowed = []
+    for suite, binary, files, suite_args in plan:
+        if list_benchmarks(binary, [f"--hotbench_data={f}" for f in files] + suite_args, max(bound_s, SETUP_S)):
+            narrowed.append((suite, binary, files, suite_args))
+        else:
+            print(f"hotbench: {suite.name}: no benchmark matches --filter, not run", file=sys.stderr)
+    if not narrowed:
+        raise HotbenchError(f"--filter {args.filter!r} matches no benchmark of {', '.join(s.name for s, *_ in plan)}",
+                            EXIT_USAGE)
+    return narrowed
+
+
 def suites_for(args, available: dict[str, Suite]) -> list[str]:
     """The suites --suite names; without it every built suite of the default run, or with --data those of
     them that read those files. Always in `available`'s order (suites.ORDER), each once."""
@@ -527,6 +544,7 @@ def main(args) -> int:
         plan.append((suite, binary, files, suite_args))
     if args.dataset:
         plan = narrow_to_datasets(args, plan, bound_s)
+    plan = narrow_to_filter(args, plan, bound_s)
     paired = getattr(args, "paired_with", None)  # gate.py builds the runner's namespace with the parser
     if paired and args.instructions:
         raise HotbenchError("--paired-with is for timing: instruction counts repeat exactly without pairing",

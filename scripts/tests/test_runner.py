@@ -221,3 +221,25 @@ def test_dataset_names_pick_the_suites_that_have_them(tmp_path, capsys):
     with pytest.raises(HotbenchError, match=r"unknown dataset\(s\) nosuch; available: events, orders, requests, "
                                             r"social$"):
         runner.narrow_to_datasets(argparse.Namespace(dataset=["orders", "nosuch"], suite=[]), plan, 1.0)
+
+
+def test_a_filter_without_suite_runs_the_suites_it_matches(tmp_path, capsys, monkeypatch):
+    """`--filter 'json/parse'` without --suite runs the suites with a matching benchmark and says which it left
+    out (it used to run json, then stop at the cache suite); a filter that matches nothing is a usage error;
+    with --suite the suite's own error stays."""
+    import argparse
+
+    from hotbench import runner
+    from hotbench.errors import EXIT_USAGE, HotbenchError
+
+    plan = [_suite_with(tmp_path, "json", ["orders"]), _suite_with(tmp_path, "cache", ["requests"])]
+    matches = {"json": ["json/parse/x/orders"], "cache": []}
+    monkeypatch.setattr(runner, "list_benchmarks", lambda binary, args, timeout_s=None: matches[binary.name[9:]])
+    narrowed = runner.narrow_to_filter(argparse.Namespace(filter="json/parse", suite=[]), plan, 1.0)
+    assert [s.name for s, *_ in narrowed] == ["json"]
+    assert "cache: no benchmark matches --filter, not run" in capsys.readouterr().err
+    assert runner.narrow_to_filter(argparse.Namespace(filter="x", suite=["cache"]), plan, 1.0) == plan
+    matches["json"] = []
+    with pytest.raises(HotbenchError, match="matches no benchmark of json, cache") as e:
+        runner.narrow_to_filter(argparse.Namespace(filter="nosuch", suite=[]), plan, 1.0)
+    assert e.value.exit_code == EXIT_USAGE
