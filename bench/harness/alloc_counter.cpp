@@ -99,6 +99,11 @@ bool available() { return true; }
 #endif
 
 namespace hotbench::alloc {
+#if defined(HOTBENCH_DETERMINISTIC_HEAP)
+bool deterministic_heap() { return true; }
+#else
+bool deterministic_heap() { return false; }
+#endif
 void start() {
   g_allocations.store(0, std::memory_order_relaxed);
   g_bytes.store(0, std::memory_order_relaxed);

@@ -17,6 +17,9 @@ struct Totals {
 };
 
 bool available();
+// Whether this binary's malloc is the deterministic heap (the counting binaries, for callgrind): the
+// objects are the timed binary's, so only this says which of the two a process is.
+bool deterministic_heap();
 void start();   // zeroes the totals and starts counting
 Totals stop();  // stops counting and returns what was counted since start()
 

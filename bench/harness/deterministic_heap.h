@@ -1,4 +1,4 @@
-// A malloc for the instruction-count build (the callgrind preset), whose cost
+// A malloc for the instruction-count binaries (build/release/counting), whose cost
 // and alignment do not depend on the heap's history.
 //
 // With glibc's malloc, the instructions one benchmark executes depended on
@@ -12,7 +12,7 @@
 // came before; every block starts on a 64-byte boundary. It never returns
 // memory to the system, which suits short, fixed-iteration counting runs. It
 // is not meant for timing (glibc's malloc is what users get), so only the
-// callgrind preset enables it (HOTBENCH_DETERMINISTIC_HEAP).
+// counting binaries link it (CMakeLists.txt: hotbench_deterministic_heap).
 #pragma once
 
 #include <cstddef>

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "describe.h"
 #include "measure.h"
 #include "settings.h"
@@ -166,7 +167,12 @@ int main(int argc, char** argv) {
     // Google Benchmark's context reports how *it* was built (Debian's is a debug
     // build); these say how our code was built, which is what the figures depend on.
     benchmark::AddCustomContext("hotbench_suite", suite.name);
-    benchmark::AddCustomContext("hotbench_build_type", HOTBENCH_BUILD_TYPE);
+    // Two literals, not a string built here: the counting binary's allocations before the measured
+    // region stay those of the build the gate's baseline was counted with (the deterministic heap's
+    // addresses, and with them memcpy's path, follow the order of every allocation before).
+    benchmark::AddCustomContext("hotbench_build_type", alloc::deterministic_heap()
+                                                           ? HOTBENCH_BUILD_TYPE "+deterministic_heap"
+                                                           : HOTBENCH_BUILD_TYPE);
     benchmark::AddCustomContext("hotbench_cxx_flags", HOTBENCH_CXX_FLAGS);
     benchmark::AddCustomContext("hotbench_compiler", __VERSION__);
     benchmark::AddCustomContext("hotbench_under_valgrind", measure::under_valgrind() ? "true" : "false");

@@ -21,8 +21,8 @@ from .errors import EXIT_INTERNAL, EXIT_USAGE, BadInput, HotbenchError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Where the tools look for suite binaries when an input records no description (release first: the
-# callgrind build describes the same suites, and is the only one a machine may have built for the gate).
-BUILD_DIRS = (ROOT / "build" / "release", ROOT / "build" / "callgrind")
+# counting twins describe the same suites, and may be the only ones a machine has built, for the gate).
+BUILD_DIRS = (ROOT / "build" / "release", ROOT / "build" / "release" / "counting")
 BINARY_PREFIX = "hotbench_"
 DESCRIBE_TIMEOUT_S = 60
 

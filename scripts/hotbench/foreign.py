@@ -224,8 +224,8 @@ def harness_declarations() -> list[dict]:
         if all(n in declared for n in COUNTED):
             return [declared[n] for n in COUNTED]
     raise HotbenchError("no built hotbench suite binary declares " + ", ".join(COUNTED) + " (their declarations "
-                        "come from hotbench's harness): build one, e.g. cmake --preset callgrind && cmake --build "
-                        "build/callgrind --target hotbench_fixture", EXIT_INTERNAL)
+                        "come from hotbench's harness): build one, e.g. cmake --preset release && cmake --build "
+                        "build/release --target hotbench_fixture", EXIT_INTERNAL)
 
 
 def suite_name(binary: pathlib.Path) -> str:

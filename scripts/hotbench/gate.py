@@ -49,7 +49,7 @@ from .errors import BadInput, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_UNRESOLV
 ROOT = runner.ROOT
 BASELINE = ROOT / "results" / "baseline-instructions"
 REFRESH = "./hotbench gate --update-baseline && git add results/baseline-instructions"
-BUILD = ROOT / "build" / "callgrind"
+BUILD = runner.COUNTING
 ITERATIONS = 10
 MERGE_BASE = "merge-base"  # --against without a commit
 
@@ -103,8 +103,8 @@ def subset(build_dir: pathlib.Path = BUILD) -> dict[str, str]:
                for name, suite in runner.built_suites(build_dir).items()}
     chosen = {name: f for name, f in filters.items() if f}
     if not chosen:
-        raise HotbenchError(f"no suite binary in {build_dir} names a gate subset (build the callgrind preset: "
-                            "cmake --preset callgrind && cmake --build --preset callgrind)", EXIT_INTERNAL)
+        raise HotbenchError(f"no suite binary in {build_dir} names a gate subset (build the counting binaries: "
+                            "cmake --preset release && cmake --build --preset release --target hotbench_counting)", EXIT_INTERNAL)
     return chosen
 
 
@@ -177,7 +177,7 @@ def merge_base() -> str:
 
 def counting_command(tree: pathlib.Path, dest: pathlib.Path) -> list[str]:
     """How the checked-out commit counts its own subset into `dest`: its own `./hotbench gate
-    --update-baseline --baseline DEST`, which builds its callgrind preset with its own CMake files and
+    --update-baseline --baseline DEST`, which builds its counting binaries with its own CMake files and
     counts exactly what its gate counted when the committed baseline was made (every commit that can
     have made a baseline has this command: the baseline comes from it)."""
     gate_source = tree / "scripts" / "hotbench" / "gate.py"

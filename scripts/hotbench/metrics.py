@@ -6,7 +6,7 @@ order, from:
 
 1. the descriptions recorded in the result sets being read (metadata.json `suites.<name>.description`):
    the facts of the code that produced the figures;
-2. the suite binaries built in build/release and build/callgrind (describe.built), for inputs that record
+2. the suite binaries built in build/release and build/release/counting (describe.built), for inputs that record
    none (a tidy CSV, a Google Benchmark JSON file, a result set of an older runner);
 3. else a column of the data is a metric nobody declares (`declared` False): no unit, no better direction,
    compared as higher/lower and never gated; `compare` and `check` say so rather than guess.
@@ -38,7 +38,7 @@ from .errors import BadInput
 LOWER, HIGHER = "lower", "higher"
 KINDS = ("time", "throughput", "count", "size", "fraction", "other")
 RECORDED = "the suite descriptions recorded in the result sets"
-BUILT = "the suite binaries built in build/release and build/callgrind"
+BUILT = "the suite binaries built in build/release and build/release/counting"
 
 
 @dataclass(frozen=True)

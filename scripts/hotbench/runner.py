@@ -32,6 +32,8 @@ from .bounded import ere_escape
 from .errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, HotbenchError
 
 ROOT = metadata.ROOT
+# The suite binaries' twins that callgrind counts (CMakeLists.txt: the same objects, the deterministic heap).
+COUNTING = ROOT / "build" / "release" / "counting"
 
 
 class Suite:
@@ -148,7 +150,7 @@ def add_arguments(p):
                    metavar="DIR", default=ROOT / "results")
     cli.add_deprecated(p, "--results", dest="results", instead="-o/--output DIR", default=ROOT / "results")
     p.add_argument("--build-dir", type=pathlib.Path, metavar="DIR",
-                   help="where the suite binaries are (default: build/release, or build/callgrind with "
+                   help="where the suite binaries are (default: build/release, or build/release/counting with "
                         "--instructions)")
     p.add_argument("--paired-with", type=pathlib.Path, metavar="DIR",
                    help="a second build folder (another commit's build, say): each process of each suite runs "
@@ -527,8 +529,8 @@ def paired_binaries(args, plan: list, profile: str) -> dict[str, pathlib.Path]:
 def main(args) -> int:
     bench_args = benchmark_args(args)
     bound_s, bound_source = time_bound(args)
-    preset = "callgrind" if args.instructions else "release"
-    build_dir = args.build_dir or ROOT / "build" / preset
+    preset = "release"
+    build_dir = args.build_dir or (COUNTING if args.instructions else ROOT / "build" / preset)
     available = built_suites(build_dir, profile_of(args))
     if not available:
         raise HotbenchError(f"{build_dir}: no suite binary (hotbench_<suite>) built there (./hotbench run builds "

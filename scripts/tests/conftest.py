@@ -65,10 +65,10 @@ def synthetic_suites(monkeypatch):
 
 @pytest.fixture
 def built_descriptions():
-    """{suite: description} of the suite binaries built in build/release (or build/callgrind); skips when none is."""
+    """{suite: description} of the suite binaries built in build/release (or build/release/counting); skips when none is."""
     found = REAL_ALL_BUILT()
     if not found:
-        pytest.skip("no suite binary built in build/release or build/callgrind (cmake --preset release && "
+        pytest.skip("no suite binary built in build/release or build/release/counting (cmake --preset release && "
                     "cmake --build build/release): nothing to read descriptions from")
     return found
 

@@ -454,7 +454,7 @@ def test_unregistered_column_in_the_data_compares_without_direction(tmp_path, ca
                                                scale={"json/parse/rapidjson/catalog": 1.5}))
     code, out, _ = run(capsys, a, b, "--metric", "queue_depth")
     assert code == 0
-    assert "queue_depth: direction unknown (the suite binaries built in build/release and build/callgrind " \
+    assert "queue_depth: direction unknown (the suite binaries built in build/release and build/release/counting " \
            "declare no such metric)" in out
     assert "higher" in out.split("json/parse/rapidjson/catalog")[1].splitlines()[0]
 

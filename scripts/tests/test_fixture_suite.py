@@ -12,7 +12,8 @@ from hotbench import check, cli, describe, gate, runner, tidy
 from conftest import require_built
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-RELEASE, CALLGRIND = ROOT / "build" / "release", ROOT / "build" / "callgrind"
+RELEASE = ROOT / "build" / "release"
+COUNTING = RELEASE / "counting"
 SUITE = "fixture"
 
 
@@ -59,12 +60,12 @@ def test_the_fixture_suite_goes_through_run_report_plot_compare_and_smoke(tmp_pa
 
 
 def test_the_gate_counts_the_fixture_suite_and_passes_an_unchanged_build(tmp_path):
-    binary_in(CALLGRIND)
-    filters = {SUITE: gate.subset(CALLGRIND)[SUITE]}  # its own subset, from its description
+    binary_in(COUNTING)
+    filters = {SUITE: gate.subset(COUNTING)[SUITE]}  # its own subset, from its description
 
     def count_fixture(results: pathlib.Path) -> pathlib.Path:
         data = runner.ensure_corpus("tiny")[0].parent
-        runner.main(gate.runner_arguments(results, data, filters, CALLGRIND))
+        runner.main(gate.runner_arguments(results, data, filters, COUNTING))
         (run_dir,) = [p for p in results.iterdir() if p.is_dir()]
         return run_dir
 

@@ -14,7 +14,7 @@ from conftest import REAL_ALL_BUILT, missing, require_built
 from hotbench import cachesim, cli, describe, foreign, tidy
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CALLGRIND, RELEASE = ROOT / "build" / "callgrind", ROOT / "build" / "release"
+RELEASE = ROOT / "build" / "release"
 PLANT = "FOREIGN_FIXTURE_PLANT"
 # The batch's loop entry and exit, counted once per batch (foreign.py): per iteration it adds c/n, below this
 # relative bound on the fixture (c <= 15 instructions, a final batch of >= 10^6 instructions).
@@ -69,8 +69,8 @@ def built(path: pathlib.Path) -> pathlib.Path:
 def fixture_binary(monkeypatch):
     # a hotbench suite binary, really built: its harness declares the counted metrics
     monkeypatch.setattr(describe, "all_built", REAL_ALL_BUILT)
-    built(CALLGRIND / "hotbench_fixture")
-    return built(CALLGRIND / "foreign_fixture")
+    built(RELEASE / "counting" / "hotbench_fixture")
+    return built(RELEASE / "foreign_fixture")
 
 
 def count(binary, out: pathlib.Path, filter_: str, *extra) -> dict[str, dict]:

@@ -19,7 +19,7 @@ from hotbench.bounded import ere_escape
 from test_bounded import processes_mentioning, run_with_deadline
 
 BUILD = pathlib.Path(__file__).resolve().parents[2] / "build" / "release"
-CALLGRIND = BUILD.parent / "callgrind"  # ./hotbench test builds its hotbench_fixture
+COUNTING = BUILD / "counting"  # ./hotbench test builds its hotbench_fixture
 BOUND_S = 8  # small, yet far above what the quick profile's benchmarks below take on a loaded machine
 
 
@@ -98,12 +98,12 @@ def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
     """The gate's mode: the same bound, and the counts of the benchmarks around the killed one are
     still read from their callgrind dumps (each process dumps into files of its own). On the fixture
     suite, whose benchmarks take about a second under valgrind, so that the bound can be short."""
-    binary = suite_binary("fixture", CALLGRIND)
+    binary = suite_binary("fixture", COUNTING)
     names = runner.list_benchmarks(binary, [])[:3]
     assert len(names) == 3
     bound_s = 12  # valgrind runs ~50x slower; each of the others takes 1-2 s under it
     result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "fixture",
-                                "--build-dir", str(CALLGRIND), "--output", str(tmp_path / "results"),
+                                "--build-dir", str(COUNTING), "--output", str(tmp_path / "results"),
                                 "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
                                 "--inject-hang", "^" + ere_escape(names[1]) + "$"])
     assert result.returncode == 1, result.stdout + result.stderr

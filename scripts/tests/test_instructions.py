@@ -9,7 +9,7 @@ import pytest
 from hotbench import instructions, runner
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = ROOT / "build" / "callgrind" / "hotbench_json"
+BINARY = ROOT / "build" / "release" / "counting" / "hotbench_json"
 FILTER = "--benchmark_filter=json/(parse/(simdjson:dom|nlohmann)|serialize/boost_json)/orders(/iterations:[0-9]+)?$"
 
 
@@ -24,7 +24,7 @@ def test_parse_dump_reads_the_total_not_the_summary(tmp_path):
 
 
 needs_build = pytest.mark.skipif(not BINARY.exists() or not shutil.which("valgrind"),
-                                 reason="needs build/callgrind/hotbench_json and valgrind (./hotbench test builds it)")
+                                 reason="needs build/release/counting/hotbench_json and valgrind (./hotbench test builds it)")
 
 
 def count(tmp_path, name, *extra, metric="instructions_per_op", cache_sim=False):

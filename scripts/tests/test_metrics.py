@@ -148,7 +148,7 @@ def test_check_refuses_to_gate_on_a_metric_of_unknown_direction(tmp_path, capsys
                      "--metric", "queue_depth"])
     err = capsys.readouterr().err
     assert code == 3 and "queue_depth: direction unknown (the suite binaries built in build/release and " \
-                         "build/callgrind declare no such metric), so it cannot be gated" in err
+                         "build/release/counting declare no such metric), so it cannot be gated" in err
 
 
 def test_policy_metric_names_are_checked_only_when_some_description_is_available(tmp_path, monkeypatch):

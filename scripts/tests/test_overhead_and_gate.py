@@ -10,7 +10,7 @@ import pytest
 from hotbench import cli, gate, tidy
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CALLGRIND_BINARY = ROOT / "build" / "callgrind" / "hotbench_json"
+CALLGRIND_BINARY = ROOT / "build" / "release" / "counting" / "hotbench_json"
 
 
 def row(task, library, dataset, rep, time):
@@ -36,7 +36,7 @@ def test_overhead_without_bare_rows_is_bad_input(tmp_path, capsys):
 
 
 needs_build = pytest.mark.skipif(not CALLGRIND_BINARY.exists() or not shutil.which("valgrind"),
-                                 reason="needs build/callgrind/hotbench_json and valgrind (./hotbench test builds it)")
+                                 reason="needs build/release/counting/hotbench_json and valgrind (./hotbench test builds it)")
 
 
 @pytest.fixture
