@@ -33,14 +33,31 @@ class Reader {
 
   // Throws with jsoncpp's own messages on one line.
   void parse(std::string_view text, Json::Value& out) {
-    if (!reader_->parse(text.data(), text.data() + text.size(), &out, &errors_)) {
-      std::string line;
-      for (char c : errors_) line += c == '\n' ? ' ' : c;
-      throw std::runtime_error("jsoncpp: " + line);
-    }
+    if (!reader_->parse(text.data(), text.data() + text.size(), &out, &errors_))
+      throw std::runtime_error("jsoncpp: " + one_line(errors_));
   }
 
  private:
+  // "* Line 1, Column 2\n  '1e400' is not a number.\n" (one such block per
+  // error) -> "Line 1, Column 2: '1e400' is not a number."
+  static std::string one_line(std::string_view text) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(at, end - at);
+      at = end + 1;
+      const bool starts_error = line.starts_with("* ");
+      const std::size_t text_start = line.find_first_not_of("* ");
+      line.remove_prefix(text_start == std::string_view::npos ? line.size() : text_start);
+      if (line.empty()) continue;
+      if (!out.empty()) out += starts_error ? "; " : ": ";
+      out += line;
+    }
+    return out;
+  }
+
   std::unique_ptr<Json::CharReader> reader_;
   std::string errors_;
 };
