@@ -177,6 +177,10 @@ struct System {
   // Anything else the result set should record about how it is configured.
   std::string notes = {};
   DefaultRows default_rows = DefaultRows::all;
+  // Its throughput rows' default batch as a fraction of the suite's (driver.h): a system whose
+  // messages/s are a tenth of the others' would otherwise spend a second per timed run where the
+  // suite plans about 0.1 s. A batch given as a setting is used as given.
+  double batch_scale = 1;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

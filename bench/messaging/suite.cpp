@@ -177,6 +177,8 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
             sc.message_bytes = bytes;
             sc.rate_per_s = static_cast<double>(rate);
             sc.batch = batch ? batch : default_batch(task, bytes, sc.rate_per_s, quick);
+            if (!batch && task == Task::throughput)
+              sc.batch = std::max<std::size_t>(64, static_cast<std::size_t>(static_cast<double>(sc.batch) * s.batch_scale));
             sc.watchdog_s = watchdog_s;
             sc.settle_s = settle_s;
             register_case(id_of(s, task, t, bytes, rate), [&s, sc] { return make_case(s, sc); }, Clock::wall);
