@@ -192,8 +192,10 @@ std::string resolve_program(const ServerSpec& spec) {
   if (program.find('/') != std::string::npos) {
     if (runnable(program)) return program;
   } else {
+    // Then the sbin folders, where Debian installs servers (nats-server, mosquitto) and which are not
+    // on every user's PATH.
     const char* path = std::getenv("PATH");
-    std::stringstream dirs(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    std::stringstream dirs((path && *path ? std::string(path) : "/usr/local/bin:/usr/bin:/bin") + ":/usr/sbin:/sbin");
     for (std::string dir; std::getline(dirs, dir, ':');) {
       std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
       if (runnable(candidate)) return candidate;

@@ -68,7 +68,7 @@ int free_loopback_port(const std::string& name);
 struct ServerSpec {
   std::string name;     // for messages and the folder's name: "redis-server"
   std::string package;  // the Debian package that provides it, named when it is missing
-  // argv[0] is looked up on PATH unless it contains a '/'. Every argument (and
+  // argv[0] is looked up on PATH, then in /usr/sbin and /sbin, unless it contains a '/'. Every argument (and
   // the config text) may use {dir} (the private folder), {port}, {socket} (the
   // Unix socket path) and {config} (the config file's path).
   std::vector<std::string> argv;

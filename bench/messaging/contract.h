@@ -1,6 +1,6 @@
 // The messaging suite's contract with its systems: message queues and socket
-// libraries across the process boundary (NATS, ZeroMQ, raw sockets; Redis
-// Streams, MQTT, RabbitMQ next). docs/messaging.md says why this is a suite of
+// libraries across the process boundary (NATS, ZeroMQ, Redis Streams and
+// Pub/Sub, MQTT, raw sockets; RabbitMQ next). docs/messaging.md says why this is a suite of
 // its own and how its rows are measured.
 //
 // What an adapter owns: only its library's calls. It declares what its system
@@ -72,7 +72,9 @@ struct MessagingError : std::runtime_error {
 //   at_most_once: a message may be lost, never delivered twice (core NATS,
 //     ZeroMQ, Redis Pub/Sub, MQTT QoS 0): losses are counted on the row;
 //   at_least_once: never lost, maybe delivered twice (acknowledged
-//     consumption): a loss fails the row, duplicates are counted;
+//     consumption: a Redis Streams consumer group read with XREADGROUP and
+//     acknowledged with XACK, MQTT QoS 1): a loss fails the row, duplicates
+//     are counted;
 //   exactly_once: neither (a stream socket, MQTT QoS 2): both fail the row.
 enum class Guarantee { at_most_once, at_least_once, exactly_once };
 const char* guarantee_name(Guarantee g);
@@ -153,6 +155,14 @@ class Session {
 enum class Task { throughput, ping_pong, open_loop };
 const char* task_name(Task t);
 
+// A system's share of the rows of the default and quick profiles (the full
+// profile runs all of its rows). all: every row the profile's settings select.
+// sample: only throughput at the smallest message size and ping_pong, on its
+// first transport; the default run's time budget has no room for every row of
+// every system (docs/messaging.md). A setting given on the command line (tasks,
+// transports, message_bytes) is run as given.
+enum class DefaultRows { all, sample };
+
 struct System {
   std::string name;  // the rows' implementation, library[:variant]: "nats:core", "zeromq:push_pull"
   Promise promise;
@@ -166,6 +176,11 @@ struct System {
   std::function<std::unique_ptr<Session>(const Endpoint&)> open;
   // Anything else the result set should record about how it is configured.
   std::string notes = {};
+  DefaultRows default_rows = DefaultRows::all;
+  // Its throughput rows' default batch as a fraction of the suite's (driver.h): a system whose
+  // messages/s are a tenth of the others' would otherwise spend a second per timed run where the
+  // suite plans about 0.1 s. A batch given as a setting is used as given.
+  double batch_scale = 1;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

@@ -161,16 +161,13 @@ class NatsSession final : public Session {
   std::string subject_;
 };
 
-// The program: Debian installs it in /usr/sbin, which is not on every user's PATH.
-std::string nats_server_program() { return ::access("/usr/sbin/nats-server", X_OK) == 0 ? "/usr/sbin/nats-server" : "nats-server"; }
-
 }  // namespace
 
 ServerSpec nats_server_spec(Transport) {
   ServerSpec s;
   s.name = "nats-server";
   s.package = "nats-server";
-  s.argv = {nats_server_program(), "-c", "{config}"};
+  s.argv = {"nats-server", "-c", "{config}"};  // in /usr/sbin: ServerProcess looks there too
   s.config_name = "nats.conf";
   // Loopback only, no monitoring port, no JetStream; everything else the server's default.
   s.config_text = "listen: 127.0.0.1:{port}\n";

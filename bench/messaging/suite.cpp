@@ -122,7 +122,16 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   systems().sort();
   const bool quick = options.profile == "quick", full = options.profile == "full";
   const auto system_names = systems().names();
-  const auto chosen_systems = set.names("systems", system_names, system_names, "systems whose rows run");
+  std::string sampled_names;
+  for (const auto& s : systems().all())
+    if (s.default_rows == DefaultRows::sample) sampled_names += (sampled_names.empty() ? "" : ", ") + s.name;
+  const auto chosen_systems = set.names(
+      "systems", system_names, system_names,
+      "systems whose rows run" +
+          (sampled_names.empty() ? std::string()
+                                 : "; outside the full profile, " + sampled_names +
+                                       " run only throughput at the smallest size and ping_pong, on their first "
+                                       "transport, unless tasks, transports or message_bytes are given"));
   const auto tasks = set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
@@ -149,13 +158,18 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   if (measure::under_valgrind()) return;
   benchmark::AddCustomContext("messaging_systems", systems_config());
 
+  const std::vector<std::uint64_t> smallest_size = {*std::min_element(sizes.begin(), sizes.end())};
   for (Task task : kTasks) {
     if (!chosen(tasks, task_name(task))) continue;
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
+      const bool sampled = !full && s.default_rows == DefaultRows::sample;
+      if (sampled && task == Task::open_loop && !set.given("tasks")) continue;
       for (Transport t : kTransports) {
         if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
-        for (auto bytes : task == Task::throughput ? sizes : latency_sizes)
+        if (sampled && t != s.transports.front() && !set.given("transports")) continue;
+        const bool one_size = sampled && task == Task::throughput && !set.given("message_bytes");
+        for (auto bytes : task == Task::throughput ? (one_size ? smallest_size : sizes) : latency_sizes)
           for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
             Scenario sc;
             sc.task = task;
@@ -163,6 +177,8 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
             sc.message_bytes = bytes;
             sc.rate_per_s = static_cast<double>(rate);
             sc.batch = batch ? batch : default_batch(task, bytes, sc.rate_per_s, quick);
+            if (!batch && task == Task::throughput)
+              sc.batch = std::max<std::size_t>(64, static_cast<std::size_t>(static_cast<double>(sc.batch) * s.batch_scale));
             sc.watchdog_s = watchdog_s;
             sc.settle_s = settle_s;
             register_case(id_of(s, task, t, bytes, rate), [&s, sc] { return make_case(s, sc); }, Clock::wall);

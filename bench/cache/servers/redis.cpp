@@ -12,6 +12,7 @@
 #include <ctime>
 #include <map>
 
+#include "../../harness/redis_server.h"
 #include "../../harness/server.h"
 #include "kv.h"
 
@@ -151,19 +152,10 @@ class RedisClient final : public Client {
   ServerStats base_;
 };
 
+// The harness's Redis (no persistence, loopback only, a private socket) with the row's eviction policy and memory bound.
 ServerSpec redis_spec(const ServerOptions& o) {
-  ServerSpec s;
-  s.name = "redis-server";
-  s.package = "redis-server";
-  s.argv = {"redis-server", "{config}"};
-  s.config_name = "redis.conf";
-  // No persistence, loopback only, a private socket; the eviction policy and memory bound of the row.
-  s.config_text =
-      "port {port}\nbind 127.0.0.1\nprotected-mode yes\nunixsocket {socket}\nunixsocketperm 700\n"
-      "dir {dir}\nsave \"\"\nappendonly no\ndaemonize no\nlogfile \"\"\ndatabases 1\n"
-      "maxmemory " + std::to_string(o.max_memory_bytes) + "\n" +
-      "maxmemory-policy " + (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n";
-  return s;
+  return redis_server_spec("maxmemory " + std::to_string(o.max_memory_bytes) + "\n" + "maxmemory-policy " +
+                           (o.eviction.empty() ? std::string("noeviction") : o.eviction) + "\n");
 }
 
 std::string redis_spec_text() {

@@ -1,0 +1,274 @@
+// MQTT 3.1.1: Debian's mosquitto 2.0 broker, started for each row, through
+// libmosquitto 2.0 (libmosquitto-dev):
+//   mqtt:qos0  publish and subscribe at QoS 0: at most once;
+//   mqtt:qos1  at QoS 1 (PUBLISH acknowledged by PUBACK on each hop, resent
+//              until then): at least once.
+// throughput: a publishing client and a subscribed client on one topic per row;
+// ping_pong: each end subscribes to its own topic and publishes on the other's.
+// Both keep each publisher's order to a subscriber (one connection, MQTT 3.1.1
+// §4.6, with the broker's in-flight window of 20 messages per client).
+//
+// Each end is its own client (clean session, random id), driven by
+// mosquitto_loop() from the end's own thread with the caller's timeout (no
+// library thread, no reconnection: a broker that goes away fails the row).
+// Client defaults (keepalive 60 s, 20 QoS 1 messages in flight, the rest
+// queued in the client) except TCP_NODELAY, which the NATS, ZeroMQ and Redis
+// clients and the socket floor set as well; without it a replier's PUBACK and
+// reply wait for each other (Nagle's algorithm and delayed acknowledgements).
+// A producer keeps at most kWindow messages that the library has not finished
+// with (QoS 0: written to the socket; QoS 1: acknowledged by the broker).
+// libmosquitto acknowledges a QoS 1 message it receives before it hands it to
+// the application: the at-least-once promise holds between the broker and the
+// client library.
+//
+// The broker's configuration (mosquitto_spec): a listener on 127.0.0.1 only,
+// anonymous clients, no persistence, TCP_NODELAY on its sockets, and no bound on
+// the messages it queues for a subscriber that has not taken them yet
+// (max_queued_messages 0): its default of 1000 silently drops the rest, QoS 1
+// messages too, which is not the at-least-once promise these rows hold it to.
+// As root, it stays root (user root): dropping to the mosquitto user would
+// clear the PR_SET_PDEATHSIG that kills it with a killed benchmark.
+#include <mosquitto.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "contract.h"
+
+namespace hotbench::messaging {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr Millis kSetUp{5000};       // connecting, subscribing
+constexpr std::uint64_t kWindow = 256;  // messages a producer has in flight
+constexpr int kKeepAliveS = 60;
+
+std::string why(int rc) {
+  return rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc));
+}
+
+// One MQTT client: its connection, and what its callbacks have seen.
+class Client {
+ public:
+  Client(const Endpoint& e, int qos) : qos_(qos), where_(e.host + ":" + std::to_string(e.port)) {
+    static const int initialised = mosquitto_lib_init();  // once per process; never cleaned up while ends may live
+    if (initialised != MOSQ_ERR_SUCCESS) throw MessagingError("mqtt: mosquitto_lib_init: " + why(initialised));
+    m_.reset(mosquitto_new(nullptr, true, this));
+    if (!m_) throw MessagingError("mqtt: mosquitto_new: " + std::string(std::strerror(errno)));
+    mosquitto_int_option(m_.get(), MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_connect_callback_set(m_.get(), [](mosquitto*, void* self, int rc) {
+      static_cast<Client*>(self)->connack_ = rc;
+    });
+    mosquitto_publish_callback_set(m_.get(), [](mosquitto*, void* self, int) { ++static_cast<Client*>(self)->done_; });
+    mosquitto_subscribe_callback_set(m_.get(), [](mosquitto*, void* self, int, int n, const int* granted) {
+      static_cast<Client*>(self)->granted_ = n == 1 ? granted[0] : -2;
+    });
+    mosquitto_message_callback_set(m_.get(), [](mosquitto*, void* self, const mosquitto_message* m) {
+      const auto* data = static_cast<const std::byte*>(m->payload);
+      static_cast<Client*>(self)->received_.emplace_back(data, data + m->payloadlen);
+    });
+    if (const int rc = mosquitto_connect(m_.get(), e.host.c_str(), e.port, kKeepAliveS); rc != MOSQ_ERR_SUCCESS)
+      throw MessagingError("mqtt: cannot connect to " + where_ + ": " + why(rc));
+    wait_for([this] { return connack_ >= 0; }, "the broker's CONNACK");
+    if (connack_ != 0)
+      throw MessagingError("mqtt: " + where_ + " refused the connection: " + mosquitto_connack_string(connack_));
+  }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Subscribes at the client's QoS; returns once the broker has granted it.
+  void subscribe(const std::string& topic) {
+    if (const int rc = mosquitto_subscribe(m_.get(), nullptr, topic.c_str(), qos_); rc != MOSQ_ERR_SUCCESS)
+      fail("subscribe " + topic, rc);
+    wait_for([this] { return granted_ != -1; }, "the broker's SUBACK");
+    if (granted_ != qos_)
+      throw MessagingError("mqtt: " + where_ + ": subscribing to " + topic + " at QoS " + std::to_string(qos_) +
+                           " was answered with " + std::to_string(granted_));
+  }
+  void publish(const std::string& topic, Bytes m) {
+    const int rc = mosquitto_publish(m_.get(), nullptr, topic.c_str(), static_cast<int>(m.size()), m.data(), qos_, false);
+    if (rc != MOSQ_ERR_SUCCESS) fail("publish", rc);
+    ++published_;
+  }
+  // Messages published whose delivery the library has not finished (QoS 0: written; QoS 1: PUBACK).
+  std::uint64_t unfinished() const { return published_ - done_; }
+
+  // Runs the library's network loop once: waits up to `timeout` for the socket, then reads, writes and
+  // answers what is due.
+  void loop(Millis timeout) {
+    if (const int rc = mosquitto_loop(m_.get(), static_cast<int>(timeout.count()), 1); rc != MOSQ_ERR_SUCCESS)
+      fail("connection", rc);
+  }
+  // The next message received into out, waiting up to `timeout`.
+  bool receive(std::vector<std::byte>& out, Millis timeout) {
+    if (received_.empty()) loop(timeout);
+    if (received_.empty()) return false;
+    out = std::move(received_.front());
+    received_.pop_front();
+    return true;
+  }
+  // Loops until `done` or `timeout`; false on timeout.
+  template <class Done>
+  bool loop_until(Done done, Millis timeout) {
+    const auto deadline = SteadyClock::now() + timeout;
+    while (!done()) {
+      const auto left = std::chrono::ceil<Millis>(deadline - SteadyClock::now());
+      if (left.count() <= 0) return false;
+      loop(left);
+    }
+    return true;
+  }
+
+ private:
+  template <class Done>
+  void wait_for(Done done, const std::string& what) {
+    if (!loop_until(done, kSetUp))
+      throw MessagingError("mqtt: " + where_ + ": no " + what + " within " + std::to_string(kSetUp.count()) + " ms");
+  }
+  [[noreturn]] void fail(const std::string& what, int rc) const {
+    throw MessagingError("mqtt: " + where_ + ": " + what + ": " + why(rc));
+  }
+
+  int qos_;
+  std::string where_;
+  int connack_ = -1;  // the CONNACK's code once it came
+  int granted_ = -1;  // the SUBACK's granted QoS once it came (128: refused)
+  std::uint64_t published_ = 0, done_ = 0;
+  std::deque<std::vector<std::byte>> received_;
+  // Last, so destroyed first: no callback of the library can reach the members above once they are gone.
+  std::unique_ptr<mosquitto, decltype(&mosquitto_destroy)> m_{nullptr, mosquitto_destroy};
+};
+
+class MqttProducer final : public Producer {
+ public:
+  MqttProducer(const Endpoint& e, int qos, std::string topic) : c_(e, qos), topic_(std::move(topic)) {}
+  bool send(Bytes m, Millis timeout) override {
+    if (c_.unfinished() >= kWindow && !c_.loop_until([&] { return c_.unfinished() < kWindow; }, timeout)) return false;
+    c_.publish(topic_, m);
+    // QoS 1 acknowledgements and anything the socket did not take at once are handled by the loop.
+    if (c_.unfinished() > 0) c_.loop(Millis(0));
+    return true;
+  }
+  void flush(Millis timeout) override {
+    if (!c_.loop_until([&] { return c_.unfinished() == 0; }, timeout))
+      throw MessagingError("mqtt: " + std::to_string(c_.unfinished()) + " messages still unacknowledged " +
+                           std::to_string(timeout.count()) + " ms after the last send");
+  }
+
+ private:
+  Client c_;
+  std::string topic_;
+};
+
+class MqttConsumer final : public Consumer {
+ public:
+  MqttConsumer(const Endpoint& e, int qos, const std::string& topic) : c_(e, qos) { c_.subscribe(topic); }
+  bool receive(std::vector<std::byte>& out, Millis timeout) override { return c_.receive(out, timeout); }
+
+ private:
+  Client c_;
+};
+
+// A requester or a replier: subscribed to its own topic, publishing on the other's.
+class Exchange {
+ public:
+  Exchange(const Endpoint& e, int qos, const std::string& listen, std::string answer)
+      : c_(e, qos), answer_(std::move(answer)) {
+    c_.subscribe(listen);
+  }
+  void publish(Bytes m) {
+    c_.publish(answer_, m);
+    if (c_.unfinished() > 0) c_.loop(Millis(0));
+  }
+  bool receive(std::vector<std::byte>& out, Millis timeout) { return c_.receive(out, timeout); }
+
+ private:
+  Client c_;
+  std::string answer_;
+};
+
+class MqttRequester final : public Requester {
+ public:
+  MqttRequester(const Endpoint& e, int qos, const std::string& requests, const std::string& replies)
+      : x_(e, qos, replies, requests) {}
+  bool send_request(Bytes m, Millis) override {
+    x_.publish(m);
+    return true;
+  }
+  bool await_reply(std::vector<std::byte>& out, Millis timeout) override { return x_.receive(out, timeout); }
+
+ private:
+  Exchange x_;
+};
+
+class MqttReplier final : public Replier {
+ public:
+  MqttReplier(const Endpoint& e, int qos, const std::string& requests, const std::string& replies)
+      : x_(e, qos, requests, replies) {}
+  bool receive_request(std::vector<std::byte>& out, Millis timeout) override { return x_.receive(out, timeout); }
+  void reply(Bytes m) override { x_.publish(m); }
+
+ private:
+  Exchange x_;
+};
+
+class MqttSession final : public Session {
+ public:
+  MqttSession(const Endpoint& e, int qos) : e_(e), qos_(qos) {
+    static std::atomic<int> rows{0};
+    prefix_ = "hotbench/" + std::to_string(::getpid()) + "/" + std::to_string(rows.fetch_add(1)) + "/";
+  }
+  std::unique_ptr<Consumer> consumer() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
+  std::unique_ptr<Producer> producer() override { return std::make_unique<MqttProducer>(e_, qos_, prefix_ + "messages"); }
+  std::unique_ptr<Replier> replier() override {
+    return std::make_unique<MqttReplier>(e_, qos_, prefix_ + "requests", prefix_ + "replies");
+  }
+  std::unique_ptr<Requester> requester() override {
+    return std::make_unique<MqttRequester>(e_, qos_, prefix_ + "requests", prefix_ + "replies");
+  }
+
+ private:
+  Endpoint e_;
+  int qos_;
+  std::string prefix_;
+};
+
+ServerSpec mosquitto_spec(Transport) {
+  ServerSpec s;
+  s.name = "mosquitto";
+  s.package = "mosquitto";
+  s.argv = {"mosquitto", "-c", "{config}"};  // in /usr/sbin: ServerProcess looks there too
+  s.config_name = "mosquitto.conf";
+  s.config_text =
+      "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n"
+      "max_queued_messages 0\nlog_dest stderr\n";
+  if (::geteuid() == 0) s.config_text += "user root\n";
+  return s;
+}
+
+}  // namespace
+}  // namespace hotbench::messaging
+
+HOTBENCH_REGISTER(mqtt) {
+  using namespace hotbench::messaging;
+  for (int qos : {0, 1})
+    add_system({.name = "mqtt:qos" + std::to_string(qos),
+                .promise = {qos == 0 ? Guarantee::at_most_once : Guarantee::at_least_once, true},
+                .transports = {Transport::tcp},
+                .tasks = {Task::throughput, Task::ping_pong},
+                .server = mosquitto_spec,
+                .open = [qos](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<MqttSession>(e, qos); },
+                .notes = "libmosquitto 2.0, MQTT 3.1.1, clean sessions, TCP_NODELAY, mosquitto_loop() on each end's "
+                         "thread, up to 256 messages in flight per producer",
+                .default_rows = DefaultRows::sample,
+                // ~10-15k messages/s here (the broker spends ~20 us of CPU per message): 1024 per timed run.
+                .batch_scale = 0.125});
+}
