@@ -37,6 +37,9 @@ endforeach()
 set_source_files_properties(${generated_sources} PROPERTIES COMPILE_OPTIONS -w)
 target_sources(hotbench_serial_suite PRIVATE ${generated_sources})
 target_include_directories(hotbench_serial_suite PUBLIC ${generated})
+# msgpack-cxx's headers, unpacked from a package that depends on Debian's Boost 1.74
+# (cmake/dependencies.tsv), are used without Boost: its Boost adaptors would want those headers.
+set_property(TARGET msgpack::msgpack-cxx APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS MSGPACK_NO_BOOST)
 # Thrift 0.17's TBinaryProtocol casts a type byte it reads to the enum TType unchecked
 # (readFieldBegin, readListBegin): a corrupted byte gives a value outside the enum's range, undefined
 # behaviour that UBSan's `enum` check stops on. Its templates are compiled in the adapter, which
