@@ -57,13 +57,8 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                                        "message kinds (data files by name) to run");
   const auto chosen = settings.names("formats", formats().names(), formats().names(),
                                      "formats (library or library:variant) to run");
-  // round_trip is encode then decode, both of which the default run times on their own: the full
-  // profile adds it (it kept the default run of eleven formats under 30 s).
   const std::vector<std::string> all_tasks(std::begin(kTasks), std::end(kTasks));
-  std::vector<std::string> default_tasks;
-  for (const auto& t : all_tasks)
-    if (every_kind || t != "round_trip") default_tasks.push_back(t);
-  const auto tasks = settings.names("tasks", default_tasks, all_tasks, "tasks to run");
+  const auto tasks = settings.names("tasks", all_tasks, all_tasks, "tasks to run");
   settings.selects_rows({"messages", "formats", "tasks"});
   settings.finish();
 
