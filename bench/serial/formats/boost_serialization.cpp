@@ -5,18 +5,15 @@
 // 5 bytes; tracking only through pointers, which these messages have none of). An archive per
 // message, on a streambuf that appends to the output string or reads the bytes in place.
 //
-// Flags no_header | no_codecvt:
-// - no_header: the header (the signature "serialization::archive", Boost's library version, the
-//   sizes of int, long, float and double and an endianness probe: 41 bytes, more than the whole
-//   of a small message's numbers) exists so that a file can be read by a later Boost or refused on
-//   another platform. For a message, the sender and the receiver fix the format out of band (one
-//   build, as with a protobuf schema), and the header would make the decoder's format a function
-//   of untrusted bytes: a corrupted library version switches Boost to the wire forms of older
-//   releases (16-bit class ids, a tracking flag loaded as a raw bool, which asserts). Without it
-//   the bytes are Boost 1.81's binary form on this platform, nothing else.
-// - no_codecvt: without it every archive builds a std::locale with Boost's codecvt facet and
-//   imbues the streambuf with it; a binary archive reads and writes the streambuf directly, where
-//   a codecvt facet changes nothing (it only matters to a file stream's conversion).
+// Flag no_header: the header (the signature "serialization::archive", Boost's library version,
+// the sizes of int, long, float and double and an endianness probe: 40 bytes, 2.4 % of an order
+// and about 3 % of its encode and decode instructions) exists so that a file can be read by a later
+// Boost or refused on another platform. For a message, the sender and the receiver fix the format
+// out of band (one build, as with a protobuf schema), and the header would make the decoder's
+// format a function of untrusted bytes: a corrupted library version switches Boost to the wire
+// forms of older releases (16-bit class ids, a tracking flag loaded as a raw bool, which asserts).
+// Without it the bytes are Boost 1.81's binary form on this platform, nothing else. The other flags
+// stay at their defaults (no_codecvt would save about 85 instructions of an archive's set-up).
 //
 // Strings, vectors, optionals and bools are written by this adapter, in Boost's binary primitives:
 // a string is Boost's own (a size_t length, then the bytes); a vector a 64-bit count then its
@@ -167,7 +164,7 @@ class BoostSerialization {
   }
 
  private:
-  static constexpr unsigned kFlags = boost::archive::no_header | boost::archive::no_codecvt;  // see the top
+  static constexpr unsigned kFlags = boost::archive::no_header;  // see the top
   StringSink sink_;
   ViewSource source_;
 };
