@@ -112,6 +112,16 @@ class _Outcome:
         return "".join(self.stderr_tail)
 
 
+def _program(command: list[str]) -> str:
+    """The program a command runs, past an `env VAR=VALUE ...` prefix (instructions.py sets LD_BIND_NOW so)."""
+    words = list(command)
+    if words and pathlib.Path(words[0]).name == "env":
+        words = words[1:]
+        while words and "=" in words[0]:
+            words = words[1:]
+    return words[0] if words else "?"
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -277,13 +287,13 @@ def run(command_for: Callable[[list[str], pathlib.Path], list[str]], args: list[
             elif blamed is None and (not outcome.timed_out or left):
                 # Died with no benchmark announced as running (set-up, shutdown): nothing to blame.
                 why = (f"was killed after {bound_s:g} s" if outcome.timed_out else _describe_exit(outcome.code))
-                raise HotbenchError(f"{command[0]} {why}: {outcome.stderr.strip()[-2000:]}", EXIT_FAILED)
+                raise HotbenchError(f"{_program(command)} {why}: {outcome.stderr.strip()[-2000:]}", EXIT_FAILED)
             elif blamed is None:
-                print(f"hotbench: warning: {command[0]} did not exit within {bound_s:g} s after its last "
+                print(f"hotbench: warning: {_program(command)} did not exit within {bound_s:g} s after its last "
                       f"benchmark; killed (its rows are complete)", file=sys.stderr)
             # else: the blamed benchmark finished as the kill came; the rest runs in a fresh process.
         elif left:
-            raise HotbenchError(f"{command[0]} exited without running {len(left)} of its benchmarks "
+            raise HotbenchError(f"{_program(command)} exited without running {len(left)} of its benchmarks "
                                 f"(first: {left[0]})", EXIT_FAILED)
         remaining = left
         attempt += 1
