@@ -69,7 +69,7 @@ def built_suites(build_dir: pathlib.Path, profile: str = "default") -> dict[str,
 # record (bigger sweeps, minutes are not scarce), with five repetitions for tighter confidence intervals.
 PROFILES = {
     "quick": {"min_time": 0.01, "repetitions": 1},
-    "default": {"min_time": 0.1, "repetitions": 3},
+    "default": {"min_time": 0.05, "repetitions": 3},
     "full": {"min_time": 0.25, "repetitions": 5},
 }
 
