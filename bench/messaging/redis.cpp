@@ -525,39 +525,26 @@ std::string row_prefix() {
   return "hotbench:" + std::to_string(::getpid()) + ":" + std::to_string(rows.fetch_add(1)) + ":";
 }
 
-class StreamSession final : public Session {
+// One row's session: its consumer, producer, replier and requester on the row's keys.
+template <class TheConsumer, class TheProducer, class TheReplier, class TheRequester>
+class RedisSession final : public Session {
  public:
-  explicit StreamSession(const Endpoint& e) : e_(e), prefix_(row_prefix()) {}
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<StreamConsumer>(e_, prefix_ + "messages"); }
-  std::unique_ptr<Producer> producer() override { return std::make_unique<StreamProducer>(e_, prefix_ + "messages"); }
+  explicit RedisSession(const Endpoint& e) : e_(e), prefix_(row_prefix()) {}
+  std::unique_ptr<Consumer> consumer() override { return std::make_unique<TheConsumer>(e_, prefix_ + "messages"); }
+  std::unique_ptr<Producer> producer() override { return std::make_unique<TheProducer>(e_, prefix_ + "messages"); }
   std::unique_ptr<Replier> replier() override {
-    return std::make_unique<StreamReplier>(e_, prefix_ + "requests", prefix_ + "replies");
+    return std::make_unique<TheReplier>(e_, prefix_ + "requests", prefix_ + "replies");
   }
   std::unique_ptr<Requester> requester() override {
-    return std::make_unique<StreamRequester>(e_, prefix_ + "requests", prefix_ + "replies");
+    return std::make_unique<TheRequester>(e_, prefix_ + "requests", prefix_ + "replies");
   }
 
  private:
   Endpoint e_;
   std::string prefix_;
 };
-
-class PubSubSession final : public Session {
- public:
-  explicit PubSubSession(const Endpoint& e) : e_(e), prefix_(row_prefix()) {}
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<Subscriber>(e_, prefix_ + "messages"); }
-  std::unique_ptr<Producer> producer() override { return std::make_unique<Publisher>(e_, prefix_ + "messages"); }
-  std::unique_ptr<Replier> replier() override {
-    return std::make_unique<PubSubReplier>(e_, prefix_ + "requests", prefix_ + "replies");
-  }
-  std::unique_ptr<Requester> requester() override {
-    return std::make_unique<PubSubRequester>(e_, prefix_ + "requests", prefix_ + "replies");
-  }
-
- private:
-  Endpoint e_;
-  std::string prefix_;
-};
+using StreamSession = RedisSession<StreamConsumer, StreamProducer, StreamReplier, StreamRequester>;
+using PubSubSession = RedisSession<Subscriber, Publisher, PubSubReplier, PubSubRequester>;
 
 ServerSpec redis_spec(Transport) { return redis_server_spec(); }
 

@@ -154,13 +154,7 @@ class BoostSerialization {
   }
   template <class T>
   bool validate(std::string_view bytes) {
-    try {
-      T scratch{};
-      decode<T>(bytes, scratch);
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
+    return decodes<T>(*this, bytes);
   }
 
  private:

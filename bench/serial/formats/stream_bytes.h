@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -92,6 +93,19 @@ void load_elements(std::vector<T>& v, std::uint64_t n, LoadOne&& load_one) {
   v.clear();
   v.reserve(kLoadReserveElements);
   for (std::uint64_t i = 0; i < n; ++i) load_one(v.emplace_back());
+}
+
+// validate for a format with no verifier (cereal, Boost.Serialization): a bounded decode into a
+// scratch value, any exception a refusal.
+template <class T, class Format>
+bool decodes(Format& format, std::string_view bytes) {
+  try {
+    T scratch{};
+    format.template decode<T>(bytes, scratch);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 }  // namespace hotbench::serial
