@@ -28,8 +28,10 @@ NAMES = ["json/parse/nlohmann/a", "json/parse/nlohmann/b", "json/parse/nlohmann/
 # its benchmarks, announces each on stderr (--hotbench_announce=true), prints a console line and
 # streams the JSON file entry by entry, flushed, as each benchmark finishes. BEHAVIOUR maps a
 # benchmark name to "hang" (ignores every catchable signal, forever) or "crash" (SIGSEGV).
+# Its interpreter is the one running the tests: `env python3` may find a version manager's shim first on PATH,
+# which costs half a second of shell scripts per start (and lacks Debian's modules).
 FAKE = textwrap.dedent("""\
-    #!/usr/bin/env python3
+    #!{python}
     import json, os, re, signal, sys, time
     NAMES, BEHAVIOUR, STDERR_BYTES = {names!r}, {behaviour!r}, {stderr_bytes!r}
     args = sys.argv[1:]
@@ -70,7 +72,7 @@ FAKE = textwrap.dedent("""\
 def fake_binary(folder: pathlib.Path, behaviour: dict | None = None, stderr_bytes: int = 0) -> pathlib.Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "hotbench_json"
-    path.write_text(FAKE.format(names=NAMES, behaviour=behaviour or {}, stderr_bytes=stderr_bytes,
+    path.write_text(FAKE.format(python=sys.executable, names=NAMES, behaviour=behaviour or {}, stderr_bytes=stderr_bytes,
                                 description=stand_in_description()))
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path

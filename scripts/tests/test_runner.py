@@ -5,6 +5,7 @@ import json
 import pathlib
 import shutil
 import stat
+import sys
 import textwrap
 
 import pytest
@@ -32,7 +33,7 @@ def fake_binary(folder: pathlib.Path, fail: bool = False, suite: str = "json",
     path = folder / f"hotbench_{suite}"
     description = stand_in_description(suite, suffixes, default_data, gate_filter)
     path.write_text(textwrap.dedent(f"""\
-        #!/usr/bin/env python3
+        #!{sys.executable}
         import json, shutil, sys
         args = sys.argv[1:]
         if "--hotbench_describe" in args:
