@@ -65,10 +65,11 @@ double finding(const Check& c, const std::string& name) {
 }
 
 // Every strategy's every read, in the timed path (not only the checked pass), against a direct query.
-void expect_served_equals_database(Database& db, const std::string& strategy) {
+// `requests`: the warm-up's length; the checked stream is four times as long.
+void expect_served_equals_database(Database& db, const std::string& strategy, std::size_t requests = 1000) {
   const StrategyInfo* info = find_strategy(strategy);
   ASSERT_NE(info, nullptr);
-  QuerySpec spec = spec_for("", strategy, 0.1, 1000);
+  QuerySpec spec = spec_for("", strategy, 0.1, requests);
   auto store = open_store(spec);
   Serving serving(info->strategy, db, store.get(), kUsers);
   const Requests& r = *spec.measured;
@@ -103,7 +104,9 @@ TEST(QueryCache, PostgresqlServesTheSameBytesAsSqlite) {
   EXPECT_EQ(pg->orders(), lite->orders());
   for (std::uint32_t user : {0u, 1u, 17u, 999u, static_cast<std::uint32_t>(kUsers - 1)})
     EXPECT_EQ(std::string(pg->query(user)), std::string(lite->query(user))) << "user " << user;
-  for (const auto& name : listed_strategy_names()) expect_served_equals_database(*pg, name);
+  // A quarter of SQLite's stream: the strategies are the same code over either database (SQLite's test
+  // covers their logic), and each read here is also a round trip to the server (under ASan, 16 s).
+  for (const auto& name : listed_strategy_names()) expect_served_equals_database(*pg, name, 250);
 }
 
 TEST(QueryCache, TablesAreAFunctionOfTheSeed) {
