@@ -546,6 +546,9 @@ TEST(SerialEvolution, OneAppendedFieldBothWaysAsPinned) {
       colliding_v2<Plain>());
   pinned<Versioned, ThroughAdapter<Cereal<cereal::BinaryOutputArchive, cereal::BinaryInputArchive>>>(
       {"cereal:binary, `CEREAL_CLASS_VERSION`", kRefused, kDefault, "new reader: promise (it branches on the version it reads); old reader: accident (cereal passes a later version to the old code)"});
+  pinned<Versioned, ThroughAdapter<Cereal<cereal::BinaryOutputArchive, cereal::BinaryInputArchive>>>(
+      {"cereal:binary, `CEREAL_CLASS_VERSION`, one item with `added` = 11", kMisread, kDefault, "old reader: the same accident"},
+      colliding_v2<Versioned>());
   pinned<Plain, ThroughAdapter<BoostSerialization>>(
       {"boost_serialization", kRefused, kRefused, "accident (no tags: the bytes shift)"});
   pinned<Plain, ThroughAdapter<BoostSerialization>>(
@@ -553,6 +556,9 @@ TEST(SerialEvolution, OneAppendedFieldBothWaysAsPinned) {
       colliding_v2<Plain>());
   pinned<Versioned, ThroughAdapter<BoostSerialization>>(
       {"boost_serialization, `BOOST_CLASS_VERSION`", kRefused, kDefault, "new reader: promise; old reader: accident (Boost 1.81's check of a later class version is compiled out, `#if 0` in iserializer.hpp)"});
+  pinned<Versioned, ThroughAdapter<BoostSerialization>>(
+      {"boost_serialization, `BOOST_CLASS_VERSION`, one item with `added` = 11", kMisread, kDefault, "old reader: the same accident"},
+      colliding_v2<Versioned>());
 }
 
 }  // namespace
