@@ -23,6 +23,7 @@
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -509,10 +510,17 @@ void row(const Pinned& pin, const Observed& seen) {
               seen.new_reader_old_bytes.c_str(), pin.why, printable(seen.detail).c_str());
 }
 
+// The rows' formats, to check that every registered format has one.
+std::vector<std::string>& rows() {
+  static std::vector<std::string> names;
+  return names;
+}
+
 template <class Ns, class Codec>
 void pinned(const Pinned& pin, const typename Ns::Basket2& v2 = sample_v2<Ns>()) {
   Codec codec;
   row(pin, observe<Ns>(codec, v2));
+  rows().push_back(pin.format);
 }
 
 struct Plain {
@@ -559,6 +567,13 @@ TEST(SerialEvolution, OneAppendedFieldBothWaysAsPinned) {
   pinned<Versioned, ThroughAdapter<BoostSerialization>>(
       {"boost_serialization, `BOOST_CLASS_VERSION`, one item with `added` = 11", kMisread, kDefault, "old reader: the same accident"},
       colliding_v2<Versioned>());
+
+  // A format added to the suite adds its rows here (its library's name first).
+  for (const Format& format : formats().all()) {
+    const bool has_row = std::any_of(rows().begin(), rows().end(),
+                                     [&](const std::string& name) { return name.starts_with(format.library); });
+    EXPECT_TRUE(has_row) << format.name << " has no row in the schema-evolution test";
+  }
 }
 
 }  // namespace
