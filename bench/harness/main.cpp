@@ -42,7 +42,7 @@ constexpr const char* kUsage =
     "  --hotbench_data=PATH        a dataset file or a folder of them (repeatable)\n"
     "  --hotbench_iterations=N     run every benchmark for exactly N iterations\n"
     "  --hotbench_bare=true|false  include the bare-loop rows that measure harness overhead\n"
-    "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..1) more work\n"
+    "  --hotbench_slowdown=REGEX:F benchmarks matching REGEX do the fraction F (0..10) more work\n"
     "  --hotbench_set=KEY=VALUE    a setting of this suite (repeatable; the suite lists its keys)\n"
     "  --hotbench_announce=true    write 'hotbench: start <name>' on stderr as each benchmark begins\n"
     "  --hotbench_hang=REGEX       test hook: benchmarks matching REGEX block forever (only SIGKILL ends them)\n"
@@ -86,8 +86,8 @@ void take_our_flags(int& argc, char** argv) {
       auto colon = value.rfind(':');
       char* end = nullptr;
       double f = colon == std::string::npos ? -1 : std::strtod(value.c_str() + colon + 1, &end);
-      if (colon == std::string::npos || colon == 0 || *end != '\0' || !(f > 0 && f <= 1))
-        throw UsageError("--hotbench_slowdown wants REGEX:FRACTION with 0 < FRACTION <= 1, got '" + value + "'");
+      if (colon == std::string::npos || colon == 0 || *end != '\0' || !(f > 0 && f <= 10))
+        throw UsageError("--hotbench_slowdown wants REGEX:FRACTION with 0 < FRACTION <= 10, got '" + value + "'");
       g_options.slowdown_pattern = value.substr(0, colon);
       g_options.slowdown = f;
       try {

@@ -140,16 +140,13 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     } else if (extra == 0) {
       for (auto _ : state) c.run();
     } else if (measure::under_valgrind()) {
-      // Instruction counting: the operation itself once more every 1/extra
-      // iterations (error diffusion), so the extra work is exactly extra x N
+      // Instruction counting: the operation itself once more whenever a whole
+      // one is owed (error diffusion), so the extra work is exactly extra x N
       // operations; exact when N x extra is a whole number (use N >= 1/extra).
       double owed = 0;
       for (auto _ : state) {
         c.run();
-        if ((owed += extra) >= 1 - 1e-9) {  // ten times 0.1 is 0.9999999999999999
-          owed -= 1;
-          c.run();
-        }
+        for (owed += extra; owed >= 1 - 1e-9; owed -= 1) c.run();  // ten times 0.1 is 0.9999999999999999
       }
     } else {
       // Timing: busy-wait for `extra` of the operation's own time after each
