@@ -4,6 +4,8 @@
 //   mqtt:qos1  at QoS 1 (PUBLISH acknowledged by PUBACK on each hop, resent
 //              until then): at least once.
 // throughput: a publishing client and a subscribed client on one topic per row;
+// fan_out: the same with several subscribed clients (no competing consumers:
+// MQTT 3.1.1 has no shared subscriptions, so throughput runs one consumer);
 // ping_pong: each end subscribes to its own topic and publishes on the other's.
 // Both keep each publisher's order to a subscriber (one connection, MQTT 3.1.1
 // §4.6, with the broker's in-flight window of 20 messages per client).
@@ -228,6 +230,7 @@ class MqttSession final : public Session {
   }
   std::unique_ptr<Consumer> consumer() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
   std::unique_ptr<Producer> producer() override { return std::make_unique<MqttProducer>(e_, qos_, prefix_ + "messages"); }
+  std::unique_ptr<Consumer> subscriber() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
   std::unique_ptr<Replier> replier() override {
     return std::make_unique<MqttReplier>(e_, qos_, prefix_ + "requests", prefix_ + "replies");
   }
@@ -263,7 +266,7 @@ HOTBENCH_REGISTER(mqtt) {
     add_system({.name = "mqtt:qos" + std::to_string(qos),
                 .promise = {qos == 0 ? Guarantee::at_most_once : Guarantee::at_least_once, true},
                 .transports = {Transport::tcp},
-                .tasks = {Task::throughput, Task::ping_pong},
+                .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
                 .server = mosquitto_spec,
                 .open = [qos](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<MqttSession>(e, qos); },
                 .notes = "libmosquitto 2.0, MQTT 3.1.1, clean sessions, TCP_NODELAY, mosquitto_loop() on each end's "
