@@ -73,9 +73,9 @@ void add_system(System s) { systems().add(std::move(s)); }
 
 std::string describe_counts(const Counts& c) {
   std::ostringstream o;
-  o << "sent " << c.sent << ", delivered " << c.delivered << ", lost " << c.lost << ", duplicated " << c.duplicated
-    << ", reordered " << c.reordered;
-  if (c.lost_worst_subscriber) o << " (at most " << c.lost_worst_subscriber << " by one subscriber)";
+  o << "sent " << c.sent << ", delivered " << c.delivered << ", lost " << c.lost;
+  if (c.lost_worst_subscriber) o << " (worst subscriber: " << c.lost_worst_subscriber << ")";
+  o << ", duplicated " << c.duplicated << ", reordered " << c.reordered;
   if (c.late) o << ", late " << c.late;
   if (c.corrupt) o << ", damaged " << c.corrupt;
   if (c.foreign) o << ", foreign " << c.foreign;
