@@ -187,9 +187,9 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   for (const auto& item : set.items("ends", full ? std::vector<std::string>{"1/1", "2/2", "4/4"} : std::vector<std::string>{"1/1", "2/2"},
                                     "producers/consumers, each 1..64",
                                     "producer/consumer counts of the throughput rows (systems without competing "
-                                    "consumers run those with one consumer); outside the full profile, counts other "
-                                    "than 1/1 run at the smallest size on each system's first transport unless "
-                                    "message_bytes or transports are given",
+                                    "consumers run those with one consumer); counts other than 1/1 run at the "
+                                    "smallest size unless message_bytes is given, and outside the full profile on "
+                                    "each system's first transport unless transports is given",
                                     check_ends))
     ends.push_back(parse_ends(item));
   const auto subscriber_counts =
