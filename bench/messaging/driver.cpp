@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
-#include <chrono>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -212,7 +214,11 @@ class ThroughputCase final : public Case {
       if (w < producers_n_) produce(w, b);
       else {
         consume(w - producers_n_, b);
-        consumers_done_.fetch_add(1);
+        {
+          std::lock_guard lock(done_mutex_);
+          consumers_done_.fetch_add(1);
+        }
+        consumers_finished_.notify_all();
       }
     });
   }
@@ -383,9 +389,13 @@ class ThroughputCase final : public Case {
       }
       producer.flush(kFlush);
       producers_done_.fetch_add(1);
-      while (markers_ && consumers_done_.load() < consumers_n_ && !crew_->stopping()) {
+      // Woken as soon as the last consumer is done: a lossless batch ends when its consumers do.
+      const auto all_done = [this] { return consumers_done_.load() >= consumers_n_ || crew_->stopping(); };
+      while (markers_ && !all_done()) {
         payload_.write(buffer, kEndMarker, end_marker(b, p));
-        if (producer.send(buffer, Millis(1))) std::this_thread::sleep_for(std::chrono::microseconds(500));
+        if (!producer.send(buffer, Millis(1))) continue;
+        std::unique_lock lock(done_mutex_);
+        consumers_finished_.wait_for(lock, std::chrono::microseconds(500), all_done);
       }
     } catch (const std::exception& e) {
       crew_->fail(setup_->explain((producers_n_ > 1 ? "producer " + std::to_string(p + 1) : std::string("producer")) +
@@ -486,6 +496,8 @@ class ThroughputCase final : public Case {
   std::vector<Padded> sent_, late_;  // per producer, per consumer; this batch
   bool markers_;  // end markers (kEndMarker) close each batch
   std::atomic<int> producers_done_{0}, consumers_done_{0};
+  std::mutex done_mutex_;  // consumers_done_'s last step and the producers' wait for it
+  std::condition_variable consumers_finished_;
   Counts total_;  // of the timed batches since the last observe()
   std::uint64_t batches_ = 0;
   double seconds_ = 0, server_cpu_ = 0;
