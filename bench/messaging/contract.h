@@ -171,11 +171,13 @@ const char* task_name(Task t);
 
 // A system's share of the rows of the default and quick profiles (the full
 // profile runs all of its rows). all: every row the profile's settings select.
-// sample: only throughput at the smallest message size and ping_pong, on its
-// first transport; the default run's time budget has no room for every row of
+// sample: only throughput at the smallest message size and 1/1, and ping_pong,
+// on its first transport; the default run's time budget has no room for every row of
 // every system (docs/messaging.md). A setting given on the command line (tasks,
 // transports, message_bytes) is run as given.
-enum class DefaultRows { all, sample };
+// none: no rows unless `systems` is given and names it (then its sample); for a
+// variant whose rows cost seconds each and add little to its siblings' (MQTT QoS 2).
+enum class DefaultRows { all, sample, none };
 
 struct System {
   std::string name;  // the rows' implementation, library[:variant]: "nats:core", "zeromq:push_pull"
