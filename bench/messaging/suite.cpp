@@ -159,16 +159,20 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   systems().sort();
   const bool quick = options.profile == "quick", full = options.profile == "full";
   const auto system_names = systems().names();
-  std::string sampled_names;
-  for (const auto& s : systems().all())
+  std::string sampled_names, full_only_names;
+  for (const auto& s : systems().all()) {
     if (s.default_rows == DefaultRows::sample) sampled_names += (sampled_names.empty() ? "" : ", ") + s.name;
+    if (s.default_rows == DefaultRows::none) full_only_names += (full_only_names.empty() ? "" : ", ") + s.name;
+  }
   const auto chosen_systems = set.names(
       "systems", system_names, system_names,
       "systems whose rows run" +
           (sampled_names.empty() ? std::string()
                                  : "; outside the full profile, " + sampled_names +
-                                       " run only throughput at the smallest size and ping_pong, on their first "
-                                       "transport, unless tasks, transports or message_bytes are given"));
+                                       " run only throughput at 1/1 at the smallest size and ping_pong, on their "
+                                       "first transport, unless tasks, transports, message_bytes or ends are given") +
+          (full_only_names.empty() ? std::string()
+                                   : "; " + full_only_names + " only in the full profile or when named here"));
   const auto tasks = set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
@@ -216,7 +220,8 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     if (!chosen(tasks, task_name(task))) continue;
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
-      const bool sampled = !full && s.default_rows == DefaultRows::sample;
+      if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
+      const bool sampled = !full && s.default_rows != DefaultRows::all;
       if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
       // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
       std::vector<std::pair<int, int>> shapes = {{1, 1}};
@@ -230,8 +235,10 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
         for (auto n : subscriber_counts) shapes.emplace_back(1, static_cast<int>(n));
       }
       for (auto [first_count, second_count] : shapes) {
-        // A row beyond one producer and one consumer: outside the full profile only a sample of it.
+        // A row beyond one producer and one consumer: outside the full profile only a sample of it,
+        // and none of a sampled system's unless the counts are asked for.
         const bool more_ends = task == Task::fan_out || first_count != 1 || second_count != 1;
+        if (sampled && more_ends && task == Task::throughput && !set.given("ends")) continue;
         for (Transport t : kTransports) {
           if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
           if ((sampled || (more_ends && !full)) && t != s.transports.front() && !set.given("transports")) continue;
