@@ -46,6 +46,17 @@
 //   sent after they returned reaches them (a system that subscribes
 //   asynchronously waits for its server to confirm, e.g. a NATS flush). The
 //   harness opens them before the producers and requesters.
+// - Several consumer()s of one session compete (a work queue: ZeroMQ PUSH to
+//   several PULLs, a Redis Streams consumer group, a NATS queue group): each
+//   message goes to exactly one of them. A system whose consumers cannot
+//   (each would get every message) leaves System::competing_consumers false
+//   and its throughput rows run one consumer.
+// - Several subscriber()s of one session (the fan_out task) each receive
+//   every message. A subscriber may return before its subscription is in
+//   effect (ZeroMQ SUB's "slow joiner": the subscription reaches the PUB
+//   socket some time after connecting): before it times anything the harness
+//   sends sentinel messages until every subscriber has received one, and
+//   ignores the sentinels that come later.
 // - Payloads are copied into the harness's buffer on receipt (the same copy
 //   for every system); their size is a multiple of 8, from 8 bytes.
 #pragma once
@@ -148,26 +159,32 @@ class Session {
   virtual std::unique_ptr<Producer> producer() { throw MessagingError("no producer/consumer channel"); }
   virtual std::unique_ptr<Replier> replier() { throw MessagingError("no request-reply"); }
   virtual std::unique_ptr<Requester> requester() { throw MessagingError("no request-reply"); }
+  // fan_out: a consumer that receives every message published on the session's channel.
+  virtual std::unique_ptr<Consumer> subscriber() { throw MessagingError("no publish/subscribe"); }
 };
 
 // throughput and open_loop use producers and consumers (a system declares
-// throughput for both); ping_pong uses requesters and repliers.
-enum class Task { throughput, ping_pong, open_loop };
+// throughput for both); ping_pong uses requesters and repliers; fan_out one
+// producer and subscribers.
+enum class Task { throughput, ping_pong, open_loop, fan_out };
 const char* task_name(Task t);
 
 // A system's share of the rows of the default and quick profiles (the full
 // profile runs all of its rows). all: every row the profile's settings select.
-// sample: only throughput at the smallest message size and ping_pong, on its
-// first transport; the default run's time budget has no room for every row of
+// sample: only throughput at the smallest message size and 1/1, and ping_pong,
+// on its first transport; the default run's time budget has no room for every row of
 // every system (docs/messaging.md). A setting given on the command line (tasks,
 // transports, message_bytes) is run as given.
-enum class DefaultRows { all, sample };
+// none: no rows unless `systems` is given and names it (then its sample); for a
+// variant whose rows cost seconds each and add little to its siblings' (MQTT QoS 2).
+enum class DefaultRows { all, sample, none };
 
 struct System {
   std::string name;  // the rows' implementation, library[:variant]: "nats:core", "zeromq:push_pull"
   Promise promise;
   std::vector<Transport> transports;
-  std::vector<Task> tasks;  // throughput: producer/consumer (open_loop too); ping_pong: requester/replier
+  std::vector<Task> tasks;  // throughput: producer/consumer (open_loop too); ping_pong: requester/replier;
+                            // fan_out: producer/subscriber
   // The server it needs, started by the harness for each row (placeholders as
   // in ServerSpec); empty: none (a socket library). The endpoint's port is the
   // server's {port}, its ipc path the server's {socket}.
@@ -181,6 +198,9 @@ struct System {
   // messages/s are a tenth of the others' would otherwise spend a second per timed run where the
   // suite plans about 0.1 s. A batch given as a setting is used as given.
   double batch_scale = 1;
+  // throughput with several consumers: true when they compete for the messages, each message to
+  // exactly one (a work queue, see the rules above); false: its throughput rows run one consumer.
+  bool competing_consumers = false;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

@@ -4,10 +4,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -46,6 +50,7 @@ const char* task_name(Task t) {
     case Task::throughput: return "throughput";
     case Task::ping_pong: return "ping_pong";
     case Task::open_loop: return "open_loop";
+    case Task::fan_out: return "fan_out";
   }
   return "?";
 }
@@ -70,8 +75,9 @@ void add_system(System s) { systems().add(std::move(s)); }
 
 std::string describe_counts(const Counts& c) {
   std::ostringstream o;
-  o << "sent " << c.sent << ", delivered " << c.delivered << ", lost " << c.lost << ", duplicated " << c.duplicated
-    << ", reordered " << c.reordered;
+  o << "sent " << c.sent << ", delivered " << c.delivered << ", lost " << c.lost;
+  if (c.lost_worst_subscriber) o << " (worst subscriber: " << c.lost_worst_subscriber << ")";
+  o << ", duplicated " << c.duplicated << ", reordered " << c.reordered;
   if (c.late) o << ", late " << c.late;
   if (c.corrupt) o << ", damaged " << c.corrupt;
   if (c.foreign) o << ", foreign " << c.foreign;
@@ -93,6 +99,12 @@ std::string broken_promise(const Promise& p, const Counts& c) {
 }
 
 namespace {
+
+std::string seconds_text(double s) {
+  std::ostringstream o;
+  o << s;
+  return o.str();
+}
 
 constexpr Millis kPoll{20};  // how long an end waits before the worker polls its stop flag again
 constexpr Millis kFlush{5000};
@@ -166,24 +178,52 @@ std::unique_ptr<Setup> set_up(const System& system, Transport t) {
   return s;
 }
 
+// The throughput, open_loop and fan_out rows: producers and consumers (fan_out: one producer and
+// subscribers) on a Crew, workers 0..P-1 producing, P..P+C-1 consuming.
 class ThroughputCase final : public Case {
  public:
   ThroughputCase(const System& system, const Scenario& sc, std::unique_ptr<Setup> setup)
       : promise_(system.promise),
         sc_(sc),
+        fan_out_(sc.task == Task::fan_out),
+        producers_n_(fan_out_ ? 1 : sc.producers),
+        consumers_n_(fan_out_ ? sc.subscribers : sc.consumers),
+        per_producer_(sc.batch / static_cast<std::size_t>(producers_n_)),
+        // A work queue's consumer returns when the batch is complete, which another consumer may
+        // see first: it waits at most this long in a receive before it looks.
+        poll_(consumers_n_ > 1 && !fan_out_ ? Millis(2) : kPoll),
         setup_(std::move(setup)),
-        consumer_(setup_->session->consumer()),
-        producer_(setup_->session->producer()),
         payload_(sc.message_bytes),
-        delivery_(1, 1, sc.batch, false),
         paced_(sc.task == Task::open_loop),
         interval_ns_(paced_ ? 1e9 / sc.rate_per_s : 0),
-        crew_(2, false, [this](int w, std::uint64_t b) {
-          if (w == 0) produce(b);
-          else consume(b);
-        }) {}
+        sent_(static_cast<std::size_t>(producers_n_)),
+        late_(static_cast<std::size_t>(consumers_n_)),
+        markers_(system.promise.delivery == Guarantee::at_most_once && system.promise.per_producer_order) {
+    // Consumers first: each is subscribed/bound before any producer sends (contract.h).
+    for (int k = 0; k < consumers_n_; ++k)
+      consumers_.push_back(fan_out_ ? setup_->session->subscriber() : setup_->session->consumer());
+    for (int p = 0; p < producers_n_; ++p) producers_.push_back(setup_->session->producer());
+    // fan_out: a ledger per subscriber (each must get every message); otherwise one ledger shared
+    // by the consumers, each message counted once across all of them.
+    const int ledgers = fan_out_ ? consumers_n_ : 1;
+    for (int l = 0; l < ledgers; ++l)
+      ledgers_.push_back(std::make_unique<queue::Delivery>(fan_out_ ? 1 : producers_n_, fan_out_ ? 1 : consumers_n_,
+                                                           per_producer_, false));
+    unique_ = std::make_unique<Padded[]>(static_cast<std::size_t>(ledgers));
+    crew_ = std::make_unique<Crew>(producers_n_ + consumers_n_, false, [this](int w, std::uint64_t b) {
+      if (w < producers_n_) produce(w, b);
+      else {
+        consume(w - producers_n_, b);
+        {
+          std::lock_guard lock(done_mutex_);
+          consumers_done_.fetch_add(1);
+        }
+        consumers_finished_.notify_all();
+      }
+    });
+  }
 
-  Work work() const override { return {0, 0, static_cast<double>(sc_.batch), Work::Unit::ops}; }
+  Work work() const override { return {0, 0, static_cast<double>(sent_per_batch()), Work::Unit::ops}; }
   Check check() override {
     batch();
     clear();
@@ -199,10 +239,12 @@ class ThroughputCase final : public Case {
     c.emplace_back("lost", static_cast<double>(total_.lost) / n);
     c.emplace_back("duplicated", static_cast<double>(total_.duplicated) / n);
     c.emplace_back("reordered", static_cast<double>(total_.reordered) / n);
+    if (fan_out_) c.emplace_back("lost_worst_subscriber", static_cast<double>(total_.lost_worst_subscriber) / n);
     c.emplace_back("message_mb_per_s",
                    seconds_ > 0 ? static_cast<double>(total_.delivered) * static_cast<double>(sc_.message_bytes) / seconds_ / 1e6
                                 : 0.0);
-    if (setup_->server) c.emplace_back("server_cpu_s_per_million", server_cpu_ / (n * static_cast<double>(sc_.batch)) * 1e6);
+    if (setup_->server)
+      c.emplace_back("server_cpu_s_per_million", server_cpu_ / (n * static_cast<double>(sent_per_batch())) * 1e6);
     if (paced_) {
       for (const auto& kv : histogram_.counters(clock_read_ns())) c.push_back(kv);
       c.emplace_back("clock_read_ns", clock_read_ns());
@@ -212,6 +254,26 @@ class ThroughputCase final : public Case {
   }
 
  private:
+  struct alignas(64) Padded {  // one end's counter, on a cache line of its own
+    std::atomic<std::uint64_t> n{0};
+  };
+  // Producer ids no batch has. kSentinel: fan_out's join messages, ignored whenever they come.
+  // kEndMarker: sent by each producer of an at-most-once system after its batch (its sequence number
+  // says which batch and producer, end_marker()), again and again until every consumer is done.
+  // Such a system keeps each producer's order, so a consumer that has the marker of every producer
+  // has everything of the batch it will ever get: it ends there and counts the rest as lost, at
+  // once, instead of after settle_s of silence (which would be most of the batch's time in a row
+  // that loses messages routinely, a ZeroMQ PUB with a slow subscriber). settle_s stays the end
+  // when even the markers do not come.
+  static constexpr std::uint32_t kSentinel = 0xFFFF, kEndMarker = 0xFFFE;
+  static std::uint64_t end_marker(std::uint64_t batch, int producer) {
+    return batch << 8 | static_cast<std::uint64_t>(producer);
+  }
+
+  std::uint64_t sent_per_batch() const { return per_producer_ * static_cast<std::uint64_t>(producers_n_); }
+  // First deliveries that complete a ledger: every message (work queue), or every message to its subscriber.
+  std::uint64_t target() const { return fan_out_ ? per_producer_ : sent_per_batch(); }
+
   void clear() {
     total_ = {};
     batches_ = 0;
@@ -220,14 +282,24 @@ class ThroughputCase final : public Case {
     histogram_.clear();
   }
   void batch() {
-    delivery_.begin(crew_.batches(), true);
-    sent_ = unique_ = late_ = 0;
-    producer_done_.store(false);
+    if (fan_out_ && !joined_) join();
+    for (auto& l : ledgers_) l->begin(crew_->batches(), true);
+    for (auto& s : sent_) s.n.store(0, std::memory_order_relaxed);
+    for (auto& s : late_) s.n.store(0, std::memory_order_relaxed);
+    for (std::size_t l = 0; l < ledgers_.size(); ++l) unique_[l].n.store(0, std::memory_order_relaxed);
+    producers_done_.store(0);
+    consumers_done_.store(0);
     start_ns_ = now_ns() + 200'000;  // open_loop: leaves the ends 200 us to wake up before the first send
     const std::uint64_t t0 = now_ns();
     const double cpu0 = setup_->server_cpu_s();
     try {
-      crew_.run_batch([this] { return delivery_.delivered(); }, sc_.batch, sc_.watchdog_s);
+      crew_->run_batch(
+          [this] {
+            std::uint64_t n = 0;
+            for (const auto& l : ledgers_) n += l->delivered();
+            return n;
+          },
+          target() * ledgers_.size(), sc_.watchdog_s);
     } catch (const std::exception& e) {
       // The counts so far, judged: a promise they already break says so first.
       const Counts c = counts();
@@ -244,73 +316,144 @@ class ThroughputCase final : public Case {
     total_.lost += c.lost;
     total_.duplicated += c.duplicated;
     total_.reordered += c.reordered;
+    total_.lost_worst_subscriber += c.lost_worst_subscriber;
     ++batches_;
   }
   Counts counts() const {
-    const auto t = delivery_.tally();
     Counts c;
-    c.sent = sent_;
-    c.delivered = t.delivered;
-    c.lost = t.lost;
-    c.duplicated = t.duplicated;
-    c.reordered = t.reordered;
-    c.corrupt = t.corrupt;
-    c.foreign = t.foreign;
-    c.late = late_;
+    for (const auto& s : sent_) c.sent += s.n.load(std::memory_order_relaxed);
+    for (const auto& s : late_) c.late += s.n.load(std::memory_order_relaxed);
+    for (const auto& l : ledgers_) {
+      const auto t = l->tally();
+      c.delivered += t.delivered;
+      c.lost += t.lost;
+      c.duplicated += t.duplicated;
+      c.reordered += t.reordered;
+      c.corrupt += t.corrupt;
+      c.foreign += t.foreign;
+      if (fan_out_) c.lost_worst_subscriber = std::max<std::uint64_t>(c.lost_worst_subscriber, t.lost);
+    }
     return c;
   }
-  void produce(std::uint64_t b) {
+
+  // fan_out, before the first batch: a subscriber may join some time after it connected (ZeroMQ
+  // SUB's slow joiner), and what is published before then never reaches it, which would be counted
+  // as lost. So the producer sends sentinels until every subscriber has received one. On the
+  // calling thread: the crew's next batch hands the ends over to its workers.
+  void join() {
+    const std::uint64_t deadline = now_ns() + static_cast<std::uint64_t>(sc_.watchdog_s * 1e9);
+    auto buffer = payload_.buffer();
+    std::vector<std::byte> got;
+    std::vector<bool> joined(consumers_.size(), false);
+    std::size_t waiting = consumers_.size();
+    std::uint64_t sentinels = 0;
     try {
-      auto buffer = payload_.buffer();
-      const std::uint64_t first = b * sc_.batch;
-      if (paced_) ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-      for (std::uint64_t i = 0; i < sc_.batch; ++i) {
-        if (paced_ && !wait_until(intended(i))) return;
-        payload_.write(buffer, 0, first + i);
-        while (!producer_->send(buffer, kPoll))
-          if (crew_.stopping()) return;
-        ++sent_;
+      while (waiting > 0) {
+        if (now_ns() > deadline) {
+          std::string who;
+          for (std::size_t k = 0; k < joined.size(); ++k)
+            if (!joined[k]) who += (who.empty() ? "" : ", ") + std::to_string(k + 1);
+          throw std::runtime_error("fan_out: subscriber(s) " + who + " of " + std::to_string(consumers_.size()) +
+                                   " received none of the " + std::to_string(sentinels) + " sentinel messages sent in " +
+                                   seconds_text(sc_.watchdog_s) + " s (never joined)");
+        }
+        payload_.write(buffer, kSentinel, sentinels);
+        if (producers_.front()->send(buffer, kPoll)) ++sentinels;
+        for (std::size_t k = 0; k < consumers_.size(); ++k)
+          for (int i = 0; i < 1000 && consumers_[k]->receive(got, Millis(1)); ++i)
+            if (!joined[k] && payload_.view(got).producer() == kSentinel) {
+              joined[k] = true;
+              --waiting;
+            }
       }
-      producer_->flush(kFlush);
-      producer_done_.store(true);
+      producers_.front()->flush(kFlush);
+    } catch (const MessagingError& e) {
+      throw std::runtime_error(setup_->explain(std::string("fan_out: joining the subscribers: ") + e.what()));
+    }
+    joined_ = true;
+  }
+
+  void produce(int p, std::uint64_t b) {
+    try {
+      Producer& producer = *producers_[static_cast<std::size_t>(p)];
+      auto& sent = sent_[static_cast<std::size_t>(p)].n;
+      auto buffer = payload_.buffer();
+      const std::uint64_t first = b * per_producer_;
+      if (paced_) ::prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+      for (std::uint64_t i = 0; i < per_producer_; ++i) {
+        if (paced_ && !wait_until(intended(i))) return;
+        payload_.write(buffer, static_cast<std::uint32_t>(p), first + i);
+        while (!producer.send(buffer, kPoll))
+          if (crew_->stopping()) return;
+        sent.store(sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      }
+      producer.flush(kFlush);
+      producers_done_.fetch_add(1);
+      // Woken as soon as the last consumer is done: a lossless batch ends when its consumers do.
+      const auto all_done = [this] { return consumers_done_.load() >= consumers_n_ || crew_->stopping(); };
+      while (markers_ && !all_done()) {
+        payload_.write(buffer, kEndMarker, end_marker(b, p));
+        if (!producer.send(buffer, Millis(1))) continue;
+        std::unique_lock lock(done_mutex_);
+        consumers_finished_.wait_for(lock, std::chrono::microseconds(500), all_done);
+      }
     } catch (const std::exception& e) {
-      crew_.fail(setup_->explain(std::string("producer: ") + e.what()));
+      crew_->fail(setup_->explain((producers_n_ > 1 ? "producer " + std::to_string(p + 1) : std::string("producer")) +
+                                  ": " + e.what()));
     }
   }
-  void consume(std::uint64_t b) {
+  void consume(int k, std::uint64_t b) {
+    const std::string who = fan_out_ ? "subscriber " + std::to_string(k + 1)
+                                     : consumers_n_ > 1 ? "consumer " + std::to_string(k + 1) : std::string("consumer");
     try {
-      const std::uint64_t first = b * sc_.batch;
+      Consumer& consumer = *consumers_[static_cast<std::size_t>(k)];
+      queue::Delivery& ledger = *ledgers_[fan_out_ ? static_cast<std::size_t>(k) : 0];
+      const int slot = fan_out_ ? 0 : k;  // this consumer's place in its ledger
+      auto& unique = unique_[fan_out_ ? static_cast<std::size_t>(k) : 0].n;
+      auto& late = late_[static_cast<std::size_t>(k)].n;
+      const std::uint64_t first = b * per_producer_, complete = target();
       const bool may_lose = promise_.delivery == Guarantee::at_most_once;
       std::vector<std::byte> buffer;
       std::uint64_t quiet_since = 0;
-      while (!crew_.stopping()) {
-        if (consumer_->receive(buffer, kPoll)) {
+      std::vector<bool> ended(static_cast<std::size_t>(producers_n_), false);  // end markers of this batch
+      int ends_missing = producers_n_;
+      while (!crew_->stopping() && unique.load(std::memory_order_relaxed) < complete) {
+        if (consumer.receive(buffer, poll_)) {
           quiet_since = 0;
           const auto view = payload_.view(buffer);
-          if (view.producer() == 0 && view.seq() < first && view.intact()) {
-            ++late_;  // a message of an earlier batch, counted as lost there
+          if (view.producer() == kSentinel) continue;  // a late join message
+          if (view.producer() == kEndMarker) {
+            const std::uint64_t p = view.seq() & 0xFF;
+            if (view.seq() >> 8 == b && p < ended.size() && !ended[p]) {
+              ended[p] = true;
+              if (--ends_missing == 0) return;
+            }
             continue;
           }
-          const auto accepted = delivery_.accept(0, view);
+          if (view.producer() < static_cast<std::uint32_t>(producers_n_) && view.seq() < first && view.intact()) {
+            late.store(late.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // counted as lost there
+            continue;
+          }
+          const auto accepted = ledger.accept(slot, view);
           if (accepted == queue::Delivery::Accepted::first) {
             if (paced_) {
               const std::uint64_t t = now_ns(), due = intended(view.seq() - first);
               histogram_.record(t > due ? t - due : 0);
             }
-            if (++unique_ == sc_.batch) return;
+            if (unique.fetch_add(1, std::memory_order_relaxed) + 1 == complete) return;
           }
           continue;
         }
-        // Nothing came. A system that may lose messages: once the producer has flushed and the
+        // Nothing came. A system that may lose messages: once every producer has flushed and the
         // channel has been quiet for settle_s, what has not come is lost.
-        if (may_lose && producer_done_.load()) {
+        if (may_lose && producers_done_.load() == producers_n_) {
           const std::uint64_t now = now_ns();
           if (quiet_since == 0) quiet_since = now;
           else if (static_cast<double>(now - quiet_since) / 1e9 > sc_.settle_s) return;
         }
       }
     } catch (const std::exception& e) {
-      crew_.fail(setup_->explain(std::string("consumer: ") + e.what()));
+      crew_->fail(setup_->explain(who + ": " + e.what()));
     }
   }
 
@@ -323,7 +466,7 @@ class ThroughputCase final : public Case {
   // now_ns() is steady_clock, which is CLOCK_MONOTONIC on Linux. False if stopped first.
   bool wait_until(std::uint64_t due) {
     for (std::uint64_t now = now_ns(); now < due; now = now_ns()) {
-      if (crew_.stopping()) return false;
+      if (crew_->stopping()) return false;
       if (due - now > 30'000) {
         const std::uint64_t wake = due - 20'000;
         const timespec t{static_cast<time_t>(wake / 1'000'000'000), static_cast<long>(wake % 1'000'000'000)};
@@ -335,21 +478,30 @@ class ThroughputCase final : public Case {
 
   Promise promise_;
   Scenario sc_;
+  bool fan_out_;
+  int producers_n_, consumers_n_;
+  std::uint64_t per_producer_;
+  Millis poll_;
   std::unique_ptr<Setup> setup_;
-  std::unique_ptr<Consumer> consumer_;
-  std::unique_ptr<Producer> producer_;
+  std::vector<std::unique_ptr<Consumer>> consumers_;  // fan_out: the subscribers
+  std::vector<std::unique_ptr<Producer>> producers_;
   PayloadTemplate payload_;
-  queue::Delivery delivery_;
+  std::vector<std::unique_ptr<queue::Delivery>> ledgers_;
+  std::unique_ptr<Padded[]> unique_;  // per ledger: first deliveries this batch
   bool paced_;
   double interval_ns_;
+  bool joined_ = false;         // fan_out: every subscriber has had a sentinel
   std::uint64_t start_ns_ = 0;  // open_loop: the first message's intended send time, set before each batch
   LatencyHistogram histogram_;  // open_loop: written by the consumer during a batch
-  std::uint64_t sent_ = 0, unique_ = 0, late_ = 0;  // per batch, written by one worker each
-  std::atomic<bool> producer_done_{false};
+  std::vector<Padded> sent_, late_;  // per producer, per consumer; this batch
+  bool markers_;  // end markers (kEndMarker) close each batch
+  std::atomic<int> producers_done_{0}, consumers_done_{0};
+  std::mutex done_mutex_;  // consumers_done_'s last step and the producers' wait for it
+  std::condition_variable consumers_finished_;
   Counts total_;  // of the timed batches since the last observe()
   std::uint64_t batches_ = 0;
   double seconds_ = 0, server_cpu_ = 0;
-  Crew crew_;  // last: its threads use the members above, and it joins them first
+  std::unique_ptr<Crew> crew_;  // last: its threads use the members above, and it joins them first
 };
 
 class PingPongCase final : public Case {
@@ -451,6 +603,14 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& sc) {
     throw std::invalid_argument(system.name + " does not speak " + transport_name(sc.transport));
   if (sc.message_bytes < 8 || sc.message_bytes % 8 != 0)
     throw std::invalid_argument("message_bytes must be a multiple of 8, from 8: " + std::to_string(sc.message_bytes));
+  if (sc.producers < 1 || sc.consumers < 1 || sc.subscribers < 1)
+    throw std::invalid_argument("producers, consumers and subscribers must be at least 1");
+  if (sc.consumers > 1 && sc.task == Task::throughput && !system.competing_consumers)
+    throw std::invalid_argument(system.name + " has no competing consumers (each would receive every message): one consumer only");
+  if (sc.task == Task::open_loop && (sc.producers != 1 || sc.consumers != 1))
+    throw std::invalid_argument("open_loop runs one producer and one consumer");
+  if (sc.task != Task::ping_pong && sc.batch < static_cast<std::size_t>(sc.producers))
+    throw std::invalid_argument("batch (" + std::to_string(sc.batch) + ") is smaller than the number of producers");
   auto setup = set_up(system, sc.transport);
   if (sc.task != Task::ping_pong) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
   return std::make_unique<PingPongCase>(sc, std::move(setup));

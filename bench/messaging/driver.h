@@ -1,10 +1,16 @@
 // The messaging drivers: one Case per row, over any registered System.
 //
-//   throughput  one producer thread sends a batch of messages as fast as the
-//               system takes them, one consumer thread receives them; every
-//               message is checked (payload.h) and entered in the queue
-//               suite's Delivery ledger, and the batch is judged by the
-//               system's promise (contract.h).
+//   throughput  producer threads (1 by default) send a batch of messages as
+//               fast as the system takes them, consumer threads receive them
+//               (several compete: each message to exactly one); every message
+//               is checked (payload.h) and entered in the queue suite's
+//               Delivery ledger, and the batch is judged by the system's
+//               promise (contract.h), per producer across all consumers.
+//   fan_out     one producer, N subscribers, each of which must receive every
+//               message: one ledger per subscriber, each judged by the
+//               promise (an at-most-once system's losses are counted per
+//               subscriber). A sentinel hand-shake before the first timed
+//               batch makes sure every subscriber has joined.
 //   open_loop   the same ends and checks, but the producer sends at a fixed
 //               rate and the consumer records each message's one-way latency
 //               from its *intended* send time (the queue suite's open loop: a
@@ -32,7 +38,9 @@ struct Scenario {
   Task task = Task::throughput;
   Transport transport = Transport::tcp;
   std::size_t message_bytes = 64;
-  std::size_t batch = 4096;  // messages (throughput) or round trips (ping_pong) per timed run
+  std::size_t batch = 4096;  // messages (throughput, fan_out: sent) or round trips (ping_pong) per timed run
+  int producers = 1, consumers = 1;  // throughput (each producer sends batch / producers); open_loop is 1/1
+  int subscribers = 1;               // fan_out
   double watchdog_s = 10;    // no progress for this long: the row is an error
   // At-most-once systems: once the producer has flushed, how long the consumer
   // waits for another message before counting the rest as lost.
@@ -50,6 +58,9 @@ struct Counts {
   std::uint64_t late = 0;     // from an earlier batch (counted as lost there)
   std::uint64_t corrupt = 0;  // damaged payloads
   std::uint64_t foreign = 0;  // a producer or sequence number never sent
+  // fan_out: delivered, lost, duplicated, reordered are summed over the subscribers (each should
+  // get every message); this is the most messages any one subscriber missed.
+  std::uint64_t lost_worst_subscriber = 0;
 };
 // Empty when the counts keep the promise; otherwise what broke it, one line.
 std::string broken_promise(const Promise& promise, const Counts& c);

@@ -125,11 +125,18 @@ class FrameStream {
 
   bool receive(std::vector<std::byte>& out, Millis timeout) {
     for (;;) {
-      if (take(out)) return true;
-      if (fill()) continue;
+      if (try_receive(out)) return true;
       if (!wait_for(fd_.get(), POLLIN, timeout)) return false;
     }
   }
+  // A frame already here or readable now, without waiting.
+  bool try_receive(std::vector<std::byte>& out) {
+    for (;;) {
+      if (take(out)) return true;
+      if (!fill()) return false;
+    }
+  }
+  int fd() const { return fd_.get(); }
 
  private:
   static constexpr std::size_t kReadChunk = 256 << 10;
@@ -171,10 +178,12 @@ class FrameStream {
   std::size_t begin_ = 0, end_ = 0;
 };
 
-// The listening end: accepts its one peer on first use.
+// The listening end: accepts its `peers` (the producers the session sent to it; the harness opens
+// every end before the first message) on first use, then reads from whichever has a frame.
 class Listening {
  public:
-  explicit Listening(const Endpoint& e) : e_(e) {
+  explicit Listening(const Endpoint& e, std::shared_ptr<const int> peers = std::make_shared<const int>(1))
+      : e_(e), peers_(std::move(peers)) {
     listener_ = Fd(::socket(family(e), SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (listener_.get() < 0) fail("socket");
     int one = 1;
@@ -182,21 +191,48 @@ class Listening {
     sockaddr_storage a;
     const socklen_t len = address_of(e, a);
     if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), len) != 0) fail("bind");
-    if (::listen(listener_.get(), 4) != 0) fail("listen");
+    if (::listen(listener_.get(), 64) != 0) fail("listen");
   }
+  // The one peer's stream once it has connected (request-reply, one producer).
   FrameStream* stream(Millis timeout) {
-    if (stream_) return &*stream_;
-    if (!wait_for(listener_.get(), POLLIN, timeout)) return nullptr;
-    Fd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    if (fd.get() < 0) fail("accept");
-    stream_.emplace(std::move(fd), e_.transport);
-    return &*stream_;
+    if (!accept_all(timeout)) return nullptr;
+    return &streams_.front();
+  }
+  bool receive(std::vector<std::byte>& out, Millis timeout) {
+    if (!accept_all(timeout)) return false;
+    if (streams_.size() == 1) return streams_.front().receive(out, timeout);
+    for (;;) {  // several producers: round robin over those with a frame
+      for (std::size_t i = 0; i < streams_.size(); ++i) {
+        const std::size_t j = (next_ + i) % streams_.size();
+        if (streams_[j].try_receive(out)) {
+          next_ = j + 1;
+          return true;
+        }
+      }
+      std::vector<pollfd> ps;
+      for (const auto& s : streams_) ps.push_back({s.fd(), POLLIN, 0});
+      const int n = ::poll(ps.data(), ps.size(), static_cast<int>(timeout.count()));
+      if (n < 0 && errno != EINTR) fail("poll");
+      if (n == 0) return false;
+    }
   }
 
  private:
+  bool accept_all(Millis timeout) {
+    while (streams_.size() < static_cast<std::size_t>(*peers_)) {
+      if (!wait_for(listener_.get(), POLLIN, timeout)) return false;
+      Fd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (fd.get() < 0) fail("accept");
+      streams_.emplace_back(std::move(fd), e_.transport);
+    }
+    return true;
+  }
+
   Endpoint e_;
+  std::shared_ptr<const int> peers_;
   Fd listener_;
-  std::optional<FrameStream> stream_;
+  std::vector<FrameStream> streams_;
+  std::size_t next_ = 0;
 };
 
 FrameStream connect_to(const Endpoint& e) {
@@ -210,11 +246,8 @@ FrameStream connect_to(const Endpoint& e) {
 
 class SocketConsumer final : public Consumer {
  public:
-  explicit SocketConsumer(const Endpoint& e) : l_(e) {}
-  bool receive(std::vector<std::byte>& out, Millis timeout) override {
-    FrameStream* s = l_.stream(timeout);
-    return s && s->receive(out, timeout);
-  }
+  SocketConsumer(const Endpoint& e, std::shared_ptr<const int> peers) : l_(e, std::move(peers)) {}
+  bool receive(std::vector<std::byte>& out, Millis timeout) override { return l_.receive(out, timeout); }
 
  private:
   Listening l_;
@@ -259,16 +292,35 @@ class SocketRequester final : public Requester {
   FrameStream s_;
 };
 
+// Several consumers: each listens on an address of its own (the row's, then "<path>.N" or a free
+// port), and producer i connects to consumer i mod N: each message goes to one consumer, the floor
+// of a work queue being independent streams.
 class SocketSession final : public Session {
  public:
   explicit SocketSession(const Endpoint& e) : e_(e) {}
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<SocketConsumer>(e_); }
-  std::unique_ptr<Producer> producer() override { return std::make_unique<SocketProducer>(e_); }
+  std::unique_ptr<Consumer> consumer() override {
+    Endpoint at = e_;
+    if (!consumers_.empty()) {
+      at.path.append(".").append(std::to_string(consumers_.size()));  // not "." + ...: GCC 12's -Wrestrict false alarm
+      if (at.transport == Transport::tcp) at.port = free_loopback_port("socket");
+    }
+    auto peers = std::make_shared<int>(0);
+    consumers_.push_back({at, peers});
+    return std::make_unique<SocketConsumer>(at, peers);
+  }
+  std::unique_ptr<Producer> producer() override {
+    if (consumers_.empty()) return std::make_unique<SocketProducer>(e_);
+    auto& [at, peers] = consumers_[producers_++ % consumers_.size()];
+    ++*peers;
+    return std::make_unique<SocketProducer>(at);
+  }
   std::unique_ptr<Replier> replier() override { return std::make_unique<SocketReplier>(e_); }
   std::unique_ptr<Requester> requester() override { return std::make_unique<SocketRequester>(e_); }
 
  private:
   Endpoint e_;
+  std::vector<std::pair<Endpoint, std::shared_ptr<int>>> consumers_;  // and how many producers each has
+  std::size_t producers_ = 0;
 };
 
 }  // namespace
@@ -281,5 +333,7 @@ HOTBENCH_REGISTER(raw_socket) {
               .transports = {Transport::ipc, Transport::tcp},
               .tasks = {Task::throughput, Task::ping_pong},
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<SocketSession>(e); },
-              .notes = "a stream socket with a 4-byte length per message (the floor)"});
+              .notes = "a stream socket with a 4-byte length per message (the floor); several consumers: "
+                       "one listening socket each, producer i connected to consumer i mod N",
+              .competing_consumers = true});
 }

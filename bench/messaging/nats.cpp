@@ -1,7 +1,9 @@
 // NATS core (no JetStream): nats-server 2.9 started for each row by the
 // harness, through the C client libnats 3.4 (Debian's nats-server, libnats-dev).
-//   throughput: a publisher connection and a synchronous subscriber connection
-//               on one subject per row (natsConnection_Publish, NextMsg);
+//   throughput: publisher connections and synchronous subscriber connections
+//               on one subject per row (natsConnection_Publish, NextMsg), the
+//               subscribers in one queue group (each message to one of them);
+//   fan_out:    the same without a queue group (each message to every one);
 //   ping_pong:  request-reply: the requester subscribes to its own inbox and
 //               publishes each request with it as the reply subject; the
 //               replier answers on the request's reply subject.
@@ -59,9 +61,13 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // A synchronous subscription the server has registered when this returns.
-  void subscribe(const std::string& subject) {
-    must(natsConnection_SubscribeSync(&sub_, c_, subject.c_str()), "subscribe " + subject);
+  // A synchronous subscription the server has registered when this returns; in a queue group
+  // when `queue` is given (the server hands each message to one member of the group).
+  void subscribe(const std::string& subject, const std::string& queue = "") {
+    if (queue.empty()) must(natsConnection_SubscribeSync(&sub_, c_, subject.c_str()), "subscribe " + subject);
+    else
+      must(natsConnection_QueueSubscribeSync(&sub_, c_, subject.c_str(), queue.c_str()),
+           "subscribe " + subject + " in queue group " + queue);
     must(natsConnection_FlushTimeout(c_, 5000), "flush after subscribing");
   }
   // The next message's data into out; its reply subject into reply (when asked). False on timeout.
@@ -101,9 +107,12 @@ class NatsProducer final : public Producer {
   std::string subject_;
 };
 
+// A competing consumer (queue group "hotbench"), or a subscriber that gets every message (no group).
 class NatsConsumer final : public Consumer {
  public:
-  NatsConsumer(const Endpoint& e, const std::string& subject) : c_(e, false) { c_.subscribe(subject); }
+  NatsConsumer(const Endpoint& e, const std::string& subject, const std::string& queue) : c_(e, false) {
+    c_.subscribe(subject, queue);
+  }
   bool receive(std::vector<std::byte>& out, Millis timeout) override { return c_.next(out, timeout); }
 
  private:
@@ -151,7 +160,8 @@ class NatsSession final : public Session {
     static std::atomic<int> rows{0};
     subject_ = "hotbench." + std::to_string(::getpid()) + "." + std::to_string(rows.fetch_add(1));
   }
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<NatsConsumer>(e_, subject_); }
+  std::unique_ptr<Consumer> consumer() override { return std::make_unique<NatsConsumer>(e_, subject_, "hotbench"); }
+  std::unique_ptr<Consumer> subscriber() override { return std::make_unique<NatsConsumer>(e_, subject_, ""); }
   std::unique_ptr<Producer> producer() override { return std::make_unique<NatsProducer>(e_, subject_); }
   std::unique_ptr<Replier> replier() override { return std::make_unique<NatsReplier>(e_, subject_); }
   std::unique_ptr<Requester> requester() override { return std::make_unique<NatsRequester>(e_, subject_); }
@@ -181,8 +191,10 @@ HOTBENCH_REGISTER(nats_core) {
   add_system({.name = "nats:core",
               .promise = {Guarantee::at_most_once, true},
               .transports = {Transport::tcp},
-              .tasks = {Task::throughput, Task::ping_pong},
+              .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
               .server = nats_server_spec,
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<NatsSession>(e); },
-              .notes = "nats-server -c nats.conf (listen: 127.0.0.1:PORT); libnats defaults but no reconnection"});
+              .notes = "nats-server -c nats.conf (listen: 127.0.0.1:PORT); libnats defaults but no reconnection; "
+                       "throughput consumers in one queue group, fan_out subscribers without one",
+              .competing_consumers = true});
 }

@@ -6,11 +6,13 @@
 //                  call) and acknowledges what it has handed on (XACK) with its
 //                  next read, trimming the stream below the last acknowledged
 //                  entry (XTRIM MINID ~) so that a long row does not grow the
-//                  server without bound. ping_pong: the requester XADDs to a
+//                  server without bound (several consumers in the group: each
+//                  deletes what it acknowledged, XDEL). ping_pong: the requester XADDs to a
 //                  request stream and XREADs its own reply stream; the replier
 //                  reads the request stream through a group, XADDs the reply,
 //                  then XACKs the request.
-//   redis:pubsub   PUBLISH / SUBSCRIBE on a channel per row (a subscribed
+//   redis:pubsub   PUBLISH / SUBSCRIBE on a channel per row (fan_out: each
+//                  subscriber its own connection; a subscribed
 //                  connection can only listen, so a requester and a replier
 //                  each hold two connections: one subscribed, one publishing).
 // Promises: an acknowledged consumer group is at least once (an entry read and
@@ -36,6 +38,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -253,9 +256,19 @@ class StreamProducer final : public PipelinedProducer {
   std::string key_;
 };
 
+// A consumer's place in its row: its number, and how many consumers the row has opened (all of them
+// before the first message).
+struct Place {
+  int index = 0;
+  std::shared_ptr<std::atomic<int>> consumers;
+};
+
 class StreamConsumer final : public Consumer {
  public:
-  StreamConsumer(const Endpoint& e, std::string key) : link_(e), key_(std::move(key)) { create_group(link_, key_); }
+  StreamConsumer(const Endpoint& e, std::string key, Place place)
+      : link_(e), key_(std::move(key)), name_("consumer-" + std::to_string(place.index)), consumers_(place.consumers) {
+    create_group(link_, key_);
+  }
 
   bool receive(std::vector<std::byte>& out, Millis timeout) override {
     if (next_ == entries_.size() && !ask(timeout)) return false;
@@ -278,11 +291,19 @@ class StreamConsumer final : public Consumer {
         link_.command(args);
         awaited_.push_back(Awaited::ack);
         acks_.push_back(unacknowledged_);
-        link_.command({"XTRIM", key_, "MINID", "~", entries_.back().first});
+        // One consumer: everything below its last acknowledged entry is acknowledged, trimmed cheaply.
+        // Several: entries below it may be another consumer's, read and not acknowledged yet (to be
+        // delivered again after a failure), so each deletes exactly what it acknowledged.
+        if (consumers_->load() == 1) link_.command({"XTRIM", key_, "MINID", "~", entries_.back().first});
+        else {
+          args[0] = "XDEL";
+          args.erase(args.begin() + 2);  // no group
+          link_.command(args);
+        }
         awaited_.push_back(Awaited::trim);
         unacknowledged_ = 0;
       }
-      link_.command({"XREADGROUP", "GROUP", kGroup, "consumer", "COUNT", std::to_string(kReadCount), "BLOCK",
+      link_.command({"XREADGROUP", "GROUP", kGroup, name_, "COUNT", std::to_string(kReadCount), "BLOCK",
                      block_ms(timeout), "STREAMS", key_, ">"});
       awaited_.push_back(Awaited::read);
       reading_ = true;
@@ -301,7 +322,7 @@ class StreamConsumer final : public Consumer {
           throw MessagingError("redis: XACK acknowledged " + std::to_string(r->integer) + " of " + std::to_string(n) +
                                " entries read and not acknowledged yet");
       } else if (what == Awaited::trim) {
-        if (r->type != REDIS_REPLY_INTEGER) link_.unexpected("XTRIM", r.get());
+        if (r->type != REDIS_REPLY_INTEGER) link_.unexpected("XTRIM/XDEL", r.get());
       } else {
         reading_ = false;
         entries_.clear();
@@ -314,7 +335,8 @@ class StreamConsumer final : public Consumer {
   }
 
   Link link_;
-  std::string key_;
+  std::string key_, name_;
+  std::shared_ptr<std::atomic<int>> consumers_;
   Reply batch_;  // the last read's reply
   std::vector<std::pair<std::string_view, std::string_view>> entries_;  // (id, payload) in batch_
   std::size_t next_ = 0;                                                  // the next entry to hand on
@@ -462,7 +484,7 @@ class Subscription {
 
 class Subscriber final : public Consumer {
  public:
-  Subscriber(const Endpoint& e, const std::string& channel) : s_(e, channel) {}
+  Subscriber(const Endpoint& e, const std::string& channel, Place = {}) : s_(e, channel) {}
   bool receive(std::vector<std::byte>& out, Millis timeout) override { return s_.receive(out, timeout); }
 
  private:
@@ -525,12 +547,14 @@ std::string row_prefix() {
   return "hotbench:" + std::to_string(::getpid()) + ":" + std::to_string(rows.fetch_add(1)) + ":";
 }
 
-// One row's session: its consumer, producer, replier and requester on the row's keys.
-template <class TheConsumer, class TheProducer, class TheReplier, class TheRequester>
+// One row's session: its consumers, producers, replier, requester and (Pub/Sub) subscribers on the row's keys.
+template <class TheConsumer, class TheProducer, class TheReplier, class TheRequester, bool kPubSub>
 class RedisSession final : public Session {
  public:
   explicit RedisSession(const Endpoint& e) : e_(e), prefix_(row_prefix()) {}
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<TheConsumer>(e_, prefix_ + "messages"); }
+  std::unique_ptr<Consumer> consumer() override {
+    return std::make_unique<TheConsumer>(e_, prefix_ + "messages", Place{consumers_->fetch_add(1), consumers_});
+  }
   std::unique_ptr<Producer> producer() override { return std::make_unique<TheProducer>(e_, prefix_ + "messages"); }
   std::unique_ptr<Replier> replier() override {
     return std::make_unique<TheReplier>(e_, prefix_ + "requests", prefix_ + "replies");
@@ -538,13 +562,18 @@ class RedisSession final : public Session {
   std::unique_ptr<Requester> requester() override {
     return std::make_unique<TheRequester>(e_, prefix_ + "requests", prefix_ + "replies");
   }
+  std::unique_ptr<Consumer> subscriber() override {
+    if constexpr (kPubSub) return std::make_unique<Subscriber>(e_, prefix_ + "messages");
+    return Session::subscriber();
+  }
 
  private:
   Endpoint e_;
   std::string prefix_;
+  std::shared_ptr<std::atomic<int>> consumers_ = std::make_shared<std::atomic<int>>(0);
 };
-using StreamSession = RedisSession<StreamConsumer, StreamProducer, StreamReplier, StreamRequester>;
-using PubSubSession = RedisSession<Subscriber, Publisher, PubSubReplier, PubSubRequester>;
+using StreamSession = RedisSession<StreamConsumer, StreamProducer, StreamReplier, StreamRequester, false>;
+using PubSubSession = RedisSession<Subscriber, Publisher, PubSubReplier, PubSubRequester, true>;
 
 ServerSpec redis_spec(Transport) { return redis_server_spec(); }
 
@@ -563,12 +592,14 @@ HOTBENCH_REGISTER(redis_messaging) {
               .server = redis_spec,
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<StreamSession>(e); },
               .notes = "hiredis 0.14, non-blocking, up to 128 XADDs in flight; consumer group, XREADGROUP COUNT 256, "
-                       "XACK of what was handed on and XTRIM MINID ~ below it with the next read",
-              .default_rows = DefaultRows::sample});
+                       "XACK of what was handed on and XTRIM MINID ~ below it with the next read (several consumers "
+                       "in the group: XDEL of what each acknowledged instead)",
+              .default_rows = DefaultRows::sample,
+              .competing_consumers = true});
   add_system({.name = "redis:pubsub",
               .promise = {Guarantee::at_most_once, true},
               .transports = transports,
-              .tasks = tasks,
+              .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
               .server = redis_spec,
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<PubSubSession>(e); },
               .notes = "hiredis 0.14, non-blocking, up to 128 PUBLISHes in flight; ping_pong ends hold a subscribed "

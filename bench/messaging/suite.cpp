@@ -4,6 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <thread>
+#include <utility>
 
 #include "../harness/measure.h"
 #include "../harness/settings.h"
@@ -13,7 +16,7 @@
 namespace hotbench::messaging {
 namespace {
 
-constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop};
+constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop, Task::fan_out};
 constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
 
 template <class T, std::size_t N>
@@ -38,18 +41,40 @@ std::size_t default_batch(Task task, std::size_t message_bytes, double rate, boo
   return quick ? 1024 : 8192;
 }
 
-// "nats:core" -> library "nats", variant "core" (the harness's name grammar).
-CaseId id_of(const System& s, Task task, Transport t, std::size_t bytes, std::uint64_t rate) {
+// "nats:core" -> library "nats", variant "core" (the harness's name grammar); the ends' counts
+// first, as the queue suite names its thread counts (producers=2/consumers=2/message_bytes=64).
+CaseId id_of(const System& s, const Scenario& sc, std::uint64_t rate) {
   const auto colon = s.name.find(':');
   CaseId id{"messaging",
-            task_name(task),
+            task_name(sc.task),
             s.name.substr(0, colon),
             colon == std::string::npos ? "" : s.name.substr(colon + 1),
-            transport_name(t),
-            {{"message_bytes", std::to_string(bytes)}}};
-  if (task == Task::open_loop) id.params.emplace_back("rate", std::to_string(rate));
+            transport_name(sc.transport),
+            {}};
+  if (sc.task == Task::throughput) {
+    id.params.emplace_back("producers", std::to_string(sc.producers));
+    id.params.emplace_back("consumers", std::to_string(sc.consumers));
+  }
+  if (sc.task == Task::fan_out) id.params.emplace_back("subscribers", std::to_string(sc.subscribers));
+  id.params.emplace_back("message_bytes", std::to_string(sc.message_bytes));
+  if (sc.task == Task::open_loop) id.params.emplace_back("rate", std::to_string(rate));
   return id;
 }
+
+// An `ends` item: "P/C", producers/consumers, each 1..64.
+std::pair<int, int> parse_ends(const std::string& item) {
+  const auto slash = item.find('/');
+  auto number = [&](const std::string& text) {
+    if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos)
+      throw std::invalid_argument("'" + item + "' is not producers/consumers, e.g. 2/2");
+    const int n = std::stoi(text);
+    if (n < 1 || n > 64) throw std::invalid_argument("'" + item + "': producers and consumers are 1..64");
+    return n;
+  };
+  if (slash == std::string::npos) throw std::invalid_argument("'" + item + "' is not producers/consumers, e.g. 2/2");
+  return {number(item.substr(0, slash)), number(item.substr(slash + 1))};
+}
+void check_ends(const std::string& item) { parse_ends(item); }
 
 std::string systems_config() {
   std::string out;
@@ -82,18 +107,30 @@ const SuiteInfo& suite_info() {
       "messaging",
       "Messaging across the process boundary: brokers and socket libraries beside raw sockets, delivery checked "
       "against each system's promise",
-      {{"throughput", "one producer, one consumer: messages/s and MB/s; every payload checked; losses, duplicates "
-                      "and reorders counted and judged by the system's promise"},
+      {{"throughput", "producers and competing consumers (1/1, 2/2, 4/4: each message to one consumer): messages/s "
+                      "and MB/s; every payload checked; losses, duplicates and reorders counted per producer and judged "
+                      "by the system's promise"},
+       {"fan_out", "one producer, N subscribers that must each receive every message: messages sent/s, and losses, "
+                   "duplicates and reorders counted per subscriber and judged by the system's promise"},
        {"ping_pong", "request-reply round trip, one at a time: latency percentiles; every reply compared with "
                      "its request"},
        {"open_loop", "one producer at a fixed offered rate, one consumer: one-way latency percentiles from each "
                      "message's intended send time (no coordinated omission), delivery counted as in throughput"}},
-      {{"message_bytes", "bytes", "", "size", true, "payload size of one message"},
+      {{"producers", "threads", "", "count", true,
+        "producer ends of a throughput row, each a thread with its own connection"},
+       {"consumers", "threads", "", "count", true,
+        "consumer ends of a throughput row, each a thread with its own connection, competing for the messages"},
+       {"subscribers", "threads", "", "count", true,
+        "subscriber ends of a fan_out row, each a thread with its own connection, each to receive every message"},
+       {"message_bytes", "bytes", "", "size", true, "payload size of one message"},
        {"sent", "count per batch", "", "count", false, "messages the producer handed to the system, per timed batch"},
        {"delivered", "count per batch", "higher", "count", false,
-        "distinct messages of the batch the consumer received intact, per timed batch"},
+        "distinct messages of the batch received intact, per timed batch (fan_out: summed over the subscribers)"},
        {"lost", "count per batch", "lower", "count", false,
-        "messages of the batch never received, per timed batch (only an at-most-once system has a row with any)"},
+        "messages of the batch never received, per timed batch (fan_out: summed over the subscribers; only an "
+        "at-most-once system has a row with any)"},
+       {"lost_worst_subscriber", "count per batch", "lower", "count", false,
+        "fan_out: the most messages of the batch one subscriber never received, per timed batch"},
        {"duplicated", "count per batch", "lower", "count", false,
         "deliveries beyond the first of a message, per timed batch (only an at-least-once system has a row with any)"},
        {"reordered", "count per batch", "lower", "count", false,
@@ -122,16 +159,20 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   systems().sort();
   const bool quick = options.profile == "quick", full = options.profile == "full";
   const auto system_names = systems().names();
-  std::string sampled_names;
-  for (const auto& s : systems().all())
+  std::string sampled_names, full_only_names;
+  for (const auto& s : systems().all()) {
     if (s.default_rows == DefaultRows::sample) sampled_names += (sampled_names.empty() ? "" : ", ") + s.name;
+    if (s.default_rows == DefaultRows::none) full_only_names += (full_only_names.empty() ? "" : ", ") + s.name;
+  }
   const auto chosen_systems = set.names(
       "systems", system_names, system_names,
       "systems whose rows run" +
           (sampled_names.empty() ? std::string()
                                  : "; outside the full profile, " + sampled_names +
-                                       " run only throughput at the smallest size and ping_pong, on their first "
-                                       "transport, unless tasks, transports or message_bytes are given"));
+                                       " run only throughput at 1/1 at the smallest size and ping_pong, on their "
+                                       "first transport, unless tasks, transports, message_bytes or ends are given") +
+          (full_only_names.empty() ? std::string()
+                                   : "; " + full_only_names + " only in the full profile or when named here"));
   const auto tasks = set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
@@ -146,43 +187,87 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     if (b % 8 != 0) set.refuse("latency_bytes", "'" + std::to_string(b) + "' is not a multiple of 8");
   const auto rates = set.integers("rates", full ? std::vector<std::uint64_t>{2'000, 10'000, 50'000} : std::vector<std::uint64_t>{10'000},
                                   100, 10'000'000, "offered rates of the open_loop rows, messages per second");
+  std::vector<std::pair<int, int>> ends;
+  for (const auto& item : set.items("ends", full ? std::vector<std::string>{"1/1", "2/2", "4/4"} : std::vector<std::string>{"1/1", "2/2"},
+                                    "producers/consumers, each 1..64",
+                                    "producer/consumer counts of the throughput rows (systems without competing "
+                                    "consumers run those with one consumer); counts other than 1/1 run at the "
+                                    "smallest size unless message_bytes is given, and outside the full profile on "
+                                    "each system's first transport unless transports is given",
+                                    check_ends))
+    ends.push_back(parse_ends(item));
+  const auto subscriber_counts =
+      set.integers("subscribers", full ? std::vector<std::uint64_t>{1, 2, 4} : std::vector<std::uint64_t>{2}, 1, 64,
+                   "subscriber counts of the fan_out rows (at the smallest size unless message_bytes is given; outside "
+                   "the full profile on each system's first transport)");
   const auto batch = set.integer("batch", 0, 0, std::uint64_t{1} << 24,
-                                 "messages (throughput) or round trips (ping_pong) per timed run (0: per task and size)");
+                                 "messages (throughput, fan_out) or round trips (ping_pong) per timed run (0: per task and size)");
   const double watchdog_s = set.real("watchdog_s", 10, 0.1, 600, "seconds without progress before a row is an error");
   const double settle_s = set.real("settle_s", 0.5, 0.01, 60,
                                    "at-most-once systems: seconds of silence after the producer's flush before what "
                                    "has not come is counted as lost");
-  set.selects_rows({"systems", "tasks", "transports", "message_bytes", "latency_bytes", "batch", "rates"});
+  set.selects_rows({"systems", "tasks", "transports", "message_bytes", "latency_bytes", "batch", "rates", "ends",
+                    "subscribers"});
 
   // Servers and other processes: nothing an instruction count could compare (see the gate filter).
   if (measure::under_valgrind()) return;
   benchmark::AddCustomContext("messaging_systems", systems_config());
+  // Whether 4/4 or 4 subscribers oversubscribe the machine (they do on 2 vCPUs).
+  benchmark::AddCustomContext("messaging_hardware_threads", std::to_string(std::thread::hardware_concurrency()));
 
   const std::vector<std::uint64_t> smallest_size = {*std::min_element(sizes.begin(), sizes.end())};
   for (Task task : kTasks) {
     if (!chosen(tasks, task_name(task))) continue;
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
-      const bool sampled = !full && s.default_rows == DefaultRows::sample;
-      if (sampled && task == Task::open_loop && !set.given("tasks")) continue;
-      for (Transport t : kTransports) {
-        if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
-        if (sampled && t != s.transports.front() && !set.given("transports")) continue;
-        const bool one_size = sampled && task == Task::throughput && !set.given("message_bytes");
-        for (auto bytes : task == Task::throughput ? (one_size ? smallest_size : sizes) : latency_sizes)
-          for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
-            Scenario sc;
-            sc.task = task;
-            sc.transport = t;
-            sc.message_bytes = bytes;
-            sc.rate_per_s = static_cast<double>(rate);
-            sc.batch = batch ? batch : default_batch(task, bytes, sc.rate_per_s, quick);
-            if (!batch && task == Task::throughput)
-              sc.batch = std::max<std::size_t>(64, static_cast<std::size_t>(static_cast<double>(sc.batch) * s.batch_scale));
-            sc.watchdog_s = watchdog_s;
-            sc.settle_s = settle_s;
-            register_case(id_of(s, task, t, bytes, rate), [&s, sc] { return make_case(s, sc); }, Clock::wall);
-          }
+      if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
+      const bool sampled = !full && s.default_rows != DefaultRows::all;
+      if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
+      // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
+      std::vector<std::pair<int, int>> shapes = {{1, 1}};
+      if (task == Task::throughput) {
+        shapes.clear();
+        for (auto pc : ends)
+          if (pc.second == 1 || s.competing_consumers) shapes.push_back(pc);
+      }
+      if (task == Task::fan_out) {
+        shapes.clear();
+        for (auto n : subscriber_counts) shapes.emplace_back(1, static_cast<int>(n));
+      }
+      for (auto [first_count, second_count] : shapes) {
+        // A row beyond one producer and one consumer: outside the full profile only a sample of it,
+        // and none of a sampled system's unless the counts are asked for.
+        const bool more_ends = task == Task::fan_out || first_count != 1 || second_count != 1;
+        if (sampled && more_ends && task == Task::throughput && !set.given("ends")) continue;
+        for (Transport t : kTransports) {
+          if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
+          if ((sampled || (more_ends && !full)) && t != s.transports.front() && !set.given("transports")) continue;
+          // Rows beyond 1/1 in every profile, and a sampled system's, at the smallest size only.
+          const bool one_size = (more_ends || sampled) && !set.given("message_bytes");
+          const auto& row_sizes = task == Task::throughput || task == Task::fan_out ? (one_size ? smallest_size : sizes)
+                                                                                    : latency_sizes;
+          for (auto bytes : row_sizes)
+            for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
+              Scenario sc;
+              sc.task = task;
+              sc.transport = t;
+              sc.message_bytes = bytes;
+              sc.rate_per_s = static_cast<double>(rate);
+              if (task == Task::throughput) {
+                sc.producers = first_count;
+                sc.consumers = second_count;
+              }
+              if (task == Task::fan_out) sc.subscribers = second_count;
+              sc.batch = batch ? batch : default_batch(task, bytes, sc.rate_per_s, quick);
+              if (!batch && (task == Task::throughput || task == Task::fan_out))
+                sc.batch = std::max<std::size_t>(64, static_cast<std::size_t>(static_cast<double>(sc.batch) * s.batch_scale));
+              if (sc.batch < static_cast<std::size_t>(sc.producers))
+                set.refuse("batch", "smaller than the " + std::to_string(sc.producers) + " producers of a row");
+              sc.watchdog_s = watchdog_s;
+              sc.settle_s = settle_s;
+              register_case(id_of(s, sc, rate), [&s, sc] { return make_case(s, sc); }, Clock::wall);
+            }
+        }
       }
     }
   }

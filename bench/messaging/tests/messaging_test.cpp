@@ -139,6 +139,43 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   return n;
 }
 
+// Several ends, on the system's first transport at 64 B (kept small for the CI's time): 2 producers
+// and 2 competing consumers share the messages, each exactly once across them by the promise; 2
+// subscribers each receive every message.
+TEST_P(EverySystem, SharesAmongCompetingConsumersAndFansOutToEverySubscriber) {
+  const System& s = *systems().find(GetParam());
+  bool ran = false;
+  for (Task task : {Task::throughput, Task::fan_out}) {
+    if (!s.has(task) || (task == Task::throughput && !s.competing_consumers)) continue;
+    SCOPED_TRACE(task_name(task));
+    const std::size_t batch = 200;
+    Scenario sc = small(task, s.transports.front(), 64, batch);
+    if (task == Task::throughput) sc.producers = sc.consumers = 2;
+    sc.subscribers = 2;
+    std::unique_ptr<Case> c;
+    const std::string start = error_of([&] { c = make_case(s, sc); });
+    if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+    ASSERT_EQ(start, "");
+    ASSERT_EQ(check_error(*c), "");
+    c->run();
+    const Counters got = c->observe();
+    const double deliveries = task == Task::fan_out ? 2.0 * batch : batch;  // per subscriber, or once in all
+    EXPECT_EQ(counter(got, "sent"), batch);
+    EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), deliveries);
+    if (s.promise.delivery != Guarantee::at_most_once) {
+      EXPECT_EQ(counter(got, "lost"), 0);
+    }
+    if (s.promise.delivery != Guarantee::at_least_once) {
+      EXPECT_EQ(counter(got, "duplicated"), 0);
+    }
+    if (task == Task::fan_out) {
+      EXPECT_LE(counter(got, "lost_worst_subscriber"), counter(got, "lost"));
+    }
+    ran = true;
+  }
+  if (!ran) GTEST_SKIP() << "no competing consumers and no fan_out";
+}
+
 INSTANTIATE_TEST_SUITE_P(Systems, EverySystem, ::testing::ValuesIn(system_names()), test_name);
 
 // A consumer that goes away mid-stream: the producer's sends go on, stop being accepted or throw
@@ -232,9 +269,21 @@ class Channel {
   std::uint64_t count_ = 0;
 };
 
+// ping_pong: the fault on the way out. fan_out: every subscriber has a channel of its own, and only
+// subscriber `faulty_subscriber` (from 0) gets the fault.
 class FaultySession final : public Session {
  public:
-  explicit FaultySession(Fault f) : to_(f), back_(Fault::none) {}  // ping_pong: the fault on the way out
+  explicit FaultySession(Fault f, int faulty_subscriber = 0) : fault_(f), faulty_(faulty_subscriber), to_(f), back_(Fault::none) {}
+  std::unique_ptr<Consumer> subscriber() override {
+    const int k = static_cast<int>(subscribers_.size());
+    subscribers_.emplace_back(k == faulty_ ? fault_ : Fault::none);
+    struct C : Consumer {
+      Channel& ch;
+      explicit C(Channel& c) : ch(c) {}
+      bool receive(std::vector<std::byte>& out, Millis t) override { return ch.pop(out, t); }
+    };
+    return std::make_unique<C>(subscribers_.back());
+  }
   std::unique_ptr<Consumer> consumer() override {
     struct C : Consumer {
       Channel& ch;
@@ -245,14 +294,16 @@ class FaultySession final : public Session {
   }
   std::unique_ptr<Producer> producer() override {
     struct P : Producer {
-      Channel& ch;
-      explicit P(Channel& c) : ch(c) {}
+      std::vector<Channel*> to;
       bool send(Bytes m, Millis) override {
-        ch.push(m);
+        for (Channel* ch : to) ch->push(m);
         return true;
       }
     };
-    return std::make_unique<P>(to_);
+    auto p = std::make_unique<P>();
+    if (subscribers_.empty()) p->to.push_back(&to_);
+    for (auto& ch : subscribers_) p->to.push_back(&ch);
+    return p;
   }
   std::unique_ptr<Replier> replier() override {
     struct R : Replier {
@@ -277,15 +328,21 @@ class FaultySession final : public Session {
   }
 
  private:
+  Fault fault_;
+  int faulty_;
   Channel to_, back_;
+  std::deque<Channel> subscribers_;  // fan_out (a deque: a Channel does not move)
 };
 
-System faulty(Fault f, Guarantee g, bool ordered) {
+System faulty(Fault f, Guarantee g, bool ordered, int faulty_subscriber = 0) {
   return {.name = "faulty",
           .promise = {g, ordered},
           .transports = {Transport::inproc},
-          .tasks = {Task::throughput, Task::ping_pong},
-          .open = [f](const Endpoint&) -> std::unique_ptr<Session> { return std::make_unique<FaultySession>(f); }};
+          .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
+          .open = [f, faulty_subscriber](const Endpoint&) -> std::unique_ptr<Session> {
+            return std::make_unique<FaultySession>(f, faulty_subscriber);
+          },
+          .competing_consumers = true};  // one channel popped by every consumer: each message to one
 }
 
 // The check() result of a throughput row on a faulty channel: its error, and its counts when it passed.
@@ -293,11 +350,11 @@ struct Outcome {
   std::string error;
   Counters counts;
 };
-Outcome throughput(Fault f, Guarantee g, bool ordered) {
-  Scenario sc = small(Task::throughput, Transport::inproc, 64, 1000);
+Outcome throughput(Fault f, Guarantee g, bool ordered, Scenario sc = small(Task::throughput, Transport::inproc, 64, 1000),
+                   int faulty_subscriber = 0) {
   sc.settle_s = 0.05;
   sc.watchdog_s = 0.5;  // a promise of delivery waits for the missing message this long
-  auto c = make_case(faulty(f, g, ordered), sc);
+  auto c = make_case(faulty(f, g, ordered, faulty_subscriber), sc);
   Outcome o;
   o.error = check_error(*c);
   if (o.error.empty()) o.error = error_of([&] { c->run(); });
@@ -352,6 +409,36 @@ TEST(PlantedFaults, AReorderFailsAnOrderedPromiseAndIsCountedOtherwise) {
   ASSERT_EQ(counted.error, "");
   EXPECT_EQ(counter(counted.counts, "reordered"), 1);
   EXPECT_EQ(counter(counted.counts, "lost"), 0);
+}
+
+// 2 producers, 2 competing consumers: each producer's messages are judged across both consumers
+// (a loss or a duplicate of one message is found whichever consumer took it). Fan-out to 3
+// subscribers of which only the second misses a message: counted for that subscriber alone on an
+// at-most-once row, a failed row for a promise of delivery.
+TEST(PlantedFaults, ALossOrDuplicateIsFoundAcrossCompetingConsumersAndOnOneSubscriberOfAFanOut) {
+  Scenario pairs = small(Task::throughput, Transport::inproc, 64, 2000);
+  pairs.producers = pairs.consumers = 2;
+  const Outcome clean = throughput(Fault::none, Guarantee::exactly_once, true, pairs);
+  ASSERT_EQ(clean.error, "");
+  EXPECT_EQ(counter(clean.counts, "delivered"), 2000);
+  const Outcome duplicate = throughput(Fault::duplicate, Guarantee::exactly_once, true, pairs);
+  EXPECT_NE(duplicate.error.find("delivered twice or more"), std::string::npos) << duplicate.error;
+  const Outcome counted = throughput(Fault::drop, Guarantee::at_most_once, true, pairs);
+  ASSERT_EQ(counted.error, "");
+  EXPECT_GE(counter(counted.counts, "lost"), 1);  // one per 1000 pushes: markers ride the same channel
+  EXPECT_EQ(counter(counted.counts, "delivered") + counter(counted.counts, "lost"), 2000);
+
+  Scenario fan = small(Task::fan_out, Transport::inproc, 64, 1000);
+  fan.subscribers = 3;
+  const Outcome lossy = throughput(Fault::drop, Guarantee::at_most_once, true, fan, 1);
+  ASSERT_EQ(lossy.error, "");
+  EXPECT_EQ(counter(lossy.counts, "sent"), 1000);
+  EXPECT_EQ(counter(lossy.counts, "lost"), 1);
+  EXPECT_EQ(counter(lossy.counts, "lost_worst_subscriber"), 1);
+  EXPECT_EQ(counter(lossy.counts, "delivered"), 2999);
+  const Outcome broken = throughput(Fault::drop, Guarantee::at_least_once, true, fan, 1);
+  EXPECT_NE(broken.error.find("1 messages lost"), std::string::npos) << broken.error;
+  EXPECT_NE(broken.error.find("lost 1 (worst subscriber: 1)"), std::string::npos) << broken.error;
 }
 
 TEST(PlantedFaults, TheOpenLoopHoldsTheSamePromisesAndTimesOnlyFirstDeliveries) {
