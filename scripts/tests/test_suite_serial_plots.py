@@ -73,6 +73,13 @@ def test_build_plots_includes_the_serial_figures_with_data_in_every_panel():
     plots, _ = plot.build_plots(synthetic_rows(), {}, caption_in_figure=False)
     serial = [p for p in plots if p.name.startswith("serial_size_vs_")]
     assert len(serial) == 2 and empty_panels(serial) == []
+    # In the per-task bars a format with and without a codec shares its colour: the hatch tells them apart.
+    bars = next(p for p in plots if p.name == "serial_decode")
+    box = bars.figure.axes[0].get_legend()
+    handles = getattr(box, "legend_handles", None) or box.legendHandles  # the name before matplotlib 3.7
+    legend = {t.get_text(): h.get_hatch() or "" for t, h in zip(box.get_texts(), handles)}
+    assert legend["protobuf"] == "" and legend["protobuf compression=zstd"] not in ("", None)
+    assert legend["flatbuffers compression=lz4"] != ""
 
 
 def test_smoke_checks_want_the_raw_size_on_compressed_rows_only():
