@@ -36,11 +36,16 @@ TEST(SerialCompression, EveryFormatThroughEveryCodecGivesBackEveryOrder) {
         f->decode(bytes, got);
         ASSERT_EQ(first_difference(got, want), "") << messages->where(i);
         ASSERT_TRUE(f->validate(bytes)) << messages->where(i);
-        if (f->has_access()) ASSERT_EQ(f->access(bytes), fingerprint_of(want)) << messages->where(i);
-        // Cut short, the message is refused by validate and by decode, whatever the format.
-        const std::string_view cut(bytes.data(), bytes.size() / 2);
-        EXPECT_FALSE(f->validate(cut)) << messages->where(i);
-        EXPECT_THROW(f->decode(cut, got), std::exception) << messages->where(i);
+        if (f->has_access()) {
+          ASSERT_EQ(f->access(bytes), fingerprint_of(want)) << messages->where(i);
+        }
+        // Cut short, the message is refused by validate and by decode, whatever the format (on a
+        // sample: a refused decode is a thrown exception, slow under AddressSanitizer).
+        if (i % 25 == 0) {
+          const std::string_view cut(bytes.data(), bytes.size() / 2);
+          EXPECT_FALSE(f->validate(cut)) << messages->where(i);
+          EXPECT_THROW(f->decode(cut, got), std::exception) << messages->where(i);
+        }
       }
       // Not a pass-through: these orders compress with every format (by 15-40 %, docs/serial.md).
       EXPECT_LT(wire_total, raw_total);
