@@ -47,7 +47,7 @@ TEST(SerialCompression, EveryFormatThroughEveryCodecGivesBackEveryOrder) {
           EXPECT_THROW(f->decode(cut, got), std::exception) << messages->where(i);
         }
       }
-      // Not a pass-through: these orders compress with every format (by 15-40 %, docs/serial.md).
+      // Not a pass-through: these orders compress with every format (by 11-40 %, docs/serial.md).
       EXPECT_LT(wire_total, raw_total);
       std::string batch;
       f->encode_batch({messages->items}, batch);
