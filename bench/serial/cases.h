@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "compression.h"
 #include "contract.h"
 
 namespace hotbench::serial {
@@ -52,12 +53,14 @@ void partial_read_of(F& format, std::string_view batch, std::vector<Stamp>& out,
 }
 
 // The shared part of every case: the reference messages, their encodings, and the check that
-// decode(encode(x)) == x for each of them.
+// decode(encode(x)) == x for each of them. The adapter is built in place from `args` (a codec's
+// name for Compressed<F>): adapters holding arenas or builders need not be movable.
 template <class F, class T>
 class SerialCase : public Case {
  public:
-  explicit SerialCase(std::shared_ptr<const Messages<T>> m) : messages_(std::move(m)) {}
-
+  template <class... Args>
+  explicit SerialCase(std::shared_ptr<const Messages<T>> m, Args&&... args)
+      : messages_(std::move(m)), format_(std::forward<Args>(args)...) {}
 
  protected:
   const std::vector<T>& items() const { return messages_->items; }
@@ -66,6 +69,7 @@ class SerialCase : public Case {
   std::string encode_and_round_trip() {
     encoded_.assign(items().size(), {});
     wire_bytes_ = 0;
+    raw_bytes_ = 0;
     for (std::size_t i = 0; i < items().size(); ++i) {
       const std::string where = messages_->where(i);
       try {
@@ -74,6 +78,7 @@ class SerialCase : public Case {
         return where + ": encode: " + e.what();
       }
       wire_bytes_ += static_cast<double>(encoded_[i].size());
+      if constexpr (kIsCompressed<F>) raw_bytes_ += static_cast<double>(format_.raw_size());
       T back{};
       try {
         format_.template decode<T>(encoded_[i], back);
@@ -87,8 +92,19 @@ class SerialCase : public Case {
 
   Check checked(std::string problem) {
     if (!problem.empty()) return Check::failed(messages_->path + ": " + problem);
+    return sized(wire_bytes_, raw_bytes_, items().size());
+  }
+
+  // The findings every row reports: bytes per message on the wire and, with compression, before it;
+  // a compressed row's label records the codec's configuration.
+  Check sized(double wire_bytes, double raw_bytes, std::size_t messages, std::string label = "") const {
     Check c;
-    c.findings = {{"wire_bytes_per_message", wire_bytes_ / static_cast<double>(items().size())}};
+    c.findings = {{"wire_bytes_per_message", wire_bytes / static_cast<double>(messages)}};
+    if constexpr (kIsCompressed<F>) {
+      c.findings.emplace_back("raw_bytes_per_message", raw_bytes / static_cast<double>(messages));
+      label = label.empty() ? format_.settings() : label + "; " + format_.settings();
+    }
+    c.label = std::move(label);
     return c;
   }
 
@@ -100,6 +116,7 @@ class SerialCase : public Case {
   F format_;
   std::vector<std::string> encoded_;
   double wire_bytes_ = 0;
+  double raw_bytes_ = 0;  // the format's own sizes, when compressed
 };
 
 // encode: every message of the file, struct -> bytes.
@@ -188,8 +205,10 @@ class PartialReadCase final : public SerialCase<F, T> {
   Check check() override {
     const std::string& path = this->messages_->path;
     Batch<T> all{this->items()};
+    double raw_bytes = 0;
     try {
       this->format_.template encode<Batch<T>>(all, batch_);
+      if constexpr (kIsCompressed<F>) raw_bytes = static_cast<double>(this->format_.raw_size());
       Batch<T> back;
       this->format_.template decode<Batch<T>>(batch_, back);
       if (std::string d = first_difference(back, all); !d.empty())
@@ -208,10 +227,8 @@ class PartialReadCase final : public SerialCase<F, T> {
                              std::to_string(stamps_[i].id) + " time " + std::to_string(stamps_[i].time_ms) +
                              ", want id " + std::to_string(want.id) + " time " + std::to_string(want.time_ms));
     }
-    Check c;
-    c.findings = {{"wire_bytes_per_message", static_cast<double>(batch_.size()) / this->items().size()}};
-    c.label = HasPartialRead<F, T> ? "accessors" : "full decode";
-    return c;
+    return this->sized(static_cast<double>(batch_.size()), raw_bytes, this->items().size(),
+                       HasPartialRead<F, T> ? "accessors" : "full decode");
   }
   void run() override {
     partial_read_of<T>(this->format_, batch_, stamps_, scratch_);
@@ -260,22 +277,25 @@ class AccessCase final : public SerialCase<F, T> {
   }
 };
 
-// The case of `task` for adapter F on messages of type T; null when the task does not apply.
-template <class F, class T>
-std::unique_ptr<Case> make_case(const std::string& task, std::shared_ptr<const Messages<T>> m) {
-  if (task == "encode") return std::make_unique<EncodeCase<F, T>>(std::move(m));
-  if (task == "decode") return std::make_unique<DecodeCase<F, T>>(std::move(m));
-  if (task == "round_trip") return std::make_unique<RoundTripCase<F, T>>(std::move(m));
-  if (task == "partial_read") return std::make_unique<PartialReadCase<F, T>>(std::move(m));
-  if (task == "validate") return std::make_unique<ValidateCase<F, T>>(std::move(m));
+// The case of `task` for adapter F (built from `args`) on messages of type T; null when the task
+// does not apply.
+template <class F, class T, class... Args>
+std::unique_ptr<Case> make_case(const std::string& task, std::shared_ptr<const Messages<T>> m, const Args&... args) {
+  if (task == "encode") return std::make_unique<EncodeCase<F, T>>(std::move(m), args...);
+  if (task == "decode") return std::make_unique<DecodeCase<F, T>>(std::move(m), args...);
+  if (task == "round_trip") return std::make_unique<RoundTripCase<F, T>>(std::move(m), args...);
+  if (task == "partial_read") return std::make_unique<PartialReadCase<F, T>>(std::move(m), args...);
+  if (task == "validate") return std::make_unique<ValidateCase<F, T>>(std::move(m), args...);
   if constexpr (HasAccess<F, T>)
-    if (task == "access") return std::make_unique<AccessCase<F, T>>(std::move(m));
+    if (task == "access") return std::make_unique<AccessCase<F, T>>(std::move(m), args...);
   return nullptr;
 }
 
 template <class F, class T>
 class Erased final : public AnyFormat<T> {
  public:
+  template <class... Args>
+  explicit Erased(const Args&... args) : f_(args...) {}
   void encode(const T& in, std::string& out) override { f_.template encode<T>(in, out); }
   void decode(std::string_view bytes, T& out) override { f_.template decode<T>(bytes, out); }
   bool validate(std::string_view bytes) override { return f_.template validate<T>(bytes); }
@@ -324,6 +344,14 @@ bool with_kind(const std::string& dataset, Fn&& f) {
 
 std::string dataset_of(const std::string& path);  // suite.cpp: the harness's dataset name of a data file
 
+template <class F, class T>
+AnyFormatMaker<T> erased_maker() {
+  return [](const std::string& compression) -> std::unique_ptr<AnyFormat<T>> {
+    if (compression == "none") return std::make_unique<Erased<F, T>>();
+    return std::make_unique<Erased<Compressed<F>, T>>(compression);
+  };
+}
+
 template <class F>
 void add_format(std::string library, std::string variant) {
   Format f;
@@ -331,17 +359,18 @@ void add_format(std::string library, std::string variant) {
   f.library = std::move(library);
   f.variant = std::move(variant);
   f.access = HasAccess<F, Order> && HasAccess<F, UserProfile> && HasAccess<F, Event>;
-  f.for_task = [](const std::string& task, const std::string& path) -> CaseFactory {
+  f.for_task = [](const std::string& task, const std::string& path, const std::string& compression) -> CaseFactory {
     CaseFactory make;
     with_kind(dataset_of(path), [&]<class T>(const typed::Kind<T>&) {
       if (task == "access" && !HasAccess<F, T>) return;
-      make = [task, path]() -> std::unique_ptr<Case> { return make_case<F, T>(task, load_messages<T>(path)); };
+      make = [task, path, compression]() -> std::unique_ptr<Case> {
+        if (compression == "none") return make_case<F, T>(task, load_messages<T>(path));
+        return make_case<Compressed<F>, T>(task, load_messages<T>(path), compression);
+      };
     });
     return make;
   };
-  f.makers = {[] { return std::make_unique<Erased<F, Order>>(); },
-              [] { return std::make_unique<Erased<F, UserProfile>>(); },
-              [] { return std::make_unique<Erased<F, Event>>(); }};
+  f.makers = {erased_maker<F, Order>(), erased_maker<F, UserProfile>(), erased_maker<F, Event>()};
   formats().add(std::move(f));
 }
 

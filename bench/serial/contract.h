@@ -315,22 +315,24 @@ class AnyFormat {
   virtual std::vector<std::string> trace(std::string_view bytes) = 0;
 };
 
+// The adapter alone (compression "none") or wrapped in a codec of compression.h ("zstd", "lz4").
 template <class T>
-using AnyFormatMaker = std::function<std::unique_ptr<AnyFormat<T>>()>;
+using AnyFormatMaker = std::function<std::unique_ptr<AnyFormat<T>>(const std::string& compression)>;
 
 struct Format {
   std::string name;  // library or library:variant, as in the rows' names
   std::string library;
   std::string variant;
   bool access = false;  // the adapter has access() (and rows of the task access)
-  // The case of a task on a data file (its kind read from the file's name); null when the task does
-  // not apply to this format.
-  std::function<CaseFactory(const std::string& task, const std::string& path)> for_task;
+  // The case of a task on a data file (its kind read from the file's name), with a codec of
+  // compression.h or "none"; null when the task does not apply to this format.
+  std::function<CaseFactory(const std::string& task, const std::string& path, const std::string& compression)>
+      for_task;
   std::tuple<AnyFormatMaker<Order>, AnyFormatMaker<UserProfile>, AnyFormatMaker<Event>> makers;
 
   template <class T>
-  std::unique_ptr<AnyFormat<T>> make() const {
-    return std::get<AnyFormatMaker<T>>(makers)();
+  std::unique_ptr<AnyFormat<T>> make(const std::string& compression = "none") const {
+    return std::get<AnyFormatMaker<T>>(makers)(compression);
   }
 };
 

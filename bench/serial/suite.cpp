@@ -6,6 +6,7 @@
 #include "../harness/settings.h"
 #include "../harness/suite.h"
 #include "cases.h"
+#include "compression.h"
 
 namespace hotbench::serial {
 
@@ -19,6 +20,20 @@ std::string dataset_of(const std::string& path) { return dataset_name(path, suit
 }  // namespace hotbench::serial
 
 namespace hotbench {
+namespace {
+
+// Without an explicit `compression`, the default and quick profiles run the codecs only on these
+// rows: every codec appears in the run, and the time it adds is the difference to the same
+// format's row without compression. The full profile runs every codec on every row.
+const std::vector<std::string> kCompressionSampleFormats = {"flatbuffers", "protobuf"};
+const std::vector<std::string> kCompressionSampleTasks = {"encode", "decode"};
+const std::string kCompressionSampleMessages = "orders";
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
 
 const SuiteInfo& suite_info() {
   static const SuiteInfo info = {
@@ -34,14 +49,19 @@ const SuiteInfo& suite_info() {
        {"access", "every field of each message read through the format's accessors, no struct built "
                   "(zero-copy formats; checked by a fingerprint of every field)"}},
       {{"wire_bytes_per_message", "bytes per message", "lower", "size", true,
-        "encoded size of one message (partial_read: the batch's size divided by its messages)"}},
+        "encoded size of one message as sent, compressed on rows with compression=<codec> (partial_read: the "
+        "batch's size divided by its messages)"},
+       {"raw_bytes_per_message", "bytes per message", "lower", "size", true,
+        "the format's own size of one message before compression (rows with compression=<codec> only; "
+        "partial_read: the batch's)"}},
       {".jsonl"},
 #ifdef HOTBENCH_CORPUS_DIR
       {HOTBENCH_CORPUS_DIR},
 #else
       {},
 #endif
-      "^serial/(encode|decode)/[^/]+/orders",
+      // the formats alone: the codecs' own code is not what a change to an adapter moves
+      "^serial/(encode|decode)/[^/]+/orders$",
   };
   return info;
 }
@@ -59,20 +79,35 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                                      "formats (library or library:variant) to run");
   const std::vector<std::string> all_tasks(std::begin(kTasks), std::end(kTasks));
   const auto tasks = settings.names("tasks", all_tasks, all_tasks, "tasks to run");
-  settings.selects_rows({"messages", "formats", "tasks"});
+  const std::vector<std::string> codecs(std::begin(kCompressions), std::end(kCompressions));
+  const auto compression = settings.names(
+      "compression", codecs, codecs,
+      "codecs applied to each message after its format's encoding (none: the format alone; zstd at level 3, "
+      "lz4 at acceleration 1, contexts reused), on every chosen row; when not given, the default and quick "
+      "profiles run zstd and lz4 only on encode and decode of orders in flatbuffers and protobuf");
+  settings.selects_rows({"messages", "formats", "tasks", "compression"});
   settings.finish();
+  const bool sampled = options.profile != "full" && !settings.given("compression");
 
   for (const char* task : kTasks) {
-    if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) continue;
+    if (!contains(tasks, task)) continue;
     for (const auto& file : files) {
       const std::string dataset = dataset_of(file);
       // A .jsonl file that holds no message kind is the JSON suite's, not this one's.
-      if (std::find(messages.begin(), messages.end(), dataset) == messages.end()) continue;
+      if (!contains(messages, dataset)) continue;
       for (const Format& f : formats().all()) {
-        if (std::find(chosen.begin(), chosen.end(), f.name) == chosen.end()) continue;
-        CaseFactory make = f.for_task(task, file);
-        if (!make) continue;
-        register_case({"serial", task, f.library, f.variant, dataset, {}}, std::move(make));
+        if (!contains(chosen, f.name)) continue;
+        for (const auto& codec : compression) {
+          if (codec != "none" && sampled &&
+              !(contains(kCompressionSampleFormats, f.name) && contains(kCompressionSampleTasks, task) &&
+                dataset == kCompressionSampleMessages))
+            continue;
+          CaseFactory make = f.for_task(task, file, codec);
+          if (!make) continue;
+          std::vector<std::pair<std::string, std::string>> params;
+          if (codec != "none") params.emplace_back("compression", codec);
+          register_case({"serial", task, f.library, f.variant, dataset, std::move(params)}, std::move(make));
+        }
       }
     }
   }

@@ -504,6 +504,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
              facts: str, part: str = "") -> Plot:
     extra = distinguishing_params(rows)
     impl_of = {with_params(implementation(r), r, extra): implementation(r) for r in rows}
+    hatches = variant_hatches(impl_of)
     cells = collect(rows, metric, lambda r: (r.get("dataset") or "", with_params(implementation(r), r, extra)))
     datasets = sorted({d for d, _ in cells})
     implementations = sorted({i for _, i in cells})
@@ -521,7 +522,7 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
         entries.sort(key=lambda e: bar_order(e[1], better))
         for j, (impl, stats) in enumerate(entries):
             x = g + (j - (len(entries) - 1) / 2) * width
-            draw_bar(ax, x, width, stats, colours[impl_of[impl]], impl)
+            draw_bar(ax, x, width, stats, colours[impl_of[impl]], impl, hatches[impl])
             drawn += [stats.low, stats.high] if stats.values else []
             table.rows.append([dataset, impl, *stats_cells(stats), stats.status()])
             table.kinds.append(kind_of(stats))
@@ -540,7 +541,8 @@ def bar_plot(suite: str, task: str, rows: list[dict], metric: str, reference: di
     what = describe(metric)[0]
     title = f"{suite} / {task}{part_words(part)}: {what}"
     ax.set_title(mpl_text(title), fontsize=13, loc="left")
-    handles = [mpl().Patch(facecolor=colours[impl_of[i]], label=mpl_text(i)) for i in implementations]
+    handles = [mpl().Patch(facecolor=colours[impl_of[i]], hatch=hatches[i], edgecolor="white", label=mpl_text(i))
+               for i in implementations]
     if reference:
         handles.append(mpl().Line2D([], [], color="black", linestyle="--", label=f"{REFERENCE_LABEL} (speed of light)"))
     ax.legend(handles=handles, title="implementation", loc="upper left", bbox_to_anchor=(1.01, 1.0),
@@ -573,12 +575,27 @@ def bar_order(stats: Stats, better: str | None):
     return (0, -stats.median if better == "higher" else stats.median)
 
 
-def draw_bar(ax, x: float, width: float, stats: Stats, colour, name: str) -> None:
+VARIANT_HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
+
+
+def variant_hatches(impl_of: dict) -> dict:
+    """bar label -> hatch. Bars of one implementation with other parameters (a cache map with string keys
+    and with integer keys, a serial format with and without compression) share its colour: each after
+    the first gets a hatch, in the legend too, so colour and hatch still say whose bar it is."""
+    seen, hatches = {}, {}
+    for label in sorted(impl_of):
+        n = seen.get(impl_of[label], 0)
+        seen[impl_of[label]] = n + 1
+        hatches[label] = VARIANT_HATCHES[n % len(VARIANT_HATCHES)]
+    return hatches
+
+
+def draw_bar(ax, x: float, width: float, stats: Stats, colour, name: str, hatch: str = "") -> None:
     if not stats.values:
         mark_failure(ax, x, f"{mpl_text(name)}: {'error' if stats.errors else 'n/a'}",
                      ERROR_RED if stats.errors else "#777777", width * 0.92, colour)
         return
-    ax.bar(x, stats.median, width * 0.92, color=colour, edgecolor="white", linewidth=0.4)
+    ax.bar(x, stats.median, width * 0.92, color=colour, edgecolor="white", linewidth=0.4, hatch=hatch)
     ax.errorbar(x, stats.median, yerr=[[stats.median - stats.low], [stats.high - stats.median]], fmt="none",
                 ecolor="#222222", elinewidth=0.9, capsize=2)
     if stats.errors:
