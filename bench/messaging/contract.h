@@ -151,8 +151,14 @@ class Session {
 };
 
 // throughput and open_loop use producers and consumers (a system declares
-// throughput for both); ping_pong uses requesters and repliers.
-enum class Task { throughput, ping_pong, open_loop };
+// throughput for both); ping_pong uses requesters and repliers. fault (a
+// persisted system's broker-kill measurement, fault.cpp) uses producers and
+// consumers across a SIGKILL and a restart of the server on the same folder
+// and port: a system that declares it makes ends on the same session after the
+// restart that resume its durable state (the consumer first takes what was
+// delivered to it and not acknowledged), and its producer's flush() returns
+// only once the server has acknowledged every message sent before it.
+enum class Task { throughput, ping_pong, open_loop, fault };
 const char* task_name(Task t);
 
 // A system's share of the rows of the default and quick profiles (the full

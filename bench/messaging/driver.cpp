@@ -46,6 +46,7 @@ const char* task_name(Task t) {
     case Task::throughput: return "throughput";
     case Task::ping_pong: return "ping_pong";
     case Task::open_loop: return "open_loop";
+    case Task::fault: return "fault";
   }
   return "?";
 }
@@ -451,6 +452,7 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& sc) {
     throw std::invalid_argument(system.name + " does not speak " + transport_name(sc.transport));
   if (sc.message_bytes < 8 || sc.message_bytes % 8 != 0)
     throw std::invalid_argument("message_bytes must be a multiple of 8, from 8: " + std::to_string(sc.message_bytes));
+  if (sc.task == Task::fault) return make_fault_case(system, sc);
   auto setup = set_up(system, sc.transport);
   if (sc.task != Task::ping_pong) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
   return std::make_unique<PingPongCase>(sc, std::move(setup));

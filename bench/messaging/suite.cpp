@@ -13,7 +13,10 @@
 namespace hotbench::messaging {
 namespace {
 
-constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop};
+constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop, Task::fault};
+// Run only when asked for (tasks=fault): each of its timed runs kills and restarts a server, a
+// measurement of recovery, not of speed, with a few seconds per row that no profile's sweep needs.
+constexpr Task kOnRequest[] = {Task::fault};
 constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
 
 template <class T, std::size_t N>
@@ -33,6 +36,7 @@ bool chosen(const std::vector<std::string>& names, const std::string& name) {
 // default run's rows x 3 repetitions stay well under 30 s; quick: a few ms.
 std::size_t default_batch(Task task, std::size_t message_bytes, double rate, bool quick) {
   if (task == Task::ping_pong) return quick ? 100 : 300;
+  if (task == Task::fault) return quick ? 1000 : 2000;
   if (task == Task::open_loop) return std::max<std::size_t>(100, static_cast<std::size_t>(rate * (quick ? 0.005 : 0.05)));
   if (message_bytes >= 16384) return quick ? 256 : 1024;
   return quick ? 1024 : 8192;
@@ -87,7 +91,11 @@ const SuiteInfo& suite_info() {
        {"ping_pong", "request-reply round trip, one at a time: latency percentiles; every reply compared with "
                      "its request"},
        {"open_loop", "one producer at a fixed offered rate, one consumer: one-way latency percentiles from each "
-                     "message's intended send time (no coordinated omission), delivery counted as in throughput"}},
+                     "message's intended send time (no coordinated omission), delivery counted as in throughput"},
+       {"fault", "persisted systems only, run when named (tasks=fault): per timed run the broker is killed "
+                 "(SIGKILL) once half of a batch of acknowledged messages is sent, restarted on the same folder "
+                 "and port, and the ends resume: acknowledged messages lost (an error row when any), duplicates, "
+                 "stall"}},
       {{"message_bytes", "bytes", "", "size", true, "payload size of one message"},
        {"sent", "count per batch", "", "count", false, "messages the producer handed to the system, per timed batch"},
        {"delivered", "count per batch", "higher", "count", false,
@@ -105,6 +113,16 @@ const SuiteInfo& suite_info() {
         "CPU time of the server process (all its threads) per million messages or round trips, beside "
         "cpu_s_per_million (this process's); rows of systems with a server only"},
        {"rate", "messages/s", "", "other", true, "open_loop: intended send rate"},
+       {"acked_lost", "count per batch", "lower", "count", false,
+        "fault: messages the server acknowledged and never delivered after its kill and restart, per timed batch "
+        "(an at-least-once promise allows none: a row with any is an error row)"},
+       {"resent", "count per batch", "", "count", false,
+        "fault: messages the producer sent again because the kill took their acknowledgement, per timed batch"},
+       {"stall_ms", "ms", "lower", "time", false,
+        "fault: from the kill to the first message received by a consumer opened after it (restart, recovery, "
+        "reconnection, first delivery)"},
+       {"restart_ms", "ms", "lower", "time", false,
+        "fault: from the kill until the restarted server answered on its port (the start-up part of stall_ms)"},
        {"clock_read_ns", "ns", "lower", "time", false,
         "cost of one steady_clock read, subtracted from the latency percentiles of the row"}},
       {},  // reads no data: the messages are generated
@@ -132,7 +150,12 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
                                  : "; outside the full profile, " + sampled_names +
                                        " run only throughput at the smallest size and ping_pong, on their first "
                                        "transport, unless tasks, transports or message_bytes are given"));
-  const auto tasks = set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run");
+  std::vector<std::string> default_tasks;
+  for (Task t : kTasks)
+    if (std::find(std::begin(kOnRequest), std::end(kOnRequest), t) == std::end(kOnRequest))
+      default_tasks.emplace_back(task_name(t));
+  const auto tasks = set.names("tasks", default_tasks, names_of(kTasks, task_name),
+                               "which tasks run (fault only when named: it kills and restarts servers)");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
   const auto sizes = set.integers("message_bytes",
@@ -163,13 +186,15 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     if (!chosen(tasks, task_name(task))) continue;
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
-      const bool sampled = !full && s.default_rows == DefaultRows::sample;
+      // A fault row: the system's first transport and the smallest size unless given, as a sample.
+      const bool sampled = (!full && s.default_rows == DefaultRows::sample) || task == Task::fault;
       if (sampled && task == Task::open_loop && !set.given("tasks")) continue;
       for (Transport t : kTransports) {
         if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
         if (sampled && t != s.transports.front() && !set.given("transports")) continue;
-        const bool one_size = sampled && task == Task::throughput && !set.given("message_bytes");
-        for (auto bytes : task == Task::throughput ? (one_size ? smallest_size : sizes) : latency_sizes)
+        const bool counted = task == Task::throughput || task == Task::fault;
+        const bool one_size = sampled && counted && !set.given("message_bytes");
+        for (auto bytes : counted ? (one_size ? smallest_size : sizes) : latency_sizes)
           for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
             Scenario sc;
             sc.task = task;
