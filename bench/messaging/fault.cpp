@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -159,10 +160,13 @@ class FaultCase final : public Case {
     c.foreign = foreign_;
     // Order is not judged here: a window sent again after the restart comes after later messages.
     const std::string broken = broken_promise({promise_.delivery, false}, c);
-    if (!broken.empty())
-      throw std::runtime_error(broken + " across a broker kill (" + (all ? "" : "nothing moved for " +
-                                                                               std::to_string(sc_.watchdog_s) + " s; ") +
-                               std::to_string(acked_lost) + " of them acknowledged by the server before it was lost)");
+    if (!broken.empty()) {
+      std::ostringstream why;
+      why << broken << " across a broker kill (";
+      if (!all) why << "nothing moved for " << sc_.watchdog_s << " s; ";
+      why << acked_lost << " of them acknowledged by the server before it was lost)";
+      throw std::runtime_error(why.str());
+    }
     const std::uint64_t delivered_after = first_after_kill_ns_.load();
     total_.sent += static_cast<double>(n);
     total_.delivered += static_cast<double>(c.delivered);

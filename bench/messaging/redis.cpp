@@ -584,7 +584,8 @@ HOTBENCH_REGISTER(redis_messaging) {
               .default_rows = DefaultRows::sample});
   add_system({.name = "redis:streams_aof",
               .promise = {Guarantee::at_least_once, true},
-              .transports = transports,
+              // tcp only: over the Unix socket it is the same code waiting for the same fsyncs.
+              .transports = {Transport::tcp},
               // No ping_pong: each hop waits for an fsync (p50 ~12 ms here, 300 round trips a 3.5 s batch),
               // a figure of the disk, which the throughput rows show as well.
               .tasks = {Task::throughput, Task::fault},
