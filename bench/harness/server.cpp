@@ -376,7 +376,7 @@ bool ServerProcess::start_once(bool& address_in_use) {
       if (!out.flush()) throw ServerError(spec_.name + ": cannot write " + config_path);
     }
     log_path_ = dir_ + "/server.log";
-    return launch(address_in_use, O_TRUNC);
+    return launch(address_in_use, O_TRUNC, 100);
   } catch (...) {
     stop();
     remove_dir();
@@ -396,16 +396,19 @@ void ServerProcess::restart() {
   stop();
   bool address_in_use = false;
   try {
-    launch(address_in_use, O_APPEND);  // the log keeps the first life's lines
+    // The log keeps the first life's lines. Probed every 5 ms at most (a start-up is probed up to
+    // every 100 ms), so that the time until it answers is a figure of the fault task's.
+    launch(address_in_use, O_APPEND, 5);
   } catch (...) {
     stop();
     throw;
   }
 }
 
-// Forks and execs args_ in dir_ (already prepared), then waits for the probe. On failure the
-// caller stops the server; `address_in_use` says whether the log blamed the port.
-bool ServerProcess::launch(bool& address_in_use, int log_mode) {
+// Forks and execs args_ in dir_ (already prepared), then waits for the probe, pausing from 5 ms up
+// to `longest_pause_ms` between tries. On failure the caller stops the server; `address_in_use`
+// says whether the log blamed the port.
+bool ServerProcess::launch(bool& address_in_use, int log_mode, long longest_pause_ms) {
   const std::string& program = args_.front();
   int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | log_mode | O_CLOEXEC, 0600);
   uid_t uid = 0;
@@ -506,7 +509,7 @@ bool ServerProcess::launch(bool& address_in_use, int log_mode) {
                       (spec_.run_as.empty() ? "" : " as user " + spec_.run_as) + ": " + std::strerror(exec_errno));
 
   const long deadline = monotonic_ms() + static_cast<long>(spec_.start_deadline.count());
-  for (long pause = 5;; pause = std::min(pause * 2, 100L)) {
+  for (long pause = 5;; pause = std::min(pause * 2, longest_pause_ms)) {
     if (has_exited(pid_)) {
       int status = 0;
       ::waitpid(pid_, &status, WNOHANG);

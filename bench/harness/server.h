@@ -128,7 +128,7 @@ class ServerProcess {
 
  private:
   bool start_once(bool& address_in_use);
-  bool launch(bool& address_in_use, int log_mode);
+  bool launch(bool& address_in_use, int log_mode, long longest_pause_ms);
   void remove_dir();
 
   ServerSpec spec_;

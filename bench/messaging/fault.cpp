@@ -22,8 +22,10 @@
 // resent (messages the producer sent again), stall_ms (from the kill to the
 // first message received by a consumer end opened after it: the restart, the
 // system's recovery, the reconnection and the first delivery), restart_ms (from
-// the kill until the restarted server answered its probe: the part of the stall
-// that is the harness's and the server's start-up, not the client's).
+// the kill until the restarted server accepted a connection on its port, probed
+// every 5 ms: the part of the stall that is the server's start-up; a server
+// that accepts connections before it has loaded its data, as Redis does while
+// it answers -LOADING, has the rest of its recovery in stall_ms).
 //
 // The ends made after the restart are made on the worker threads that use
 // them (each end is still used by one thread only).
