@@ -187,6 +187,10 @@ struct System {
   // messages/s are a tenth of the others' would otherwise spend a second per timed run where the
   // suite plans about 0.1 s. A batch given as a setting is used as given.
   double batch_scale = 1;
+  // The fault task: whether its server writes what it acknowledges where a SIGKILL cannot take it
+  // (Redis with appendfsync always). The fault rows judge every system alike (an acknowledged
+  // message lost is an error row); the tests require none lost only of a system that says true.
+  bool acks_survive_kill = false;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

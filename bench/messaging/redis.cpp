@@ -595,7 +595,8 @@ HOTBENCH_REGISTER(redis_messaging) {
                        "fsynced before each reply)",
               .default_rows = DefaultRows::sample,
               // ~9k messages/s at 64 B (an fsync per pipelined window): an eighth of the batch, ~0.1 s.
-              .batch_scale = 0.125});
+              .batch_scale = 0.125,
+              .acks_survive_kill = true});
   add_system({.name = "redis:pubsub",
               .promise = {Guarantee::at_most_once, true},
               .transports = transports,

@@ -497,27 +497,36 @@ std::vector<std::string> persisted_system_names() {
 class PersistedSystem : public ::testing::TestWithParam<std::string> {};
 
 // Two cycles (check() and one timed run), each killing the server once half of the batch is
-// acknowledged: no acknowledged message is lost, every message arrives, the stall is measured,
-// the restarted server is the only one running, and none is left when the row ends.
-TEST_P(PersistedSystem, LosesNoAcknowledgedMessageWhenItsBrokerIsKilledAndLeavesNoProcess) {
+// acknowledged. A system whose acknowledged messages survive a kill (acks_survive_kill) loses none:
+// every message arrives and the stall is measured. Any other may end as an error row, but only as
+// the promise's verdict on acknowledged messages lost, never as a stuck producer or a server that
+// did not come back. Either way the restarted server is the only one running during the row and
+// none is left after it.
+TEST_P(PersistedSystem, KeepsItsAcknowledgedMessagesAcrossABrokerKillOrSaysWhichWereLost) {
   const System& s = *systems().find(GetParam());
   const std::string program = std::filesystem::path(s.server(s.transports.front()).argv[0]).filename();
   ASSERT_TRUE(children_named(program).empty()) << "a " << program << " is running before the test";
   const std::size_t batch = 600;
   std::unique_ptr<Case> c;
-  const std::string start = error_of([&] { c = make_case(s, fault_scenario(s.transports.front(), batch, 20)); });
+  const std::string start = error_of([&] { c = make_case(s, fault_scenario(s.transports.front(), batch, 5)); });
   if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
   ASSERT_EQ(start, "");
-  ASSERT_EQ(check_error(*c), "");
+  std::string error = check_error(*c);
   EXPECT_EQ(children_named(program).size(), 1u);  // the killed server was reaped, its successor runs
-  ASSERT_EQ(error_of([&] { c->run(); }), "");
-  const Counters got = c->observe();
-  EXPECT_EQ(counter(got, "acked_lost"), 0);
-  EXPECT_EQ(counter(got, "sent"), batch);
-  EXPECT_EQ(counter(got, "delivered"), batch);
-  EXPECT_GE(counter(got, "duplicated"), 0);  // counted, allowed by at least once
-  EXPECT_GT(counter(got, "restart_ms"), 0);
-  EXPECT_GT(counter(got, "stall_ms"), 0);
+  if (error.empty()) error = error_of([&] { c->run(); });
+  if (error.empty()) {
+    const Counters got = c->observe();
+    EXPECT_EQ(counter(got, "acked_lost"), 0);
+    EXPECT_EQ(counter(got, "sent"), batch);
+    EXPECT_EQ(counter(got, "delivered"), batch);
+    EXPECT_GE(counter(got, "duplicated"), 0);  // counted, allowed by at least once
+    EXPECT_GT(counter(got, "restart_ms"), 0);
+    EXPECT_GT(counter(got, "stall_ms"), 0);
+  } else if (s.acks_survive_kill) {
+    ADD_FAILURE() << s.name << " promises that acknowledged messages survive a kill: " << error;
+  } else {
+    EXPECT_NE(error.find("acknowledged by the server before it was lost"), std::string::npos) << error;
+  }
   c.reset();
   EXPECT_TRUE(children_named(program).empty());
 }
