@@ -92,7 +92,7 @@ const SuiteInfo& suite_info() {
                      "its request"},
        {"open_loop", "one producer at a fixed offered rate, one consumer: one-way latency percentiles from each "
                      "message's intended send time (no coordinated omission), delivery counted as in throughput"},
-       {"fault", "persisted systems only, run when named (tasks=fault): per timed run the broker is killed "
+       {"fault", "persisted systems only, run when named (--hotbench_set tasks=fault): per timed run the broker is killed "
                  "(SIGKILL) once half of a batch of acknowledged messages is sent, restarted on the same folder "
                  "and port, and the ends resume: acknowledged messages lost (an error row when any), duplicates, "
                  "stall"}},
@@ -122,7 +122,8 @@ const SuiteInfo& suite_info() {
         "fault: from the kill to the first message received by a consumer opened after it (restart, recovery, "
         "reconnection, first delivery)"},
        {"restart_ms", "ms", "lower", "time", false,
-        "fault: from the kill until the restarted server answered on its port (the start-up part of stall_ms)"},
+        "fault: from the kill until the restarted server accepted a connection (probed every 5 ms): the start-up "
+        "part of stall_ms"},
        {"clock_read_ns", "ns", "lower", "time", false,
         "cost of one steady_clock read, subtracted from the latency percentiles of the row"}},
       {},  // reads no data: the messages are generated
