@@ -157,7 +157,8 @@ class Session {
 // and port: a system that declares it makes ends on the same session after the
 // restart that resume its durable state (the consumer first takes what was
 // delivered to it and not acknowledged), and its producer's flush() returns
-// only once the server has acknowledged every message sent before it.
+// only once the server has acknowledged every message sent before it. Those
+// ends are made on the worker threads that use them (still one thread each).
 enum class Task { throughput, ping_pong, open_loop, fault };
 const char* task_name(Task t);
 

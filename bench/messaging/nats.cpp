@@ -299,11 +299,13 @@ class JsProducer final : public Producer {
       throw MessagingError("nats: JetStream did not store " + std::to_string(refusals_) + " publishes (first: " +
                            first_refusal_ + ")");
   }
-  Connection c_;
-  std::string subject_;
+  // Before the connection, so that they outlive it: libnats may still report a refusal while the
+  // connection closes.
   std::mutex mutex_;  // the refusals are counted on libnats's thread
   std::uint64_t refusals_ = 0;
   std::string first_refusal_;
+  Connection c_;
+  std::string subject_;
 };
 
 // Reads a durable push consumer (a synchronous subscription bound to it); each message is
