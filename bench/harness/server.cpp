@@ -375,130 +375,158 @@ bool ServerProcess::start_once(bool& address_in_use) {
       out << config_;
       if (!out.flush()) throw ServerError(spec_.name + ": cannot write " + config_path);
     }
-
     log_path_ = dir_ + "/server.log";
-    int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    uid_t uid = 0;
-    gid_t gid = 0;
-    if (!spec_.run_as.empty()) {
-      std::vector<char> buf(16384);
-      passwd entry{}, *found = nullptr;
-      if (::getpwnam_r(spec_.run_as.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
-        if (log >= 0) ::close(log);
-        throw ServerError(spec_.name + ": no user " + spec_.run_as + " to run it as");
-      }
-      uid = entry.pw_uid;
-      gid = entry.pw_gid;
-      std::error_code ignored;
-      for (const auto& item : std::filesystem::recursive_directory_iterator(dir_, ignored))
-        (void)::chown(item.path().c_str(), uid, gid);
-      if (::chown(dir_.c_str(), uid, gid) != 0) {
-        int saved = errno;
-        if (log >= 0) ::close(log);
-        throw ServerError(spec_.name + ": cannot hand " + dir_ + " to user " + spec_.run_as + ": " +
-                          std::strerror(saved));
-      }
-    }
-    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int exec_error[2] = {-1, -1};
-    if (log < 0 || devnull < 0 || ::pipe2(exec_error, O_CLOEXEC) != 0) {
-      int saved = errno;
-      for (int fd : {log, devnull}) if (fd >= 0) ::close(fd);
-      throw ServerError(spec_.name + ": cannot prepare its log in " + dir_ + ": " + std::strerror(saved));
-    }
-    std::vector<char*> argv;
-    for (std::string& a : args_) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    return launch(address_in_use, O_TRUNC, 100);
+  } catch (...) {
+    stop();
+    remove_dir();
+    throw;
+  }
+}
 
-    slot_ = claim_slot(spec_, dir_);
-    // Our signals stay blocked from fork() until the pid is in the registry, so
-    // a Ctrl-C in between cannot miss the new child.
-    sigset_t handled, previous_mask;
-    sigemptyset(&handled);
-    for (int sig : kHandledSignals) sigaddset(&handled, sig);
-    pthread_sigmask(SIG_BLOCK, &handled, &previous_mask);
-    pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      // Only async-signal-safe calls from here to execve: the parent may have threads.
-      // Changing user clears PR_SET_PDEATHSIG, so it comes first.
-      if (!spec_.run_as.empty() &&
-          (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) {
-        int error = errno;
-        ssize_t ignored = ::write(exec_error[1], &error, sizeof error);
-        (void)ignored;
-        ::_exit(127);
-      }
-      // The kernel SIGKILLs us when the thread that forked us dies; if the parent
-      // died before prctl took effect, nobody would, hence the check.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);
-      // Deliberately no setsid()/setpgid(): the runner's killpg must reach us.
-      ::dup2(devnull, 0);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      // The benchmark's other descriptors (its output pipes, result files) must
-      // not be held open by a server that may outlive a killed benchmark.
-      if (exec_error[1] > 3) ::close_range(3, static_cast<unsigned>(exec_error[1]) - 1, 0);
-      ::close_range(static_cast<unsigned>(exec_error[1]) + 1, ~0U, 0);
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      for (int sig = 1; sig < NSIG; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // ignored signals survive exec
-      ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
-      ::execve(argv[0], argv.data(), environ);
+void ServerProcess::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  for (long deadline = monotonic_ms() + 5000; !has_exited(pid_) && monotonic_ms() < deadline;) sleep_ms(1);
+  stop();  // reaps it and frees its slot; the folder stays
+}
+
+void ServerProcess::restart() {
+  if (dir_.empty()) throw ServerError(spec_.name + ": nothing to restart (its folder is gone)");
+  stop();
+  bool address_in_use = false;
+  try {
+    // The log keeps the first life's lines. Probed every 5 ms at most (a start-up is probed up to
+    // every 100 ms), so that the time until it answers is a figure of the fault task's.
+    launch(address_in_use, O_APPEND, 5);
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+// Forks and execs args_ in dir_ (already prepared), then waits for the probe, pausing from 5 ms up
+// to `longest_pause_ms` between tries. On failure the caller stops the server; `address_in_use`
+// says whether the log blamed the port.
+bool ServerProcess::launch(bool& address_in_use, int log_mode, long longest_pause_ms) {
+  const std::string& program = args_.front();
+  int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | log_mode | O_CLOEXEC, 0600);
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (!spec_.run_as.empty()) {
+    std::vector<char> buf(16384);
+    passwd entry{}, *found = nullptr;
+    if (::getpwnam_r(spec_.run_as.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+      if (log >= 0) ::close(log);
+      throw ServerError(spec_.name + ": no user " + spec_.run_as + " to run it as");
+    }
+    uid = entry.pw_uid;
+    gid = entry.pw_gid;
+    std::error_code ignored;
+    for (const auto& item : std::filesystem::recursive_directory_iterator(dir_, ignored))
+      (void)::chown(item.path().c_str(), uid, gid);
+    if (::chown(dir_.c_str(), uid, gid) != 0) {
+      int saved = errno;
+      if (log >= 0) ::close(log);
+      throw ServerError(spec_.name + ": cannot hand " + dir_ + " to user " + spec_.run_as + ": " +
+                        std::strerror(saved));
+    }
+  }
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int exec_error[2] = {-1, -1};
+  if (log < 0 || devnull < 0 || ::pipe2(exec_error, O_CLOEXEC) != 0) {
+    int saved = errno;
+    for (int fd : {log, devnull}) if (fd >= 0) ::close(fd);
+    throw ServerError(spec_.name + ": cannot prepare its log in " + dir_ + ": " + std::strerror(saved));
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args_) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  slot_ = claim_slot(spec_, dir_);
+  // Our signals stay blocked from fork() until the pid is in the registry, so
+  // a Ctrl-C in between cannot miss the new child.
+  sigset_t handled, previous_mask;
+  sigemptyset(&handled);
+  for (int sig : kHandledSignals) sigaddset(&handled, sig);
+  pthread_sigmask(SIG_BLOCK, &handled, &previous_mask);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Only async-signal-safe calls from here to execve: the parent may have threads.
+    // Changing user clears PR_SET_PDEATHSIG, so it comes first.
+    if (!spec_.run_as.empty() &&
+        (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) {
       int error = errno;
       ssize_t ignored = ::write(exec_error[1], &error, sizeof error);
       (void)ignored;
       ::_exit(127);
     }
-    int fork_errno = errno;
-    if (pid > 0) {
-      pid_ = pid;
-      g_slots[slot_].pid.store(pid);
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
-    ::close(log);
-    ::close(devnull);
-    ::close(exec_error[1]);
-    if (pid < 0) {
-      ::close(exec_error[0]);
-      throw ServerError(spec_.name + ": fork(): " + std::strerror(fork_errno));
-    }
-    // Closed by execve (success: end of file) or carrying its errno (failure).
-    int exec_errno = 0;
-    ssize_t n;
-    do n = ::read(exec_error[0], &exec_errno, sizeof exec_errno);
-    while (n < 0 && errno == EINTR);
+    // The kernel SIGKILLs us when the thread that forked us dies; if the parent
+    // died before prctl took effect, nobody would, hence the check.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    // Deliberately no setsid()/setpgid(): the runner's killpg must reach us.
+    ::dup2(devnull, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    // The benchmark's other descriptors (its output pipes, result files) must
+    // not be held open by a server that may outlive a killed benchmark.
+    if (exec_error[1] > 3) ::close_range(3, static_cast<unsigned>(exec_error[1]) - 1, 0);
+    ::close_range(static_cast<unsigned>(exec_error[1]) + 1, ~0U, 0);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+      if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // ignored signals survive exec
+    ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+    ::execve(argv[0], argv.data(), environ);
+    int error = errno;
+    ssize_t ignored = ::write(exec_error[1], &error, sizeof error);
+    (void)ignored;
+    ::_exit(127);
+  }
+  int fork_errno = errno;
+  if (pid > 0) {
+    pid_ = pid;
+    g_slots[slot_].pid.store(pid);
+  }
+  pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+  ::close(log);
+  ::close(devnull);
+  ::close(exec_error[1]);
+  if (pid < 0) {
     ::close(exec_error[0]);
-    if (n == static_cast<ssize_t>(sizeof exec_errno))
-      throw ServerError(spec_.name + ": cannot run " + program +
-                        (spec_.run_as.empty() ? "" : " as user " + spec_.run_as) + ": " + std::strerror(exec_errno));
+    throw ServerError(spec_.name + ": fork(): " + std::strerror(fork_errno));
+  }
+  // Closed by execve (success: end of file) or carrying its errno (failure).
+  int exec_errno = 0;
+  ssize_t n;
+  do n = ::read(exec_error[0], &exec_errno, sizeof exec_errno);
+  while (n < 0 && errno == EINTR);
+  ::close(exec_error[0]);
+  if (n == static_cast<ssize_t>(sizeof exec_errno))
+    throw ServerError(spec_.name + ": cannot run " + program +
+                      (spec_.run_as.empty() ? "" : " as user " + spec_.run_as) + ": " + std::strerror(exec_errno));
 
-    const long deadline = monotonic_ms() + static_cast<long>(spec_.start_deadline.count());
-    for (long pause = 5;; pause = std::min(pause * 2, 100L)) {
-      if (has_exited(pid_)) {
-        int status = 0;
-        ::waitpid(pid_, &status, WNOHANG);
-        g_slots[slot_].pid.store(0);
-        slot_ = -1;
-        pid_ = 0;
-        std::string tail = log_tail();
-        std::string lower = tail;
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        address_in_use = lower.find("in use") != std::string::npos;
-        throw ServerError(spec_.name + " " + describe_status(status) + " during start-up: " + tail);
-      }
-      if (spec_.probe(endpoint_)) return true;
-      if (monotonic_ms() >= deadline)
-        throw ServerError(spec_.name + " did not answer within " + format_seconds(spec_.start_deadline) + ": " +
-                          log_tail());
-      sleep_ms(std::min(pause, std::max(1L, deadline - monotonic_ms())));
+  const long deadline = monotonic_ms() + static_cast<long>(spec_.start_deadline.count());
+  for (long pause = 5;; pause = std::min(pause * 2, longest_pause_ms)) {
+    if (has_exited(pid_)) {
+      int status = 0;
+      ::waitpid(pid_, &status, WNOHANG);
+      g_slots[slot_].pid.store(0);
+      slot_ = -1;
+      pid_ = 0;
+      std::string tail = log_tail();
+      std::string lower = tail;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      address_in_use = lower.find("in use") != std::string::npos;
+      throw ServerError(spec_.name + " " + describe_status(status) + " during start-up: " + tail);
     }
-  } catch (...) {
-    stop();
-    remove_dir();
-    throw;
+    if (spec_.probe(endpoint_)) return true;
+    if (monotonic_ms() >= deadline)
+      throw ServerError(spec_.name + " did not answer within " + format_seconds(spec_.start_deadline) + ": " +
+                        log_tail());
+    sleep_ms(std::min(pause, std::max(1L, deadline - monotonic_ms())));
   }
 }
 

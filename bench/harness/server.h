@@ -116,9 +116,19 @@ class ServerProcess {
   std::string log_tail(int lines = 5) const;
   // Stops the server now (as the destructor would); idempotent.
   void stop();
+  // A crash, for fault measurements: SIGKILL, no stop signal first, and the
+  // folder kept (its data, its config, its log). Then restart() starts the same
+  // command line again on the same folder, port and Unix socket, and waits for
+  // the probe as the first start did (throws ServerError as the constructor
+  // does, but keeps the folder: the destructor removes it). The port was
+  // released by the kill, so another process could take it in between: the
+  // restart then fails, it does not move to another port.
+  void kill_now();
+  void restart();
 
  private:
   bool start_once(bool& address_in_use);
+  bool launch(bool& address_in_use, int log_mode, long longest_pause_ms);
   void remove_dir();
 
   ServerSpec spec_;

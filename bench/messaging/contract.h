@@ -165,8 +165,15 @@ class Session {
 
 // throughput and open_loop use producers and consumers (a system declares
 // throughput for both); ping_pong uses requesters and repliers; fan_out one
-// producer and subscribers.
-enum class Task { throughput, ping_pong, open_loop, fan_out };
+// producer and subscribers. fault (a persisted system's broker-kill
+// measurement, fault.cpp) uses producers and consumers across a SIGKILL and a
+// restart of the server on the same folder and port: a system that declares it
+// makes ends on the same session after the restart that resume its durable
+// state (the consumer first takes what was delivered to it and not
+// acknowledged), and its producer's flush() returns only once the server has
+// acknowledged every message sent before it. Those ends are made on the worker
+// threads that use them (still one thread each).
+enum class Task { throughput, ping_pong, open_loop, fan_out, fault };
 const char* task_name(Task t);
 
 // A system's share of the rows of the default and quick profiles (the full
@@ -201,6 +208,10 @@ struct System {
   // throughput with several consumers: true when they compete for the messages, each message to
   // exactly one (a work queue, see the rules above); false: its throughput rows run one consumer.
   bool competing_consumers = false;
+  // The fault task: whether its server writes what it acknowledges where a SIGKILL cannot take it
+  // (Redis with appendfsync always). The fault rows judge every system alike (an acknowledged
+  // message lost is an error row); the tests require none lost only of a system that says true.
+  bool acks_survive_kill = false;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

@@ -51,6 +51,7 @@ const char* task_name(Task t) {
     case Task::ping_pong: return "ping_pong";
     case Task::open_loop: return "open_loop";
     case Task::fan_out: return "fan_out";
+    case Task::fault: return "fault";
   }
   return "?";
 }
@@ -611,6 +612,7 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& sc) {
     throw std::invalid_argument("open_loop runs one producer and one consumer");
   if (sc.task != Task::ping_pong && sc.batch < static_cast<std::size_t>(sc.producers))
     throw std::invalid_argument("batch (" + std::to_string(sc.batch) + ") is smaller than the number of producers");
+  if (sc.task == Task::fault) return make_fault_case(system, sc);
   auto setup = set_up(system, sc.transport);
   if (sc.task != Task::ping_pong) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
   return std::make_unique<PingPongCase>(sc, std::move(setup));

@@ -51,6 +51,9 @@ struct Scenario {
 // Starts the system's server when it has one (ServerError -> the row's error),
 // makes the endpoint, opens the session and its ends. Call from the main thread.
 std::unique_ptr<Case> make_case(const System& system, const Scenario& scenario);
+// The fault task's case (fault.cpp; make_case hands Task::fault to it): `batch` messages per timed
+// run, the server killed once half of them are acknowledged and restarted at once.
+std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& scenario);
 
 // Delivery counts of one throughput batch, judged against a promise.
 struct Counts {

@@ -16,7 +16,10 @@
 namespace hotbench::messaging {
 namespace {
 
-constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop, Task::fan_out};
+constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop, Task::fan_out, Task::fault};
+// Run only when asked for (tasks=fault): each of its timed runs kills and restarts a server, a
+// measurement of recovery, not of speed, with a few seconds per row that no profile's sweep needs.
+constexpr Task kOnRequest[] = {Task::fault};
 constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
 
 template <class T, std::size_t N>
@@ -36,6 +39,7 @@ bool chosen(const std::vector<std::string>& names, const std::string& name) {
 // default run's rows x 3 repetitions stay well under 30 s; quick: a few ms.
 std::size_t default_batch(Task task, std::size_t message_bytes, double rate, bool quick) {
   if (task == Task::ping_pong) return quick ? 100 : 300;
+  if (task == Task::fault) return quick ? 1000 : 2000;
   if (task == Task::open_loop) return std::max<std::size_t>(100, static_cast<std::size_t>(rate * (quick ? 0.005 : 0.05)));
   if (message_bytes >= 16384) return quick ? 256 : 1024;
   return quick ? 1024 : 8192;
@@ -115,7 +119,11 @@ const SuiteInfo& suite_info() {
        {"ping_pong", "request-reply round trip, one at a time: latency percentiles; every reply compared with "
                      "its request"},
        {"open_loop", "one producer at a fixed offered rate, one consumer: one-way latency percentiles from each "
-                     "message's intended send time (no coordinated omission), delivery counted as in throughput"}},
+                     "message's intended send time (no coordinated omission), delivery counted as in throughput"},
+       {"fault", "persisted systems only, run when named (--hotbench_set tasks=fault): per timed run the broker is killed "
+                 "(SIGKILL) once half of a batch of acknowledged messages is sent, restarted on the same folder "
+                 "and port, and the ends resume: acknowledged messages lost (an error row when any), duplicates, "
+                 "stall"}},
       {{"producers", "threads", "", "count", true,
         "producer ends of a throughput row, each a thread with its own connection"},
        {"consumers", "threads", "", "count", true,
@@ -142,6 +150,17 @@ const SuiteInfo& suite_info() {
         "CPU time of the server process (all its threads) per million messages or round trips, beside "
         "cpu_s_per_million (this process's); rows of systems with a server only"},
        {"rate", "messages/s", "", "other", true, "open_loop: intended send rate"},
+       {"acked_lost", "count per batch", "lower", "count", false,
+        "fault: messages the server acknowledged and never delivered after its kill and restart, per timed batch "
+        "(an at-least-once promise allows none: a row with any is an error row)"},
+       {"resent", "count per batch", "", "count", false,
+        "fault: messages the producer sent again because the kill took their acknowledgement, per timed batch"},
+       {"stall_ms", "ms", "lower", "time", false,
+        "fault: from the kill to the first message received by a consumer opened after it (restart, recovery, "
+        "reconnection, first delivery)"},
+       {"restart_ms", "ms", "lower", "time", false,
+        "fault: from the kill until the restarted server accepted a connection (probed every 5 ms): the start-up "
+        "part of stall_ms"},
        {"clock_read_ns", "ns", "lower", "time", false,
         "cost of one steady_clock read, subtracted from the latency percentiles of the row"}},
       {},  // reads no data: the messages are generated
@@ -173,7 +192,12 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
                                        "first transport, unless tasks, transports, message_bytes or ends are given") +
           (full_only_names.empty() ? std::string()
                                    : "; " + full_only_names + " only in the full profile or when named here"));
-  const auto tasks = set.names("tasks", names_of(kTasks, task_name), names_of(kTasks, task_name), "which tasks run");
+  std::vector<std::string> default_tasks;
+  for (Task t : kTasks)
+    if (std::find(std::begin(kOnRequest), std::end(kOnRequest), t) == std::end(kOnRequest))
+      default_tasks.emplace_back(task_name(t));
+  const auto tasks = set.names("tasks", default_tasks, names_of(kTasks, task_name),
+                               "which tasks run (fault only when named: it kills and restarts servers)");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
   const auto sizes = set.integers("message_bytes",
@@ -221,7 +245,8 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
       if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
-      const bool sampled = !full && s.default_rows != DefaultRows::all;
+      // A fault row: the system's first transport and the smallest size unless given, as a sample.
+      const bool sampled = (!full && s.default_rows != DefaultRows::all) || task == Task::fault;
       if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
       // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
       std::vector<std::pair<int, int>> shapes = {{1, 1}};
@@ -244,8 +269,8 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
           if ((sampled || (more_ends && !full)) && t != s.transports.front() && !set.given("transports")) continue;
           // Rows beyond 1/1 in every profile, and a sampled system's, at the smallest size only.
           const bool one_size = (more_ends || sampled) && !set.given("message_bytes");
-          const auto& row_sizes = task == Task::throughput || task == Task::fan_out ? (one_size ? smallest_size : sizes)
-                                                                                    : latency_sizes;
+          const bool counted = task == Task::throughput || task == Task::fan_out || task == Task::fault;
+          const auto& row_sizes = counted ? (one_size ? smallest_size : sizes) : latency_sizes;
           for (auto bytes : row_sizes)
             for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
               Scenario sc;

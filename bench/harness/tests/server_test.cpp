@@ -192,6 +192,28 @@ TEST_F(Server, DestructorStopsTheProcessAndRemovesTheFolder) {
   EXPECT_FALSE(fs::exists(dir));
 }
 
+// The fault measurements' crash: SIGKILL keeps the folder (the server's data), and the restart runs
+// the same command line on the same folder, port and Unix socket.
+TEST_F(Server, KillNowKeepsTheFolderAndRestartComesBackOnTheSamePortAndFolder) {
+  // A killed server leaves its Unix socket's file behind, which bind() refuses (Redis removes it too).
+  ServerProcess server(echo_spec("if os.path.exists(sys.argv[1]): os.unlink(sys.argv[1])"));
+  const int port = server.endpoint().port;
+  const std::string dir = server.dir();
+  const pid_t first = server.pid();
+  std::ofstream(dir + "/data") << "kept";
+  server.kill_now();
+  EXPECT_TRUE(gone(first));
+  EXPECT_FALSE(server.alive());
+  EXPECT_TRUE(fs::exists(dir + "/data"));
+  server.restart();
+  EXPECT_TRUE(server.alive());
+  EXPECT_NE(server.pid(), first);
+  EXPECT_EQ(server.endpoint().port, port);
+  EXPECT_EQ(server.dir(), dir);
+  EXPECT_EQ(round_trip(connected_tcp(port), "again over tcp"), "again over tcp");
+  EXPECT_EQ(round_trip(connected_unix(server.endpoint().unix_socket), "again over unix"), "again over unix");
+}
+
 TEST_F(Server, MissingProgramNamesItsDebianPackage) {
   ServerSpec spec = echo_spec();
   spec.name = "redis-server";
