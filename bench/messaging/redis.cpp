@@ -256,8 +256,11 @@ class StreamProducer final : public PipelinedProducer {
   std::string key_;
 };
 
-// A consumer's place in its row: its number, and how many consumers the row has opened (all of them
-// before the first message).
+// A consumer's place in its row: its number, and how many consumers the row has open (all of them
+// before the first message). A consumer gives its number back when it closes, so the end the fault
+// task opens after a broker kill is the same group member as the one it replaces and reads that
+// one's delivered, unacknowledged entries first: under a new name they would stay pending for a
+// member that is gone, delivered to no one.
 struct Place {
   int index = 0;
   std::shared_ptr<std::atomic<int>> consumers;
@@ -268,6 +271,9 @@ class StreamConsumer final : public Consumer {
   StreamConsumer(const Endpoint& e, std::string key, Place place)
       : link_(e), key_(std::move(key)), name_("consumer-" + std::to_string(place.index)), consumers_(place.consumers) {
     create_group(link_, key_);
+  }
+  ~StreamConsumer() override {
+    if (consumers_) consumers_->fetch_sub(1);
   }
 
   bool receive(std::vector<std::byte>& out, Millis timeout) override {
@@ -562,7 +568,13 @@ class RedisSession final : public Session {
  public:
   explicit RedisSession(const Endpoint& e) : e_(e), prefix_(row_prefix()) {}
   std::unique_ptr<Consumer> consumer() override {
-    return std::make_unique<TheConsumer>(e_, prefix_ + "messages", Place{consumers_->fetch_add(1), consumers_});
+    const int index = consumers_->fetch_add(1);
+    try {
+      return std::make_unique<TheConsumer>(e_, prefix_ + "messages", Place{index, consumers_});
+    } catch (...) {  // not opened (a restarting server refuses): the number is free again
+      consumers_->fetch_sub(1);
+      throw;
+    }
   }
   std::unique_ptr<Producer> producer() override { return std::make_unique<TheProducer>(e_, prefix_ + "messages"); }
   std::unique_ptr<Replier> replier() override {
