@@ -105,7 +105,8 @@ def test_a_hanging_benchmark_is_killed_under_callgrind(tmp_path):
     result = run_with_deadline(["run", "--instructions", "--iterations", "10", "--suite", "fixture",
                                 "--build-dir", str(COUNTING), "--output", str(tmp_path / "results"),
                                 "--timeout", str(bound_s), "--filter", "^(" + "|".join(ere_escape(n) for n in names) + ")$",
-                                "--inject-hang", "^" + ere_escape(names[1]) + "$"])
+                                "--inject-hang", "^" + ere_escape(names[1]) + "$"],
+                               tmpdir=tmp_path)  # a SIGKILLed valgrind leaves its vgdb FIFOs in TMPDIR
     assert result.returncode == 1, result.stdout + result.stderr
     (run_dir,) = (tmp_path / "results").iterdir()
     rows = {r["benchmark"]: r for r in tidy.read_csv(run_dir / "results.csv")}
