@@ -312,12 +312,7 @@ class ThroughputCase final : public Case {
     server_cpu_ += setup_->server_cpu_s() - cpu0;
     const Counts c = counts();
     if (const std::string why = broken_promise(promise_, c); !why.empty()) throw std::runtime_error(why);
-    total_.sent += c.sent;
-    total_.delivered += c.delivered;
-    total_.lost += c.lost;
-    total_.duplicated += c.duplicated;
-    total_.reordered += c.reordered;
-    total_.lost_worst_subscriber += c.lost_worst_subscriber;
+    total_ += c;
     ++batches_;
   }
   Counts counts() const {

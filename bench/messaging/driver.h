@@ -64,6 +64,13 @@ struct Counts {
   // fan_out: delivered, lost, duplicated, reordered are summed over the subscribers (each should
   // get every message); this is the most messages any one subscriber missed.
   std::uint64_t lost_worst_subscriber = 0;
+
+  // Batches added up (lost_worst_subscriber too: the sum of each batch's worst).
+  Counts& operator+=(const Counts& o) {
+    sent += o.sent, delivered += o.delivered, lost += o.lost, duplicated += o.duplicated, reordered += o.reordered;
+    late += o.late, corrupt += o.corrupt, foreign += o.foreign, lost_worst_subscriber += o.lost_worst_subscriber;
+    return *this;
+  }
 };
 // Empty when the counts keep the promise; otherwise what broke it, one line.
 std::string broken_promise(const Promise& promise, const Counts& c);
