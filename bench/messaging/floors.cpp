@@ -1,7 +1,14 @@
-// The floor of every row: the same channel written directly on a stream
-// socket, a Unix socket (ipc) or loopback TCP, with nothing but a 4-byte length
-// before each message. What a system adds on the same transport is its own cost.
+// The floors of every row:
+//   socket          the same channel written directly on a stream socket, a Unix
+//                   socket (ipc) or loopback TCP, with nothing but a 4-byte
+//                   length before each message. What a system adds on the same
+//                   transport is its own cost.
+//   queue:mutex_cv  no process boundary at all: an in-process queue (a deque under
+//                   a mutex, a condition variable to wait on, as the queue suite's
+//                   mutex_deque:cv) behind the same ends, driver and checks, the
+//                   first rung of the latency ladder.
 //
+// socket:
 // One sendmsg() (header and payload gathered) per message, reads of up to 256 KB parsed into frames, non-
 // blocking sockets polled with the caller's timeout, TCP_NODELAY (as the NATS
 // and ZeroMQ clients set it). A stream socket delivers every byte once and in
@@ -17,8 +24,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -323,8 +333,115 @@ class SocketSession final : public Session {
   std::size_t producers_ = 0;
 };
 
+// --- the in-process queue ---------------------------------------------------------
+
+// A bounded FIFO of messages shared by the ends of one row. Buffers are recycled (a consumer's
+// previous buffer takes the next message), so a row allocates only while the queue grows. Several
+// producers and consumers share it: each message goes to one consumer, each producer's messages in
+// order, every message once.
+class InProcessQueue {
+ public:
+  bool push(Bytes m, Millis timeout) {
+    std::unique_lock lock(mutex_);
+    if (!not_full_.wait_for(lock, timeout, [&] { return items_.size() < kCapacity; })) return false;
+    std::vector<std::byte> item;
+    if (!spare_.empty()) {
+      item = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    item.assign(m.begin(), m.end());
+    items_.push_back(std::move(item));
+    lock.unlock();
+    not_empty_.notify_one();
+    return true;
+  }
+  bool pop(std::vector<std::byte>& out, Millis timeout) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_for(lock, timeout, [&] { return !items_.empty(); })) return false;
+    std::swap(out, items_.front());
+    spare_.push_back(std::move(items_.front()));
+    items_.pop_front();
+    lock.unlock();
+    not_full_.notify_one();
+    return true;
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 1024;  // messages; ZeroMQ's high-water marks are 1000
+  std::mutex mutex_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<std::vector<std::byte>> items_;
+  std::vector<std::vector<std::byte>> spare_;  // emptied buffers, reused by push
+};
+using Queue = std::shared_ptr<InProcessQueue>;
+
+class QueueProducer final : public Producer {
+ public:
+  explicit QueueProducer(Queue q) : q_(std::move(q)) {}
+  bool send(Bytes m, Millis timeout) override { return q_->push(m, timeout); }
+
+ private:
+  Queue q_;
+};
+
+class QueueConsumer final : public Consumer {
+ public:
+  explicit QueueConsumer(Queue q) : q_(std::move(q)) {}
+  bool receive(std::vector<std::byte>& out, Millis timeout) override { return q_->pop(out, timeout); }
+
+ private:
+  Queue q_;
+};
+
+class QueueRequester final : public Requester {
+ public:
+  QueueRequester(Queue requests, Queue replies) : requests_(std::move(requests)), replies_(std::move(replies)) {}
+  bool send_request(Bytes m, Millis timeout) override { return requests_->push(m, timeout); }
+  bool await_reply(std::vector<std::byte>& out, Millis timeout) override { return replies_->pop(out, timeout); }
+
+ private:
+  Queue requests_, replies_;
+};
+
+class QueueReplier final : public Replier {
+ public:
+  QueueReplier(Queue requests, Queue replies) : requests_(std::move(requests)), replies_(std::move(replies)) {}
+  bool receive_request(std::vector<std::byte>& out, Millis timeout) override { return requests_->pop(out, timeout); }
+  // One reply per request in a queue of 1024: there is always room.
+  void reply(Bytes m) override {
+    if (!replies_->push(m, Millis(1000))) throw MessagingError("queue: the reply queue stayed full for 1 s");
+  }
+
+ private:
+  Queue requests_, replies_;
+};
+
+class QueueSession final : public Session {
+ public:
+  std::unique_ptr<Consumer> consumer() override { return std::make_unique<QueueConsumer>(messages_); }
+  std::unique_ptr<Producer> producer() override { return std::make_unique<QueueProducer>(messages_); }
+  std::unique_ptr<Replier> replier() override { return std::make_unique<QueueReplier>(requests_, replies_); }
+  std::unique_ptr<Requester> requester() override { return std::make_unique<QueueRequester>(requests_, replies_); }
+
+ private:
+  Queue messages_ = std::make_shared<InProcessQueue>(), requests_ = std::make_shared<InProcessQueue>(),
+        replies_ = std::make_shared<InProcessQueue>();
+};
+
 }  // namespace
 }  // namespace hotbench::messaging
+
+HOTBENCH_REGISTER(in_process_queue) {
+  using namespace hotbench::messaging;
+  add_system({.name = "queue:mutex_cv",
+              .promise = {Guarantee::exactly_once, true},
+              .transports = {Transport::inproc},
+              .tasks = {Task::throughput, Task::ping_pong},
+              .open = [](const Endpoint&) -> std::unique_ptr<Session> { return std::make_unique<QueueSession>(); },
+              .notes = "the in-process floor: a deque of up to 1024 messages under a std::mutex, "
+                       "std::condition_variable to wait on, buffers reused; several consumers pop the same queue",
+              .competing_consumers = true});
+}
 
 HOTBENCH_REGISTER(raw_socket) {
   using namespace hotbench::messaging;

@@ -6,12 +6,16 @@
 //   mqtt:qos2  at QoS 2 (PUBLISH, PUBREC, PUBREL, PUBCOMP on each hop: the
 //              receiver keeps the packet id until PUBREL, so a resent
 //              PUBLISH is not delivered twice): exactly once.
-// throughput: a publishing client and a subscribed client on one topic per row;
-// fan_out: the same with several subscribed clients (no competing consumers:
-// MQTT 3.1.1 has no shared subscriptions, so throughput runs one consumer);
-// ping_pong: each end subscribes to its own topic and publishes on the other's.
-// Both keep each publisher's order to a subscriber (one connection, MQTT 3.1.1
-// §4.6, with the broker's in-flight window of 20 messages per client).
+// throughput: publishing clients and consumers on one topic per row, each
+// consumer a member of the row's shared subscription ($share/hotbench/<topic>:
+// the broker hands each message to one member, a work queue; mosquitto 2.0
+// takes the $share/ form from MQTT 3.1.1 clients too, MQTT 5 only standardised
+// it); fan_out: several clients with a plain subscription each, every one to
+// get every message; ping_pong: each end subscribes to its own topic and
+// publishes on the other's. Each publisher's order to a subscriber is kept (one
+// connection, MQTT 3.1.1 §4.6, with the broker's in-flight window of 20
+// messages per client); a shared subscription's member gets its share of a
+// publisher's messages in that order.
 //
 // Each end is its own client (clean session, random id), driven by
 // mosquitto_loop() from the end's own thread with the caller's timeout (no
@@ -233,7 +237,11 @@ class MqttSession final : public Session {
     static std::atomic<int> rows{0};
     prefix_ = "hotbench/" + std::to_string(::getpid()) + "/" + std::to_string(rows.fetch_add(1)) + "/";
   }
-  std::unique_ptr<Consumer> consumer() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
+  // A work queue's consumer: a member of the row's shared subscription, to which the broker hands each message
+  // to one member; one consumer alone gets every message, as a plain subscriber would.
+  std::unique_ptr<Consumer> consumer() override {
+    return std::make_unique<MqttConsumer>(e_, qos_, "$share/hotbench/" + prefix_ + "messages");
+  }
   std::unique_ptr<Producer> producer() override { return std::make_unique<MqttProducer>(e_, qos_, prefix_ + "messages"); }
   std::unique_ptr<Consumer> subscriber() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
   std::unique_ptr<Replier> replier() override {
@@ -276,11 +284,13 @@ HOTBENCH_REGISTER(mqtt) {
                 .server = mosquitto_spec,
                 .open = [qos](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<MqttSession>(e, qos); },
                 .notes = "libmosquitto 2.0, MQTT 3.1.1, clean sessions, TCP_NODELAY, mosquitto_loop() on each end's "
-                         "thread, up to 256 messages in flight per producer",
+                         "thread, up to 256 messages in flight per producer; throughput consumers in one shared "
+                         "subscription ($share/hotbench/<topic>), fan_out subscribers each with a plain one",
                 // QoS 2's rows cost ~3 s each in the default run (a broker started for the timed and the
                 // counting pass, ~600 us round trips): only in the full profile or when named.
                 .default_rows = qos == 2 ? DefaultRows::none : DefaultRows::sample,
                 // ~10-15k messages/s here at QoS 0 (the broker spends ~20 us of CPU per message): 1024 per
                 // timed run; QoS 2 (four packets a hop, ~6k/s) 512.
-                .batch_scale = qos == 2 ? 0.0625 : 0.125});
+                .batch_scale = qos == 2 ? 0.0625 : 0.125,
+                .competing_consumers = true});
 }

@@ -10,7 +10,10 @@
 //                  deletes what it acknowledged, XDEL). ping_pong: the requester XADDs to a
 //                  request stream and XREADs its own reply stream; the replier
 //                  reads the request stream through a group, XADDs the reply,
-//                  then XACKs the request.
+//                  then XACKs the request. fan_out: each subscriber is the one
+//                  member of a consumer group of its own on the row's stream
+//                  (every group gets every entry), acknowledging as above and
+//                  deleting nothing (the other groups may not have read it).
 //   redis:pubsub   PUBLISH / SUBSCRIBE on a channel per row (fan_out: each
 //                  subscriber its own connection; a subscribed
 //                  connection can only listen, so a requester and a replier
@@ -217,8 +220,8 @@ class PipelinedProducer : public Producer {
 constexpr std::string_view kGroup = "hotbench";
 
 // Creates the group (and the stream) from the stream's beginning; an existing group is fine.
-void create_group(Link& link, const std::string& key) {
-  link.command({"XGROUP", "CREATE", key, kGroup, "0", "MKSTREAM"});
+void create_group(Link& link, const std::string& key, std::string_view group = kGroup) {
+  link.command({"XGROUP", "CREATE", key, group, "0", "MKSTREAM"});
   Reply r = link.must_answer(kSetUp, "XGROUP CREATE");
   if (r->type == REDIS_REPLY_ERROR && text(r.get()).starts_with("BUSYGROUP")) return;
   if (r->type != REDIS_REPLY_STATUS) link.unexpected("XGROUP CREATE " + key, r.get());
@@ -261,16 +264,26 @@ class StreamProducer final : public PipelinedProducer {
 // task opens after a broker kill is the same group member as the one it replaces and reads that
 // one's delivered, unacknowledged entries first: under a new name they would stay pending for a
 // member that is gone, delivered to no one.
+// A fan_out subscriber is the one member of a group of its own on the row's stream: every group
+// reads every entry, so none deletes what it has acknowledged (another group may not have read it
+// yet); the stream lives as long as the row's server.
 struct Place {
   int index = 0;
   std::shared_ptr<std::atomic<int>> consumers;
+  std::string group = std::string(kGroup);
+  bool own_group = false;  // fan_out: other groups read the same entries
 };
 
 class StreamConsumer final : public Consumer {
  public:
   StreamConsumer(const Endpoint& e, std::string key, Place place)
-      : link_(e), key_(std::move(key)), name_("consumer-" + std::to_string(place.index)), consumers_(place.consumers) {
-    create_group(link_, key_);
+      : link_(e),
+        key_(std::move(key)),
+        name_("consumer-" + std::to_string(place.index)),
+        group_(std::move(place.group)),
+        consumers_(place.consumers),
+        shared_stream_(place.own_group) {
+    create_group(link_, key_, group_);
   }
   ~StreamConsumer() override {
     if (consumers_) consumers_->fetch_sub(1);
@@ -292,7 +305,7 @@ class StreamConsumer final : public Consumer {
   bool ask(Millis timeout) {
     if (!reading_) {
       if (unacknowledged_ > 0) {
-        std::vector<std::string_view> args = {"XACK", key_, kGroup};
+        std::vector<std::string_view> args = {"XACK", key_, group_};
         for (std::size_t i = entries_.size() - unacknowledged_; i < entries_.size(); ++i) args.push_back(entries_[i].first);
         link_.command(args);
         awaited_.push_back(Awaited::ack);
@@ -300,16 +313,19 @@ class StreamConsumer final : public Consumer {
         // One consumer: everything below its last acknowledged entry is acknowledged, trimmed cheaply.
         // Several: entries below it may be another consumer's, read and not acknowledged yet (to be
         // delivered again after a failure), so each deletes exactly what it acknowledged.
-        if (consumers_->load() == 1) link_.command({"XTRIM", key_, "MINID", "~", entries_.back().first});
-        else {
-          args[0] = "XDEL";
-          args.erase(args.begin() + 2);  // no group
-          link_.command(args);
+        // A fan_out subscriber's group shares the stream with the other subscribers' groups: nothing is deleted.
+        if (!shared_stream_) {
+          if (consumers_->load() == 1) link_.command({"XTRIM", key_, "MINID", "~", entries_.back().first});
+          else {
+            args[0] = "XDEL";
+            args.erase(args.begin() + 2);  // no group
+            link_.command(args);
+          }
+          awaited_.push_back(Awaited::trim);
         }
-        awaited_.push_back(Awaited::trim);
         unacknowledged_ = 0;
       }
-      link_.command({"XREADGROUP", "GROUP", kGroup, name_, "COUNT", std::to_string(kReadCount), "BLOCK",
+      link_.command({"XREADGROUP", "GROUP", group_, name_, "COUNT", std::to_string(kReadCount), "BLOCK",
                      block_ms(timeout), "STREAMS", key_, history_ ? after_ : std::string(">")});
       awaited_.push_back(Awaited::read);
       reading_ = true;
@@ -345,8 +361,9 @@ class StreamConsumer final : public Consumer {
   }
 
   Link link_;
-  std::string key_, name_;
+  std::string key_, name_, group_;
   std::shared_ptr<std::atomic<int>> consumers_;
+  bool shared_stream_;  // fan_out: other groups read this stream too
   Reply batch_;  // the last read's reply
   std::vector<std::pair<std::string_view, std::string_view>> entries_;  // (id, payload) in batch_
   std::size_t next_ = 0;                                                  // the next entry to hand on
@@ -583,15 +600,23 @@ class RedisSession final : public Session {
   std::unique_ptr<Requester> requester() override {
     return std::make_unique<TheRequester>(e_, prefix_ + "requests", prefix_ + "replies");
   }
+  // Pub/Sub: a subscribed connection. Streams: a consumer group of its own on the row's stream (every group
+  // gets every entry), read and acknowledged as a work queue's consumer reads its group.
   std::unique_ptr<Consumer> subscriber() override {
-    if constexpr (kPubSub) return std::make_unique<Subscriber>(e_, prefix_ + "messages");
-    return Session::subscriber();
+    if constexpr (kPubSub) {
+      return std::make_unique<Subscriber>(e_, prefix_ + "messages");
+    } else {
+      const std::string group = "subscriber-" + std::to_string(subscribers_++);
+      return std::make_unique<TheConsumer>(e_, prefix_ + "messages",
+                                           Place{0, std::make_shared<std::atomic<int>>(1), group, true});
+    }
   }
 
  private:
   Endpoint e_;
   std::string prefix_;
   std::shared_ptr<std::atomic<int>> consumers_ = std::make_shared<std::atomic<int>>(0);
+  int subscribers_ = 0;  // fan_out: each one's group is subscriber-<n>
 };
 using StreamSession = RedisSession<StreamConsumer, StreamProducer, StreamReplier, StreamRequester, false>;
 using PubSubSession = RedisSession<Subscriber, Publisher, PubSubReplier, PubSubRequester, true>;
@@ -613,16 +638,16 @@ HOTBENCH_REGISTER(redis_messaging) {
   using namespace hotbench::messaging;
   // tcp first: the transport of the default run's rows (DefaultRows::sample), the one NATS and MQTT share.
   const std::vector<Transport> transports = {Transport::tcp, Transport::ipc};
-  const std::vector<Task> tasks = {Task::throughput, Task::ping_pong};
   add_system({.name = "redis:streams",
               .promise = {Guarantee::at_least_once, true},
               .transports = transports,
-              .tasks = tasks,
+              .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
               .server = redis_spec,
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<StreamSession>(e); },
               .notes = "hiredis 0.14, non-blocking, up to 128 XADDs in flight; consumer group, XREADGROUP COUNT 256, "
                        "XACK of what was handed on and XTRIM MINID ~ below it with the next read (several consumers "
-                       "in the group: XDEL of what each acknowledged instead)",
+                       "in the group: XDEL of what each acknowledged instead); fan_out: a consumer group per "
+                       "subscriber on one stream, XACK, nothing deleted",
               .default_rows = DefaultRows::sample,
               .competing_consumers = true});
   add_system({.name = "redis:streams_aof",

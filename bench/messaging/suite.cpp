@@ -114,8 +114,8 @@ const SuiteInfo& suite_info() {
       {{"throughput", "producers and competing consumers (1/1, 2/2, 4/4: each message to one consumer): messages/s "
                       "and MB/s; every payload checked; losses, duplicates and reorders counted per producer and judged "
                       "by the system's promise"},
-       {"fan_out", "one producer, N subscribers that must each receive every message: messages sent/s, and losses, "
-                   "duplicates and reorders counted per subscriber and judged by the system's promise"},
+       {"fan_out", "one producer, N subscribers that must each receive every message: messages sent/s and received "
+                   "per subscriber per second, and losses, duplicates and reorders counted per subscriber and judged by the system's promise"},
        {"ping_pong", "request-reply round trip, one at a time: latency percentiles; every reply compared with "
                      "its request"},
        {"open_loop", "one producer at a fixed offered rate, one consumer: one-way latency percentiles from each "
@@ -137,6 +137,11 @@ const SuiteInfo& suite_info() {
        {"lost", "count per batch", "lower", "count", false,
         "messages of the batch never received, per timed batch (fan_out: summed over the subscribers; only an "
         "at-most-once system has a row with any)"},
+       // Beside ops_per_s, which counts messages *sent*: an at-most-once system may send far more than it delivers.
+       {"delivered_ratio", "fraction", "higher", "fraction", false,
+        "share of the messages sent that were delivered (fan_out: to each subscriber)"},
+       {"delivered_per_subscriber_per_s", "messages/s", "higher", "throughput", false,
+        "messages received per second by each subscriber (fan_out; the mean over the subscribers)"},
        {"lost_worst_subscriber", "count per batch", "lower", "count", false,
         "fan_out: the most messages of the batch one subscriber never received, per timed batch"},
        {"duplicated", "count per batch", "lower", "count", false,

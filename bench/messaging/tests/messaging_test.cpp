@@ -168,8 +168,11 @@ TEST_P(EverySystem, SharesAmongCompetingConsumersAndFansOutToEverySubscriber) {
     if (s.promise.delivery != Guarantee::at_least_once) {
       EXPECT_EQ(counter(got, "duplicated"), 0);
     }
+    // What reached the ends, beside what was sent: a lossy fan_out must not read as a full one.
+    EXPECT_DOUBLE_EQ(counter(got, "delivered_ratio"), counter(got, "delivered") / deliveries);
     if (task == Task::fan_out) {
       EXPECT_LE(counter(got, "lost_worst_subscriber"), counter(got, "lost"));
+      EXPECT_GT(counter(got, "delivered_per_subscriber_per_s"), 0);
     }
     ran = true;
   }

@@ -1,5 +1,18 @@
-"""What is particular to the messaging suite on the Python side: its smoke checks (suites/__init__.py says how
-they are found). It has no figures of its own yet; it gets the generic per-task figures.
+"""What is particular to the messaging suite on the Python side: figures of its own and its smoke checks
+(suites/__init__.py says how they are found).
+
+Figures:
+
+- the latency ladder (`messaging_latency_ladder`): every system's ping_pong round trip (p50, p99, p99.9,
+  max) on one log axis, fastest p50 first, at one message size, from the floors (the in-process queue
+  queue:mutex_cv, a raw Unix socket, raw loopback TCP) to the persisted brokers; below it, when the rows exist, the
+  open_loop one-way latencies at one offered rate, ordered the same way;
+- fan-out, sent against received (`messaging_fan_out_delivery`): per fan_out row the messages sent per
+  second beside what each subscriber received per second, with the delivered share written on it, so
+  that an at-most-once publisher's send rate is never read as its delivery rate.
+
+The per-task figures (plot.py) are drawn too; the fan_out one by what each subscriber received
+(plot.DEFAULT_METRIC).
 
 Smoke: every ok throughput, fan_out and open_loop row carries its delivery counts, and `delivered + lost` is
 what was sent (a message is either delivered or lost, never both, never neither; fan_out: to each subscriber,
@@ -12,6 +25,12 @@ suite's gtest (bench/messaging/tests/messaging_test.cpp).
 from __future__ import annotations
 
 import pathlib
+import statistics
+
+from ..cli import LazyModule
+
+# plot.py imports this module to draw; smoke imports it to check, and never needs plot (or matplotlib).
+plot = LazyModule(__package__.rpartition(".")[0] + ".plot")
 
 COUNTS = ["sent", "delivered", "lost", "duplicated", "reordered"]
 LATENCY = ["p50_ns", "p99_ns", "p999_ns", "max_ns"]
@@ -23,6 +42,188 @@ COUNTED = ("throughput", "open_loop", "fan_out")  # the tasks with producers and
 BAD_SETTINGS = {"message_bytes=12": "'12' is not a multiple of 8",
                 "transports=carrier_pigeon": "carrier_pigeon",
                 "ends=2x2": "'2x2' is not producers/consumers"}
+
+# The ladder's rungs: (column, marker, size) per percentile; p50 the largest, max a small cross.
+RUNGS = [("p50_ns", "o", 8), ("p99_ns", "D", 5), ("p999_ns", "^", 5), ("max_ns", "x", 6)]
+# The message size and offered rate the ladder prefers when the rows have several (the default run's).
+LADDER_BYTES = "64"
+LADDER_RATE = "10000"
+
+
+def _median(rows: list[dict], column: str):
+    values = [float(r[column]) for r in rows if r.get("status") == "ok" and plot.is_number(r.get(column))]
+    return statistics.median(values) if values else None
+
+
+def _rung_name(row: dict) -> str:
+    """implementation and transport: "zeromq:req_rep ipc" (one system is several rungs, one per transport)."""
+    return f"{plot.implementation(row)} {row.get('dataset') or ''}".strip()
+
+
+def _one_value(rows: list[dict], key: str, preferred: str) -> str | None:
+    """The value of parameter `key` to draw: `preferred` when some row has it, else the most common."""
+    values = [plot.row_params(r).get(key) for r in rows if plot.row_params(r).get(key) is not None]
+    if not values:
+        return None
+    return preferred if preferred in values else max(set(values), key=lambda v: (values.count(v), v))
+
+
+def ladder_rungs(rows: list[dict], task: str) -> tuple[list[tuple[str, list[dict]]], str]:
+    """The rows of one ladder panel grouped per rung, fastest p50 first (rungs without a p50, all errors,
+    last), and the words saying which size and rate they are at."""
+    rows = [r for r in rows if r.get("task") == task]
+    size = _one_value(rows, "message_bytes", LADDER_BYTES)
+    rows = [r for r in rows if plot.row_params(r).get("message_bytes") == size]
+    at = f"{size} B"
+    if task == "open_loop":
+        rate = _one_value(rows, "rate", LADDER_RATE)
+        rows = [r for r in rows if plot.row_params(r).get("rate") == rate]
+        at += f", {int(rate):,} messages/s offered" if rate and rate.isdigit() else ""
+    groups = {}
+    for r in rows:
+        groups.setdefault(_rung_name(r), []).append(r)
+    order = sorted(groups.items(), key=lambda kv: (_median(kv[1], "p50_ns") is None,
+                                                   _median(kv[1], "p50_ns") or 0, kv[0]))
+    return order, at
+
+
+def latency_ladder_plot(rows: list[dict], colours: dict, facts: str):
+    panels = [(task, *ladder_rungs(rows, task)) for task in ("ping_pong", "open_loop")]
+    panels = [p for p in panels if p[1]]
+    if not panels:
+        return None
+    heights = [max(2.0, 0.34 * len(rungs) + 0.9) for _, rungs, _ in panels]
+    figure = plot.new_figure(10, sum(heights) + 0.6)
+    grid = figure.add_gridspec(len(panels), 1, height_ratios=heights)
+    table = plot.Table(["task", "implementation transport", "message size / rate",
+                        *[plot.percentile_label(c) if c != "max_ns" else "max" for c, _, _ in RUNGS],
+                        "ops/s", "status"])
+    errors = []
+    for i, (task, rungs, at) in enumerate(panels):
+        ax = figure.add_subplot(grid[i])
+        drawn = []
+        for y, (name, cell) in enumerate(rungs):
+            impl = plot.implementation(cell[0])
+            values = [_median(cell, c) for c, _, _ in RUNGS]
+            failed = [r for r in cell if r.get("status") != "ok"]
+            if failed:
+                errors.append(f"{failed[0].get('benchmark')}: {failed[0].get('error_message') or 'error'}")
+            shown = [(v, marker, size) for v, (_, marker, size) in zip(values, RUNGS) if v is not None and v > 0]
+            if shown:
+                ax.plot([min(v for v, _, _ in shown), max(v for v, _, _ in shown)], [y, y], color=colours[impl],
+                        linewidth=1.2, alpha=0.6)
+                for v, marker, size in shown:
+                    ax.plot([v], [y], marker=marker, markersize=size, color=colours[impl], linestyle="none",
+                            markeredgecolor="#333333", markeredgewidth=0.4)
+                drawn += [v for v, _, _ in shown]
+            else:
+                ax.text(0.01, y, "error: no value", transform=plot.mpl().blended_transform_factory(ax.transAxes,
+                        ax.transData), va="center", color=plot.ERROR_RED, fontsize=8, fontweight="bold")
+            table.rows.append([task, name, at, *[plot.format_value(v) for v in values],
+                               plot.format_value(_median(cell, "ops_per_s")),
+                               "ok" if not failed else f"{len(failed)} of {len(cell)} repetitions errored"])
+            table.kinds.append("ok" if not failed else ("error" if not shown else "partial"))
+        ax.set_yticks(range(len(rungs)), [plot.mpl_text(name) for name, _ in rungs], fontsize=8)
+        ax.set_ylim(len(rungs) - 0.5, -0.5)  # fastest at the top
+        if drawn:
+            ax.set_xscale("log")
+            ax.set_xlim(min(drawn) / 1.6, max(drawn) * 1.6)
+        ax.xaxis.set_major_formatter(plot.mpl().FuncFormatter(_microseconds))
+        what = "round trip, one request at a time" if task == "ping_pong" else \
+            "one-way latency from the intended send time"
+        ax.set_xlabel(f"{what} [µs], log scale, lower is better", fontsize=9)
+        ax.grid(axis="x", alpha=0.35, which="both")
+        ax.set_axisbelow(True)
+        ax.set_title(plot.mpl_text(f"{task} ({at})"), fontsize=10, loc="left")
+    handles = [plot.mpl().Line2D([], [], color="#555555", marker=marker, markersize=size, linestyle="none",
+                                 label="max" if column == "max_ns" else plot.percentile_label(column))
+               for column, marker, size in RUNGS]
+    figure.suptitle("messaging: the latency ladder, from the floors to the persisted brokers", fontsize=13, x=0.02,
+                    ha="left")
+    figure.tight_layout()
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.99, 0.93), frameon=False, fontsize=9)
+    description = ("One rung per system and transport, fastest median first: the median over repetitions of each "
+                   "row's p50 (circle), p99 (diamond), p99.9 (triangle) and max (cross), log scale. ping_pong: one "
+                   "request and its reply at a time, timed from before the send to after the reply. The floors: "
+                   "queue:mutex_cv inproc (an in-process queue behind the same ends, no process boundary), "
+                   "socket ipc and socket tcp (a raw Unix socket and raw loopback TCP, nothing but a length "
+                   "before each message). open_loop: one producer sending at a fixed rate, each message's latency from "
+                   "its intended send time, so a stall cannot hide (no coordinated omission). A system's "
+                   "promise differs (at most once, at least once, exactly once): docs/messaging.md.")
+    return plot.Plot("messaging_latency_ladder", "messaging: the latency ladder", figure, description, errors, facts,
+                     table)
+
+
+def _microseconds(value, _position=None) -> str:
+    return plot.plain_number(value / 1000)
+
+
+def fan_out_delivery_plot(rows: list[dict], colours: dict, facts: str):
+    rows = [r for r in rows if r.get("task") == "fan_out"]
+    if not rows:
+        return None
+    groups = {}
+    for r in rows:
+        name = f"{_rung_name(r)} subscribers={plot.row_params(r).get('subscribers', '?')}"
+        groups.setdefault(name, []).append(r)
+    cells = sorted(groups.items())
+    figure = plot.new_figure(9, 1.2 + 0.5 * len(cells))
+    ax = figure.add_subplot()
+    table = plot.Table(["fan_out row (repetition with the median sent/s)", "sent/s", "received per subscriber/s",
+                        "delivered share", "worst subscriber lost per batch", "status"])
+    drawn, errors = [], []
+    for y, (name, cell) in enumerate(cells):
+        impl = plot.implementation(cell[0])
+        # One repetition's numbers, the one with the median send rate: medians taken column by column could
+        # pair one repetition's send rate with another's (higher) receive rate.
+        ok = sorted((r for r in cell if r.get("status") == "ok" and plot.is_number(r.get("ops_per_s"))),
+                    key=lambda r: float(r["ops_per_s"]))
+        middle = ok[(len(ok) - 1) // 2] if ok else {}
+        sent, got, share, worst = (float(middle[c]) if plot.is_number(middle.get(c)) else None for c in
+                                   ("ops_per_s", "delivered_per_subscriber_per_s", "delivered_ratio",
+                                    "lost_worst_subscriber"))
+        failed = [r for r in cell if r.get("status") != "ok"]
+        if failed:
+            errors.append(f"{failed[0].get('benchmark')}: {failed[0].get('error_message') or 'error'}")
+        if sent is not None:
+            ax.barh(y, sent, 0.7, fill=False, edgecolor=colours[impl], hatch="//", linewidth=1.0)
+            drawn.append(sent)
+        if got is not None:
+            ax.barh(y, got, 0.42, color=colours[impl])
+            drawn.append(got)
+            if share is not None:
+                ax.text(got, y, f" {share:.0%} received" if share in (0, 1) else f" {share:.1%} received",
+                        va="center", ha="left", fontsize=8)
+        if sent is None and got is None:
+            ax.text(0.01, y, "error: no value", transform=plot.mpl().blended_transform_factory(ax.transAxes,
+                    ax.transData), va="center", color=plot.ERROR_RED, fontsize=8, fontweight="bold")
+        table.rows.append([name, plot.format_value(sent), plot.format_value(got),
+                           f"{share:.4f}" if share is not None else "", plot.format_value(worst),
+                           "ok" if not failed else f"{len(failed)} of {len(cell)} repetitions errored"])
+        table.kinds.append("ok" if not failed else ("error" if sent is None and got is None else "partial"))
+    ax.set_yticks(range(len(cells)), [plot.mpl_text(n) for n, _ in cells], fontsize=8)
+    ax.set_ylim(len(cells) - 0.5, -0.5)
+    if drawn and min(drawn) > 0 and max(drawn) / min(drawn) > plot.LOG_SCALE_SPAN:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plot.mpl().FuncFormatter(plot.plain_number))
+    ax.set_xlabel("messages per second (hatched outline: sent; filled: received by each subscriber)", fontsize=9)
+    ax.grid(axis="x", alpha=0.35)
+    ax.set_axisbelow(True)
+    ax.set_title("messaging: fan-out, messages sent against messages each subscriber received", fontsize=12,
+                 loc="left")
+    description = ("Per fan_out row (one producer, N subscribers that should each get every message), from the "
+                   "repetition with the median send rate: the messages sent per second (hatched outline, the row's "
+                   "ops_per_s), the messages each subscriber received per second (filled, "
+                   "delivered_per_subscriber_per_s) and the share of the messages that reached the subscribers "
+                   "(delivered_ratio). Only an at-most-once system has a gap: a ZeroMQ PUB drops what a "
+                   "subscriber's full pipe cannot take.")
+    return plot.Plot("messaging_fan_out_delivery", "messaging: fan-out, sent against received", figure, description,
+                     errors, facts, table)
+
+
+def plots(rows: list[dict], colours: dict, facts: str) -> list:
+    made = [latency_ladder_plot(rows, colours, facts), fan_out_delivery_plot(rows, colours, facts)]
+    return [p for p in made if p is not None]
 
 
 def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> list[str]:
@@ -44,6 +245,15 @@ def smoke_checks(binary: pathlib.Path, rows: list[dict], tmp: pathlib.Path) -> l
                 if abs(r["delivered"] + r["lost"] - r["sent"] * copies) > 1e-9:
                     problems.append(f"{r['benchmark']}: delivered {r['delivered']} + lost {r['lost']} is not sent "
                                     f"{r['sent']}" + (f" x {copies} subscribers" if copies != 1 else ""))
+                ratio = r.get("delivered_ratio")
+                if not isinstance(ratio, (int, float)) or \
+                        abs(ratio * r["sent"] * copies - r["delivered"]) > 1e-6 * max(1, r["delivered"]):
+                    problems.append(f"{r['benchmark']}: delivered_ratio {ratio!r} is not delivered {r['delivered']} "
+                                    f"/ (sent {r['sent']} x {copies})")
+        if r["task"] == "fan_out" and not (isinstance(r.get("delivered_per_subscriber_per_s"), (int, float))
+                                           and r["delivered_per_subscriber_per_s"] >= 0):
+            problems.append(f"{r['benchmark']}: delivered_per_subscriber_per_s is "
+                            f"{r.get('delivered_per_subscriber_per_s')!r}, expected a number")
     for setting, says in BAD_SETTINGS.items():
         problems += smoke.refused(binary, [f"--hotbench_set={setting}"], says)
     return problems
