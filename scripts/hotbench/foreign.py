@@ -37,6 +37,7 @@ the filter and the cache geometry; `check`, `compare`, `history add` and `gate -
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import pathlib
@@ -193,22 +194,49 @@ def linked_libraries(binary: pathlib.Path) -> dict[str, str]:
     except (OSError, subprocess.TimeoutExpired):
         return {}
     paths = sorted({pathlib.Path(m.group(1)) for m in re.finditer(r"=>\s*(/\S+)", listed)})
+    owners = _owners(tuple(paths))
     out = {}
     for path in paths:
-        candidates = {str(path), str(path.resolve())}
-        candidates |= {c.replace("/usr/lib/", "/lib/", 1) for c in candidates if c.startswith("/usr/lib/")}
-        candidates |= {c.replace("/lib/", "/usr/lib/", 1) for c in candidates if c.startswith("/lib/")}
-        owner = subprocess.run(["dpkg", "-S", *sorted(candidates)], capture_output=True, text=True)
-        package = next((line.split(":")[0] for line in owner.stdout.splitlines() if ":" in line), None)
-        version = None
-        if package:
-            version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True,
-                                     text=True).stdout.strip() or None
+        package = owners.get(path)
+        version = _versions(tuple(sorted(set(owners.values())))).get(package) if package else None
         if package and version:
             out[package] = version
         elif path.exists():
             out[path.name] = "sha256:" + metadata.sha256(path)[:16]
     return out
+
+
+def _candidates(path: pathlib.Path) -> set[str]:
+    """The names dpkg may list the file under (Debian 12 merged /lib into /usr/lib; a symlink's target)."""
+    names = {str(path), str(path.resolve())}
+    names |= {c.replace("/usr/lib/", "/lib/", 1) for c in names if c.startswith("/usr/lib/")}
+    names |= {c.replace("/lib/", "/usr/lib/", 1) for c in names if c.startswith("/lib/")}
+    return names
+
+
+@functools.lru_cache(maxsize=None)
+def _owners(paths: tuple[pathlib.Path, ...]) -> dict[pathlib.Path, str]:
+    """{library: the package that owns it}: one `dpkg -S` for all of them (each call reads dpkg's whole file
+    database, a quarter of a CPU-second), once per process."""
+    wanted = {name: path for path in paths for name in _candidates(path)}
+    if not wanted:
+        return {}
+    listed = subprocess.run(["dpkg", "-S", *sorted(wanted)], capture_output=True, text=True).stdout
+    owners = {}
+    for line in listed.splitlines():
+        packages, sep, name = line.rpartition(": ")
+        if sep and name in wanted and not line.startswith("diversion "):
+            owners.setdefault(wanted[name], packages.split(",")[0].split(":")[0].strip())
+    return owners
+
+
+@functools.lru_cache(maxsize=None)
+def _versions(packages: tuple[str, ...]) -> dict[str, str]:
+    if not packages:
+        return {}
+    listed = subprocess.run(["dpkg-query", "-W", "-f=${Package}\t${Version}\n", *packages], capture_output=True,
+                            text=True).stdout
+    return dict(line.split("\t", 1) for line in listed.splitlines() if "\t" in line and line.split("\t", 1)[1])
 
 
 def valgrind_version() -> str:
