@@ -167,6 +167,10 @@ class FaultCase final : public Case {
       why << broken << " across a broker kill (";
       if (!all) why << "nothing moved for " << sc_.watchdog_s << " s; ";
       why << acked_lost << " of them acknowledged by the server before it was lost)";
+      // What the ends last saw: why nothing came may be theirs (a refused resumption), not the server's.
+      std::lock_guard lock(mutex_);
+      if (!producer_error_.empty()) why << "; producer's last error: " << producer_error_;
+      if (!consumer_error_.empty()) why << "; consumer's last error: " << consumer_error_;
       throw std::runtime_error(why.str());
     }
     const std::uint64_t delivered_after = first_after_kill_ns_.load();

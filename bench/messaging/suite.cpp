@@ -246,7 +246,9 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
       if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
       // A fault row: the system's first transport and the smallest size unless given, as a sample.
-      const bool sampled = (!full && s.default_rows != DefaultRows::all) || task == Task::fault;
+      // A system with a costly server start: its sample in the full profile too.
+      const bool sampled =
+          ((!full || s.costly_server) && s.default_rows != DefaultRows::all) || task == Task::fault;
       if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
       // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
       std::vector<std::pair<int, int>> shapes = {{1, 1}};
