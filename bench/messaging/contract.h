@@ -212,7 +212,7 @@ struct System {
   // (Redis with appendfsync always). The fault rows judge every system alike (an acknowledged
   // message lost is an error row); the tests require none lost only of a system that says true.
   bool acks_survive_kill = false;
-  // Its server costs seconds of CPU to start (RabbitMQ's Erlang VM: 5-6 s), where the others' take
+  // Its server costs seconds of CPU to start (RabbitMQ's Erlang VM: 5-7 s), where the others' take
   // milliseconds. Outside the default run (set default_rows too), its rows in every profile are its
   // sample unless tasks, transports, message_bytes or ends are given; and the generic tests, which
   // start a server per task, transport and size (EverySystem.*, PersistedSystem.*), leave it to a
