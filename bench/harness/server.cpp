@@ -28,6 +28,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -370,6 +371,8 @@ bool ServerProcess::start_once(bool& address_in_use) {
     args_.clear();
     args_.push_back(program);
     for (size_t i = 1; i < spec_.argv.size(); ++i) args_.push_back(substitute(spec_.argv[i]));
+    env_.clear();
+    for (const auto& [name, value] : spec_.env) env_.push_back(name + "=" + substitute(value));
     if (!config_path.empty()) {
       std::ofstream out(config_path, std::ios::binary);
       out << config_;
@@ -442,6 +445,19 @@ bool ServerProcess::launch(bool& address_in_use, int log_mode, long longest_paus
   std::vector<char*> argv;
   for (std::string& a : args_) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The benchmark's environment with ServerSpec::env over it, made before fork (the child may only
+  // make async-signal-safe calls).
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    const auto overridden = [&](const std::string& set) {
+      const auto eq = set.find('=');
+      return entry.size() > eq && entry.compare(0, eq + 1, set, 0, eq + 1) == 0;
+    };
+    if (std::none_of(env_.begin(), env_.end(), overridden)) envp.push_back(*e);
+  }
+  for (std::string& e : env_) envp.push_back(e.data());
+  envp.push_back(nullptr);
 
   slot_ = claim_slot(spec_, dir_);
   // Our signals stay blocked from fork() until the pid is in the registry, so
@@ -479,7 +495,7 @@ bool ServerProcess::launch(bool& address_in_use, int log_mode, long longest_paus
     for (int sig = 1; sig < NSIG; ++sig)
       if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // ignored signals survive exec
     ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
-    ::execve(argv[0], argv.data(), environ);
+    ::execve(argv[0], argv.data(), envp.data());
     int error = errno;
     ssize_t ignored = ::write(exec_error[1], &error, sizeof error);
     (void)ignored;
@@ -595,10 +611,20 @@ std::string ServerProcess::command_line() const {
   return line;
 }
 
+std::string ServerProcess::environment() const {
+  std::string line;
+  for (const std::string& e : env_) {
+    if (!line.empty()) line += ' ';
+    line += shell_quote(e);
+  }
+  return line;
+}
+
 std::vector<std::pair<std::string, std::string>> ServerProcess::describe() const {
   return {{"server", spec_.name},
           {"package", spec_.package},
           {"command", command_line()},
+          {"environment", environment()},
           {"config_file", spec_.config_name},
           {"config", config_},
           {"host", endpoint_.host},

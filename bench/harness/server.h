@@ -74,6 +74,9 @@ struct ServerSpec {
   std::vector<std::string> argv;
   std::string config_name;  // file written into the folder before the start; empty: none
   std::string config_text;
+  // Variables set in the server's environment (placeholders replaced), over the benchmark's own: a
+  // server whose start script reads its folders and ports from there (RabbitMQ).
+  std::vector<std::pair<std::string, std::string>> env;
   // True when the server answers. Must return within a fraction of a second.
   // Empty: connect() succeeds to every endpoint the command line or config
   // mentions ({port}, {socket}), or to either when it mentions neither.
@@ -109,6 +112,7 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   const std::string& config_text() const { return config_; }  // as written, placeholders replaced
   std::string command_line() const;                            // shell-quoted, placeholders replaced
+  std::string environment() const;  // the variables of ServerSpec::env as NAME=VALUE, shell-quoted, placeholders replaced
   // What a result's metadata should record about the server.
   std::vector<std::pair<std::string, std::string>> describe() const;
   bool alive() const;
@@ -137,6 +141,7 @@ class ServerProcess {
   std::string log_path_;
   std::string config_;
   std::vector<std::string> args_;
+  std::vector<std::string> env_;  // NAME=VALUE of ServerSpec::env, placeholders replaced
   pid_t pid_ = 0;
   int slot_ = -1;
 };

@@ -1,6 +1,6 @@
 // The messaging suite's contract with its systems: message queues and socket
 // libraries across the process boundary (NATS, ZeroMQ, Redis Streams and
-// Pub/Sub, MQTT, raw sockets; RabbitMQ next). docs/messaging.md says why this is a suite of
+// Pub/Sub, MQTT, RabbitMQ, raw sockets). docs/messaging.md says why this is a suite of
 // its own and how its rows are measured.
 //
 // What an adapter owns: only its library's calls. It declares what its system
@@ -212,6 +212,12 @@ struct System {
   // (Redis with appendfsync always). The fault rows judge every system alike (an acknowledged
   // message lost is an error row); the tests require none lost only of a system that says true.
   bool acks_survive_kill = false;
+  // Its server costs seconds of CPU to start (RabbitMQ's Erlang VM: 5-7 s), where the others' take
+  // milliseconds. Outside the default run (set default_rows too), its rows in every profile are its
+  // sample unless tasks, transports, message_bytes or ends are given; and the generic tests, which
+  // start a server per task, transport and size (EverySystem.*, PersistedSystem.*), leave it to a
+  // test of its own that starts it once or twice.
+  bool costly_server = false;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "../harness/case.h"
+#include "../harness/server.h"
 #include "contract.h"
 
 namespace hotbench::messaging {
@@ -54,6 +55,9 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& scenario);
 // The fault task's case (fault.cpp; make_case hands Task::fault to it): `batch` messages per timed
 // run, the server killed once half of them are acknowledged and restarted at once.
 std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& scenario);
+// The same on a server the caller started and keeps (kill_now and restart act on it): a test that
+// runs every task of a system with a costly server start on one server (CostlyServer.*).
+std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& scenario, ServerProcess& server);
 
 // Delivery counts of one throughput batch, judged against a promise.
 struct Counts {

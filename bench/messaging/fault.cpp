@@ -60,9 +60,12 @@ double ms_between(std::uint64_t from_ns, std::uint64_t to_ns) {
 
 class FaultCase final : public Case {
  public:
-  FaultCase(const System& s, const Scenario& sc) : promise_(s.promise), sc_(sc), payload_(sc.message_bytes) {
-    if (!s.server) throw std::invalid_argument(s.name + ": the fault task needs a server to kill");
-    server_ = std::make_unique<ServerProcess>(s.server(sc.transport));
+  // On the caller's server when `shared` is given, else on one of its own.
+  FaultCase(const System& s, const Scenario& sc, ServerProcess* shared)
+      : promise_(s.promise), sc_(sc), payload_(sc.message_bytes) {
+    if (!shared && !s.server) throw std::invalid_argument(s.name + ": the fault task needs a server to kill");
+    if (!shared) owned_ = std::make_unique<ServerProcess>(s.server(sc.transport));
+    server_ = shared ? shared : owned_.get();
     endpoint_.transport = sc.transport;
     endpoint_.host = server_->endpoint().host;
     endpoint_.port = server_->endpoint().port;
@@ -167,6 +170,10 @@ class FaultCase final : public Case {
       why << broken << " across a broker kill (";
       if (!all) why << "nothing moved for " << sc_.watchdog_s << " s; ";
       why << acked_lost << " of them acknowledged by the server before it was lost)";
+      // What the ends last saw: why nothing came may be theirs (a refused resumption), not the server's.
+      std::lock_guard lock(mutex_);
+      if (!producer_error_.empty()) why << "; producer's last error: " << producer_error_;
+      if (!consumer_error_.empty()) why << "; consumer's last error: " << consumer_error_;
       throw std::runtime_error(why.str());
     }
     const std::uint64_t delivered_after = first_after_kill_ns_.load();
@@ -267,7 +274,8 @@ class FaultCase final : public Case {
   Promise promise_;
   Scenario sc_;
   PayloadTemplate payload_;
-  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ServerProcess> owned_;
+  ServerProcess* server_ = nullptr;  // owned_, or the caller's
   Endpoint endpoint_;
   std::unique_ptr<Session> session_;
   std::unique_ptr<Producer> producer_;  // kept from cycle to cycle while their connections last
@@ -290,7 +298,11 @@ class FaultCase final : public Case {
 }  // namespace
 
 std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& sc) {
-  return std::make_unique<FaultCase>(system, sc);
+  return std::make_unique<FaultCase>(system, sc, nullptr);
+}
+
+std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& sc, ServerProcess& server) {
+  return std::make_unique<FaultCase>(system, sc, &server);
 }
 
 }  // namespace hotbench::messaging

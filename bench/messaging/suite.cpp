@@ -183,10 +183,11 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   systems().sort();
   const bool quick = options.profile == "quick", full = options.profile == "full";
   const auto system_names = systems().names();
-  std::string sampled_names, full_only_names;
+  std::string sampled_names, full_only_names, costly_names;
   for (const auto& s : systems().all()) {
     if (s.default_rows == DefaultRows::sample) sampled_names += (sampled_names.empty() ? "" : ", ") + s.name;
     if (s.default_rows == DefaultRows::none) full_only_names += (full_only_names.empty() ? "" : ", ") + s.name;
+    if (s.costly_server) costly_names += (costly_names.empty() ? "" : ", ") + s.name;
   }
   const auto chosen_systems = set.names(
       "systems", system_names, system_names,
@@ -196,7 +197,10 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
                                        " run only throughput at 1/1 at the smallest size and ping_pong, on their "
                                        "first transport, unless tasks, transports, message_bytes or ends are given") +
           (full_only_names.empty() ? std::string()
-                                   : "; " + full_only_names + " only in the full profile or when named here"));
+                                   : "; " + full_only_names + " only in the full profile or when named here") +
+          (costly_names.empty() ? std::string()
+                                : "; " + costly_names + " (a server start of seconds) run that sample in the full "
+                                                        "profile too"));
   std::vector<std::string> default_tasks;
   for (Task t : kTasks)
     if (std::find(std::begin(kOnRequest), std::end(kOnRequest), t) == std::end(kOnRequest))
@@ -251,7 +255,9 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
       if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
       // A fault row: the system's first transport and the smallest size unless given, as a sample.
-      const bool sampled = (!full && s.default_rows != DefaultRows::all) || task == Task::fault;
+      // A system with a costly server start: its sample in the full profile too.
+      const bool sampled =
+          ((!full || s.costly_server) && s.default_rows != DefaultRows::all) || task == Task::fault;
       if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
       // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
       std::vector<std::pair<int, int>> shapes = {{1, 1}};

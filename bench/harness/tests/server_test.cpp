@@ -178,6 +178,29 @@ TEST_F(Server, StartsAndEchoesOverUnixSocketAndTcp) {
   EXPECT_NE(server.log_tail().find("listening"), std::string::npos) << server.log_tail();
 }
 
+// ServerSpec::env reaches the server, placeholders replaced, over the benchmark's own variable of
+// the same name, and the rest of the benchmark's environment is kept.
+TEST_F(Server, EnvironmentIsSetOverTheBenchmarksOwn) {
+  ::setenv("HOTBENCH_TEST_OVERRIDDEN", "benchmark", 1);
+  ::setenv("HOTBENCH_TEST_KEPT", "kept", 1);
+  ServerSpec spec;
+  spec.name = "env";
+  spec.argv = {"/bin/sh", "-c", "echo \"$HOTBENCH_TEST_OVERRIDDEN $HOTBENCH_TEST_KEPT\" > {dir}/env.tmp && "
+                                "mv {dir}/env.tmp {dir}/env.txt && exec sleep 60"};
+  spec.env = {{"HOTBENCH_TEST_OVERRIDDEN", "server:{port}"}};
+  spec.probe = [](const ServerEndpoint& e) {
+    return fs::exists(fs::path(e.unix_socket).parent_path() / "env.txt");
+  };
+  ServerProcess server(spec);
+  ::unsetenv("HOTBENCH_TEST_OVERRIDDEN");
+  ::unsetenv("HOTBENCH_TEST_KEPT");
+  std::ifstream in(server.dir() + "/env.txt");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "server:" + std::to_string(server.endpoint().port) + " kept");
+  EXPECT_EQ(server.environment(), "HOTBENCH_TEST_OVERRIDDEN=server:" + std::to_string(server.endpoint().port));
+}
+
 TEST_F(Server, DestructorStopsTheProcessAndRemovesTheFolder) {
   pid_t pid;
   std::string dir;

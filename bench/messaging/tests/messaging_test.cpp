@@ -86,6 +86,7 @@ class EverySystem : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EverySystem, DeliversWhatItPromisesOnEveryTransportAndTask) {
   const System& s = *systems().find(GetParam());
+  if (s.costly_server) GTEST_SKIP() << "a costly server start: tested on one shared server (CostlyServer.*)";
   for (Transport t : s.transports) {
     for (Task task : {Task::throughput, Task::ping_pong, Task::open_loop}) {
       if (!s.has(task)) continue;
@@ -144,6 +145,7 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 // subscribers each receive every message.
 TEST_P(EverySystem, SharesAmongCompetingConsumersAndFansOutToEverySubscriber) {
   const System& s = *systems().find(GetParam());
+  if (s.costly_server) GTEST_SKIP() << "a costly server start: tested on one shared server (CostlyServer.*)";
   bool ran = false;
   for (Task task : {Task::throughput, Task::fan_out}) {
     if (!s.has(task) || (task == Task::throughput && !s.competing_consumers)) continue;
@@ -523,7 +525,7 @@ TEST(Payload, EveryChangedByteAndEverySizeChangeIsNotIntact) {
 
 const System* with_server() {
   for (const auto& s : systems().all())
-    if (s.server && s.has(Task::throughput)) return &s;
+    if (s.server && s.has(Task::throughput) && !s.costly_server) return &s;
   return nullptr;
 }
 
@@ -547,6 +549,7 @@ TEST(Servers, AMissingProgramNamesItsDebianPackage) {
 TEST_P(EverySystem, AServerKilledMidRowIsAnErrorRowAndLeavesNoProcess) {
   const System& s = *systems().find(GetParam());
   if (!s.server || !s.has(Task::throughput)) GTEST_SKIP() << "no server, or no producer/consumer channel";
+  if (s.costly_server) GTEST_SKIP() << "a costly server start: its kill is tested by CostlyServer.*";
   const std::string program = std::filesystem::path(s.server(s.transports.front()).argv[0]).filename();
   ASSERT_TRUE(children_named(program).empty()) << "a " << program << " is running before the test";
   std::unique_ptr<Case> c;
@@ -580,7 +583,7 @@ Scenario fault_scenario(Transport t, std::size_t batch, double watchdog_s) {
 std::vector<std::string> persisted_system_names() {
   std::vector<std::string> out;
   for (const auto& s : system_names())
-    if (systems().find(s)->has(Task::fault)) out.push_back(s);
+    if (systems().find(s)->has(Task::fault) && !systems().find(s)->costly_server) out.push_back(s);
   return out;
 }
 
@@ -642,6 +645,135 @@ TEST(FaultTask, AnAcknowledgedMessageLostMakesTheRowAnError) {
   EXPECT_NE(error.find("1 of them acknowledged"), std::string::npos) << error;
   c.reset();
   EXPECT_TRUE(children_named("sleep").empty());
+}
+
+// --- systems whose server costs seconds to start (RabbitMQ) -------------------------------
+
+// This process's children, any program (the tests start no other processes than servers).
+std::vector<pid_t> all_children() {
+  std::vector<pid_t> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    std::sscanf(line.c_str() + close + 2, "%c %ld", &state, &ppid);
+    if (ppid == ::getpid() && state != 'Z') out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Processes named `comm` anywhere on the machine: an Erlang port mapper daemon (epmd) detaches from
+// whoever started it, so a stray one is nobody's child.
+int processes_named(const std::string& comm) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    if (e.path().filename().string().find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "comm");
+    std::string name;
+    if (std::getline(in, name) && name == comm) ++n;
+  }
+  return n;
+}
+
+std::vector<const System*> costly_systems() {
+  std::vector<const System*> out;
+  for (const auto& name : system_names())
+    if (systems().find(name)->costly_server) out.push_back(&*systems().find(name));
+  return out;
+}
+
+// Every system with a costly server, on ONE server of that kind (a start costs 5-7 CPU-seconds, where
+// the generic tests would start one per task and size): each task it declares through the real
+// driver and its promise judge (throughput 1/1 at 64 B and 16 KB, 2/2 with competing consumers,
+// ping_pong, fan_out to 2 subscribers), each row on a session of its own; the system is given to
+// the driver without a server and opens its sessions on the shared one. Then the fault row of each
+// that declares it, on the same server: one cycle, the server killed (SIGKILL) once half of the
+// batch is acknowledged and restarted on the same folder and port; a system whose acknowledged
+// messages survive a kill loses none. Nothing of the server is left afterwards, and no epmd.
+TEST(CostlyServer, EveryTaskKeepsItsPromiseAndABrokerKillLosesNoAcknowledgedMessageOnOneServer) {
+  const auto costly = costly_systems();
+  if (costly.empty()) GTEST_SKIP() << "no system with a costly server";
+  ASSERT_TRUE(all_children().empty());
+  const int epmd_before = processes_named("epmd");
+  const ServerSpec spec = costly.front()->server(costly.front()->transports.front());
+  std::unique_ptr<ServerProcess> server;
+  const std::string start = error_of([&] { server = std::make_unique<ServerProcess>(spec); });
+  if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+  ASSERT_EQ(start, "");
+  Endpoint shared_endpoint;
+  shared_endpoint.transport = costly.front()->transports.front();
+  shared_endpoint.host = server->endpoint().host;
+  shared_endpoint.port = server->endpoint().port;
+  std::vector<const System*> same_server;
+  for (const System* real : costly)
+    if (real->server(real->transports.front()).argv == spec.argv) same_server.push_back(real);
+  for (const System* real : same_server) {
+    System s = *real;
+    s.server = {};
+    s.open = [real, shared_endpoint](const Endpoint&) { return real->open(shared_endpoint); };
+    struct Row {
+      Task task;
+      std::size_t bytes, batch;
+      int ends;  // producers = consumers (throughput), subscribers (fan_out)
+    };
+    std::vector<Row> rows = {{Task::throughput, 64, 500, 1}, {Task::throughput, 16384, 100, 1}};
+    if (s.competing_consumers) rows.push_back({Task::throughput, 64, 400, 2});
+    if (s.has(Task::ping_pong)) rows.push_back({Task::ping_pong, 64, 100, 1});
+    if (s.has(Task::fan_out)) rows.push_back({Task::fan_out, 64, 200, 2});
+    for (const Row& row : rows) {
+      SCOPED_TRACE(s.name + " " + task_name(row.task) + "/" + std::to_string(row.bytes) + "/ends " +
+                   std::to_string(row.ends));
+      Scenario sc = small(row.task, shared_endpoint.transport, row.bytes, row.batch);
+      if (row.task == Task::throughput) sc.producers = sc.consumers = row.ends;
+      if (row.task == Task::fan_out) sc.subscribers = row.ends;
+      std::unique_ptr<Case> c;
+      ASSERT_EQ(error_of([&] { c = make_case(s, sc); }), "");
+      ASSERT_EQ(check_error(*c), "");
+      c->run();
+      const Counters got = c->observe();
+      if (row.task == Task::ping_pong) {
+        EXPECT_GT(counter(got, "p50_ns"), 0);
+        EXPECT_GE(counter(got, "max_ns"), counter(got, "p999_ns"));
+        continue;
+      }
+      const double deliveries = row.task == Task::fan_out ? 2.0 * row.batch : row.batch;
+      EXPECT_EQ(counter(got, "sent"), row.batch);
+      EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), deliveries);
+      if (s.promise.delivery != Guarantee::at_most_once) {
+        EXPECT_EQ(counter(got, "lost"), 0);
+      }
+      if (s.promise.delivery != Guarantee::at_least_once) {
+        EXPECT_EQ(counter(got, "duplicated"), 0);
+      }
+      if (s.promise.per_producer_order) {
+        EXPECT_EQ(counter(got, "reordered"), 0);
+      }
+    }
+  }
+  EXPECT_EQ(all_children().size(), 1u);  // the server, and nothing it started outside itself
+  for (const System* s : same_server) {
+    if (!s->has(Task::fault)) continue;
+    SCOPED_TRACE(s->name + " fault");
+    std::unique_ptr<Case> c;
+    ASSERT_EQ(error_of([&] { c = make_fault_case(*s, fault_scenario(shared_endpoint.transport, 600, 10), *server); }), "");
+    const std::string error = check_error(*c);
+    if (s->acks_survive_kill) {
+      EXPECT_EQ(error, "");
+    } else if (!error.empty()) {
+      EXPECT_NE(error.find("acknowledged by the server before it was lost"), std::string::npos) << error;
+    }
+    c.reset();
+    EXPECT_EQ(all_children().size(), 1u);  // the killed server was reaped, its successor runs
+  }
+  server.reset();
+  EXPECT_TRUE(all_children().empty());
+  EXPECT_EQ(processes_named("epmd"), epmd_before);
 }
 
 TEST(Servers, EveryRowStopsItsServer) {
