@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <vector>
 #include <optional>
 #include <regex>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "alloc_counter.h"
+#include "bare.h"
 #include "case.h"
 #include "describe.h"
 #include "measure.h"
@@ -73,6 +75,36 @@ double process_cpu_seconds() {
   timespec t{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+void report_work(benchmark::State& state, const Work& work, double cpu_seconds, double wall_seconds) {
+  using benchmark::Counter;
+  const auto iterations = static_cast<int64_t>(state.iterations());
+  if (work.unit == Work::Unit::documents) {
+    state.SetBytesProcessed(static_cast<int64_t>(work.input_bytes * static_cast<double>(iterations)));
+    state.counters["input_bytes"] = work.input_bytes;
+    state.counters["documents"] = work.items;
+    state.counters["documents_per_second"] = Counter(work.items, Counter::kIsIterationInvariantRate);
+  } else {
+    const double ops = work.items * static_cast<double>(iterations);
+    state.counters["ops"] = work.items;
+    state.counters["ops_per_s"] = ops / wall_seconds;
+    state.counters["ns_per_op"] = wall_seconds * 1e9 / ops;
+    state.counters["cpu_s_per_million"] = cpu_seconds / ops * 1e6;
+    if (work.input_bytes > 0) state.counters["input_bytes"] = work.input_bytes;
+  }
+  if (work.output_bytes > 0) {
+    state.counters["output_bytes"] = work.output_bytes;
+    state.counters["output_bytes_per_second"] = Counter(work.output_bytes, Counter::kIsIterationInvariantRate);
+  }
+}
+
+void report_params(benchmark::State& state, const CaseId& id) {
+  for (const auto& [key, value] : id.params) {
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    if (!value.empty() && *end == '\0') state.counters[key] = number;
+  }
 }
 
 double median_op_ns(Case& c) {
@@ -172,8 +204,6 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
   const double cpu_seconds = process_cpu_seconds() - cpu_start;
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  using benchmark::Counter;
-  const auto iterations = static_cast<int64_t>(state.iterations());
   Counters observed;
   try {
     observed = c.observe();
@@ -183,30 +213,9 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     state.SkipWithError(p.check.error.c_str());
     return;
   }
-  if (p.work.unit == Work::Unit::documents) {
-    state.SetBytesProcessed(static_cast<int64_t>(p.work.input_bytes * static_cast<double>(iterations)));
-    state.counters["input_bytes"] = p.work.input_bytes;
-    state.counters["documents"] = p.work.items;
-    state.counters["documents_per_second"] = Counter(p.work.items, Counter::kIsIterationInvariantRate);
-  } else {
-    const double ops = p.work.items * static_cast<double>(iterations);
-    state.counters["ops"] = p.work.items;
-    state.counters["ops_per_s"] = ops / wall_seconds;
-    state.counters["ns_per_op"] = wall_seconds * 1e9 / ops;
-    state.counters["cpu_s_per_million"] = cpu_seconds / ops * 1e6;
-    if (p.work.input_bytes > 0) state.counters["input_bytes"] = p.work.input_bytes;
-  }
+  report_work(state, p.work, cpu_seconds, wall_seconds);
   for (const auto& [key, value] : observed) state.counters[key] = value;
-  for (const auto& [key, value] : id.params) {
-    char* end = nullptr;
-    const double number = std::strtod(value.c_str(), &end);
-    if (!value.empty() && *end == '\0') state.counters[key] = number;
-  }
-  if (p.work.output_bytes > 0) {
-    state.counters["output_bytes"] = p.work.output_bytes;
-    state.counters["output_bytes_per_second"] =
-        Counter(p.work.output_bytes, Counter::kIsIterationInvariantRate);
-  }
+  report_params(state, id);
   if (p.allocs) {
     state.counters["allocs_per_op"] = p.allocs->first;
     state.counters["alloc_bytes_per_op"] = p.allocs->second;
@@ -219,6 +228,54 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
     label += std::to_string(extra);
   }
   if (!label.empty()) state.SetLabel(label);
+}
+
+// The body of a bare row (bare.h).
+void bare_row(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
+  std::unique_ptr<Case> c;
+  Check check;
+  Work work;
+  try {
+    c = make();
+    check = c->check();
+    work = c->work();
+    if (check.ok()) c->run();
+  } catch (const std::exception& e) {
+    check = Check::failed(e.what());
+  }
+  if (!check.ok()) {
+    state.SkipWithError(check.error.c_str());
+    for (auto _ : state) {
+    }
+    return;
+  }
+  // The function the vtable names for this case's run(), called directly: GCC's extension
+  // (https://gcc.gnu.org/onlinedocs/gcc/Bound-member-functions.html); the harness builds with GCC only.
+#if !defined(__GNUC__) || defined(__clang__)
+#error "bare rows need GCC's bound member function extraction"
+#endif
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpmf-conversions"
+  using Run = void (*)(Case*);
+  Case* const self = c.get();
+  const Run run = (Run)(self->*(&Case::run));
+#pragma GCC diagnostic pop
+  const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = process_cpu_seconds();
+  measure::begin();
+  try {
+    for (auto _ : state) run(self);
+  } catch (const std::exception& e) {
+    measure::end(id.name());
+    state.SkipWithError((std::string("failed while timed: ") + e.what()).c_str());
+    return;
+  }
+  measure::end(id.name());
+  report_work(state, work, process_cpu_seconds() - cpu_start,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+  report_params(state, id);
+  for (const auto& [key, value] : check.findings) state.counters[key] = value;
+  if (!check.label.empty()) state.SetLabel(check.label);
 }
 
 }  // namespace
@@ -235,6 +292,17 @@ void register_case(const CaseId& id, CaseFactory make, Clock clock) {
   });
   if (options().iterations > 0) b->Iterations(options().iterations);
   if (clock == Clock::wall) b->UseRealTime();
+}
+
+void register_bare(const CaseId& of, CaseFactory make) {
+  CaseId id = of;
+  id.task += "_bare";
+  if (options().describe) return describe::record(id);
+  auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& state) {
+    announce(id.name());
+    bare_row(state, id, make);
+  });
+  if (options().iterations > 0) b->Iterations(options().iterations);
 }
 
 }  // namespace hotbench

@@ -32,25 +32,29 @@ class Zstd final : public Codec {
   Zstd& operator=(const Zstd&) = delete;
 
   void compress(std::string_view bytes, std::string& out) override {
-    out.resize(ZSTD_compressBound(bytes.size()));
-    const std::size_t n = ZSTD_compressCCtx(c_, out.data(), out.size(), bytes.data(), bytes.size(), kZstdLevel);
+    const std::size_t bound = ZSTD_compressBound(bytes.size());
+    char* to = packed_.at_least(bound);
+    const std::size_t n = ZSTD_compressCCtx(c_, to, bound, bytes.data(), bytes.size(), kZstdLevel);
     if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(n));
-    out.resize(n);
+    out.assign(to, n);
   }
-  bool decompress(std::string_view bytes, std::string& out) override {
+  bool decompress(std::string_view bytes, std::string_view& out) override {
     const unsigned long long size = ZSTD_getFrameContentSize(bytes.data(), bytes.size());
     if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size > kMaxDecompressedBytes)
       return false;
-    out.resize(size);
+    char* to = unpacked_.at_least(size);
     // An error for a frame that holds more or less than its header says, or bytes after it.
-    const std::size_t n = ZSTD_decompressDCtx(d_, out.data(), out.size(), bytes.data(), bytes.size());
-    return !ZSTD_isError(n) && n == size;
+    const std::size_t n = ZSTD_decompressDCtx(d_, to, size, bytes.data(), bytes.size());
+    if (ZSTD_isError(n) || n != size) return false;
+    out = std::string_view(to, n);
+    return true;
   }
   std::string settings() const override { return "zstd level " + std::to_string(kZstdLevel); }
 
  private:
   ZSTD_CCtx* c_;
   ZSTD_DCtx* d_;
+  Scratch packed_, unpacked_;
 };
 
 // An lz4 block after a 4-byte little-endian size of the decompressed bytes: the block format keeps
@@ -73,32 +77,35 @@ class Lz4 final : public Codec {
     const int bound = LZ4_compressBound(static_cast<int>(bytes.size()));
     if (bound <= 0 || bytes.size() > kMaxDecompressedBytes)
       throw std::runtime_error("lz4: " + std::to_string(bytes.size()) + " bytes is more than it compresses");
-    out.resize(kSizeBytes + static_cast<std::size_t>(bound));
+    char* to = packed_.at_least(kSizeBytes + static_cast<std::size_t>(bound));
     const auto size = static_cast<std::uint32_t>(bytes.size());
-    for (std::size_t i = 0; i < kSizeBytes; ++i) out[i] = static_cast<char>(size >> (8 * i));
+    for (std::size_t i = 0; i < kSizeBytes; ++i) to[i] = static_cast<char>(size >> (8 * i));
     LZ4_resetStream_fast(stream_);
-    const int n = LZ4_compress_fast_continue(stream_, bytes.data(), out.data() + kSizeBytes,
-                                             static_cast<int>(bytes.size()), bound, kLz4Acceleration);
+    const int n = LZ4_compress_fast_continue(stream_, bytes.data(), to + kSizeBytes, static_cast<int>(bytes.size()),
+                                             bound, kLz4Acceleration);
     if (n <= 0) throw std::runtime_error("lz4: compression failed");
-    out.resize(kSizeBytes + static_cast<std::size_t>(n));
+    out.assign(to, kSizeBytes + static_cast<std::size_t>(n));
   }
-  bool decompress(std::string_view bytes, std::string& out) override {
+  bool decompress(std::string_view bytes, std::string_view& out) override {
     if (bytes.size() < kSizeBytes || bytes.size() - kSizeBytes > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) return false;
     std::uint32_t size = 0;
     for (std::size_t i = 0; i < kSizeBytes; ++i) size |= std::uint32_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
     if (size > kMaxDecompressedBytes) return false;
-    out.resize(size);
+    char* to = unpacked_.at_least(size);
     // LZ4_decompress_safe never reads or writes out of bounds, and returns the bytes it wrote, or
     // a negative number for a malformed block: anything but exactly `size` is refused.
-    const int n = LZ4_decompress_safe(bytes.data() + kSizeBytes, out.data(), static_cast<int>(bytes.size() - kSizeBytes),
+    const int n = LZ4_decompress_safe(bytes.data() + kSizeBytes, to, static_cast<int>(bytes.size() - kSizeBytes),
                                       static_cast<int>(size));
-    return n >= 0 && static_cast<std::uint32_t>(n) == size;
+    if (n < 0 || static_cast<std::uint32_t>(n) != size) return false;
+    out = std::string_view(to, size);
+    return true;
   }
   std::string settings() const override { return "lz4 acceleration " + std::to_string(kLz4Acceleration); }
 
  private:
   static constexpr std::size_t kSizeBytes = 4;
   LZ4_stream_t* stream_;
+  Scratch packed_, unpacked_;
 };
 
 }  // namespace

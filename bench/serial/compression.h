@@ -28,18 +28,37 @@ inline constexpr const char* kCompressions[] = {"none", "zstd", "lz4"};
 // of a whole file, is under 1 MB.
 inline constexpr std::size_t kMaxDecompressedBytes = std::size_t{64} << 20;
 
+// Bytes a codec writes in place: grown to the largest size asked and kept, so that the steady state
+// allocates nothing, and never zero-filled (a std::string's resize writes zeros over every byte it
+// adds, work that is not the codec's and that the codec then overwrites).
+class Scratch {
+ public:
+  char* at_least(std::size_t n) {
+    if (n > capacity_ || !bytes_) {
+      bytes_ = std::make_unique_for_overwrite<char[]>(n == 0 ? 1 : n);
+      capacity_ = n;
+    }
+    return bytes_.get();
+  }
+
+ private:
+  std::unique_ptr<char[]> bytes_;  // new char[]: aligned for any scalar (Cap'n Proto reads words in place)
+  std::size_t capacity_ = 0;
+};
+
 // One codec with its contexts, made once and reused across calls, so a timed loop measures the
 // steady-state cost and no per-call set-up.
 class Codec {
  public:
   virtual ~Codec() = default;
-  // bytes -> one compressed message (out replaced; its capacity may be reused). Throws only when
-  // the codec cannot take the input (larger than it supports).
+  // bytes -> one compressed message (out replaced; its capacity may be reused): compressed into the
+  // codec's scratch, then copied into `out` (the contract's output, as formats that build their bytes
+  // elsewhere copy them out). Throws only when the codec cannot take the input (larger than it supports).
   virtual void compress(std::string_view bytes, std::string& out) = 0;
-  // One whole compressed message -> its bytes (out replaced). False, never a throw or an
-  // out-of-bounds read, when `bytes` is not exactly one such message of at most
-  // kMaxDecompressedBytes.
-  virtual bool decompress(std::string_view bytes, std::string& out) = 0;
+  // One whole compressed message -> `out`, a view of its bytes in the codec's scratch (valid until the
+  // next call). False, never a throw or an out-of-bounds read, when `bytes` is not exactly one such
+  // message of at most kMaxDecompressedBytes.
+  virtual bool decompress(std::string_view bytes, std::string_view& out) = 0;
   // How it is configured, as each row's label records it ("zstd level 3").
   virtual std::string settings() const = 0;
 };
@@ -63,7 +82,8 @@ class Compressed {
   }
   template <class T>
   bool validate(std::string_view bytes) {
-    return codec_->decompress(bytes, raw_) && format_.template validate<T>(raw_);
+    std::string_view raw;
+    return codec_->decompress(bytes, raw) && format_.template validate<T>(raw);
   }
   template <class T>
     requires HasPartialRead<F, T>
@@ -82,13 +102,14 @@ class Compressed {
 
  private:
   std::string_view decompressed(std::string_view bytes) {
-    if (!codec_->decompress(bytes, raw_)) throw std::runtime_error(codec_->settings() + ": not one compressed message");
-    return raw_;
+    std::string_view raw;
+    if (!codec_->decompress(bytes, raw)) throw std::runtime_error(codec_->settings() + ": not one compressed message");
+    return raw;
   }
 
   F format_;
   std::unique_ptr<Codec> codec_;
-  std::string raw_;  // the format's bytes: reused, so its capacity is allocated once
+  std::string raw_;  // the format's bytes of the message being encoded: reused, so its capacity is allocated once
 };
 
 template <class F>

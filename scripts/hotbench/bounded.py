@@ -13,7 +13,7 @@ pipe before it closes stdout must not deadlock the run):
 - stderr: `hotbench: start <name>` as each benchmark begins (`--hotbench_announce=true`, written by
   the harness; bench/harness/runner.cpp). Everything else is kept for error messages.
 - stdout: Google Benchmark's console line for each finished benchmark (for progress, and as the
-  start of the next benchmark's clock: rows without the harness, e.g. json/parse_bare, announce
+  start of the next benchmark's clock: bare rows a suite registers itself, e.g. json/parse_bare, announce
   nothing, and are blamed in list order).
 - the --benchmark_out file: Google Benchmark 1.7.1 flushes its JSON reporter after the context and
   after each benchmark, so a killed process's file holds every finished benchmark's entries, only

@@ -35,7 +35,7 @@ SUBCOMMANDS = {
                        "3 bad input", ("numpy",)),
     "gate": ("gate", "the CI gate: instruction counts of a subset vs the committed baseline (rebuilt from its "
                      "commit when not comparable)", ("numpy",)),
-    "overhead": ("overhead", "what the harness costs: parse rows against the bare-loop rows", ("numpy",)),
+    "overhead": ("overhead", "what the harness costs: each row against its bare-loop twin (<task>_bare)", ("numpy",)),
     "plot": ("plot", "draw a result set's figures (PNG and SVG)", ("matplotlib",)),
     "gate-experiment": ("gate_experiment", "measure the gate's false-positive and detection rates on this machine",
                         ("numpy",)),

@@ -124,7 +124,8 @@ def add_arguments(p):
                         "(repeatable), e.g. cache.workloads=zipf0.6,uniform or queue.pin=true; the binary "
                         "refuses a key it does not know and lists its keys (docs/cache.md, docs/queue.md)")
     p.add_argument("--overhead", action="store_true",
-                   help="add the bare-loop rows (json/parse_bare/...) that measure the harness's own cost")
+                   help="add the bare-loop rows (<suite>/<task>_bare/..., e.g. json/parse_bare) that measure the "
+                        "harness's own cost (hotbench overhead)")
     p.add_argument("--inject-slowdown", metavar="REGEX:FRACTION",
                    help="benchmarks matching REGEX do FRACTION more work (to test the regression gate; with "
                         "--paired-with, in this build's processes only)")

@@ -13,11 +13,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 CALLGRIND_BINARY = ROOT / "build" / "release" / "counting" / "hotbench_json"
 
 
-def row(task, library, dataset, rep, time):
-    return {"schema_version": 1, "run_id": "r", "benchmark": f"json/{task}/{library}/{dataset}", "suite": "json",
-            "task": task, "library": library, "variant": "", "dataset": dataset, "threads": 1, "repetition": rep,
-            "process": 0, "status": "ok", "error_message": "", "label": "", "iterations": 10,
-            "real_time_ns": time, "cpu_time_ns": time}
+def row(task, library, dataset, rep, time, suite="json", params="", status="ok"):
+    library, _, variant = library.partition(":")
+    name = f"{suite}/{task}/{library}{':' + variant if variant else ''}/{dataset}{'/' + params if params else ''}"
+    return {"schema_version": 1, "run_id": "r", "benchmark": name, "suite": suite, "task": task, "library": library,
+            "variant": variant, "dataset": dataset, "params": params, "threads": 1, "repetition": rep, "process": 0,
+            "status": status, "error_message": "", "label": "", "iterations": 10, "real_time_ns": time,
+            "cpu_time_ns": time}
 
 
 def test_overhead_reports_harness_over_bare(tmp_path, capsys):
@@ -29,10 +31,47 @@ def test_overhead_reports_harness_over_bare(tmp_path, capsys):
     assert "lib" in out and "1.098" in out  # median 112 / median 102
 
 
+def test_overhead_pairs_every_task_with_its_bare_twin_by_the_rest_of_the_name(tmp_path, capsys):
+    """One rule for every suite: <suite>/<task>_bare/... pairs with <suite>/<task>/... of the same implementation,
+    dataset and parameters; a bare row without a twin, a twin of another suite, task or codec, and error rows
+    are not paired."""
+    rows = []
+    for rep in range(3):
+        rows += [row("encode", "capnproto:packed", "orders", rep, 102.0, suite="serial"),
+                 row("encode_bare", "capnproto:packed", "orders", rep, 100.0, suite="serial"),
+                 row("decode", "capnproto:packed", "orders", rep, 106.0, suite="serial"),
+                 row("decode_bare", "capnproto:packed", "orders", rep, 100.0, suite="serial"),
+                 # the same format with a codec: paired with its own codec's row only
+                 row("encode", "capnproto:packed", "orders", rep, 300.0, suite="serial", params="compression=zstd"),
+                 row("encode_bare", "capnproto:packed", "orders", rep, 200.0, suite="serial",
+                     params="compression=zstd"),
+                 row("decode_bare", "capnproto:packed", "orders", rep, 1.0, suite="serial", params="compression=lz4"),
+                 row("decode_bare", "capnproto:packed", "events", rep, 1.0, suite="serial"),
+                 row("parse_bare", "capnproto:packed", "orders", rep, 1.0, suite="json"),
+                 row("decode", "protobuf", "orders", rep, 100.0, suite="serial"),
+                 row("decode_bare", "protobuf", "orders", rep, 1.0, suite="serial", status="error"),
+                 row("parse", "lib", "d", rep, 110.0), row("parse_bare", "lib", "d", rep, 100.0)]
+    tidy.write_csv(tmp_path / "r.csv", rows)
+    assert cli.main(["overhead", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    lines = [line.split() for line in out.splitlines()]
+    pairs = [line[:4] for line in lines[2:] if line and "/" in line[0]]
+    assert pairs == [["json/parse", "lib", "d", "1.100"],
+                     ["serial/decode", "capnproto:packed", "orders", "1.060"],
+                     ["serial/encode", "capnproto:packed", "orders", "1.020"],
+                     ["serial/encode", "capnproto:packed", "orders/compression=zstd", "1.500"]]
+    summary = {(line[0], line[1]): line[2:5] for line in lines if line and line[0] in ("json", "serial")}
+    # per suite and implementation: the geometric mean of its pairs, the worst, how many
+    assert summary[("serial", "capnproto:packed")] == [f"{(1.02 * 1.06 * 1.5) ** (1 / 3):.3f}", "1.500", "3"]
+    assert summary[("json", "lib")] == ["1.100", "1.100", "1"]
+
+
 def test_overhead_without_bare_rows_is_bad_input(tmp_path, capsys):
     tidy.write_csv(tmp_path / "r.csv", [row("parse", "lib", "d", 0, 1.0)])
     assert cli.main(["overhead", str(tmp_path / "r.csv")]) == 3
     assert "run with --overhead" in capsys.readouterr().err
+    tidy.write_csv(tmp_path / "r.csv", [row("parse_bare", "lib", "d", 0, 1.0)])  # a bare row alone: no pair
+    assert cli.main(["overhead", str(tmp_path / "r.csv")]) == 3
 
 
 needs_build = pytest.mark.skipif(not CALLGRIND_BINARY.exists() or not shutil.which("valgrind"),

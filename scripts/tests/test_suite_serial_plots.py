@@ -1,6 +1,10 @@
 """suites/serial.py's figures: wire bytes against decode and encode time with the Pareto front, from a tiny
 synthetic result set (formats with and without compression, a dominated point, an error row)."""
 
+import pathlib
+
+import pytest
+
 from hotbench import plot
 from hotbench.suites import serial as suite_serial
 
@@ -84,10 +88,25 @@ def test_build_plots_includes_the_serial_figures_with_data_in_every_panel():
 
 def test_smoke_checks_want_the_raw_size_on_compressed_rows_only():
     good = [row("decode", "protobuf", "", "orders", 6.0, 1060, "zstd", raw=1373), row("decode", "protobuf", "", "orders", 6.0, 1373)]
-    assert suite_serial.smoke_checks(None, good, None) == []
+    assert suite_serial.size_problems(good) == []
     missing = row("decode", "protobuf", "", "orders", 6.0, 1060, "lz4")
     extra = row("decode", "msgpack", "", "orders", 2.0, 1302, raw=1302)
-    problems = suite_serial.smoke_checks(None, [missing, extra], None)
+    problems = suite_serial.size_problems([missing, extra])
     assert len(problems) == 2
     assert "compression=lz4: compressed, but raw_bytes_per_message is None" in problems[0]
     assert "not compressed, yet it has raw_bytes_per_message" in problems[1]
+
+
+SERIAL_BINARY = pathlib.Path(__file__).resolve().parents[2] / "build" / "release" / "hotbench_serial"
+
+
+@pytest.mark.skipif(not SERIAL_BINARY.exists(), reason="needs build/release/hotbench_serial")
+def test_smoke_runs_the_bare_rows_and_holds_them_to_their_harness_twins(tmp_path):
+    """The bare rows run (--hotbench_bare) and must report what their harness twins report; a twin missing
+    from the smoke run, or reporting another size, is a problem."""
+    assert len(suite_serial.bare_problems(SERIAL_BINARY, [], tmp_path)) == 2  # no twin for either row
+    twin = {"benchmark": "serial/encode/flatbuffers/orders", "status": "ok", "wire_bytes_per_message": 1.0,
+            "documents": 300.0, "input_bytes": 300.0}
+    problems = suite_serial.bare_problems(SERIAL_BINARY, [twin], tmp_path)
+    assert any(p.startswith("serial/encode_bare/flatbuffers/orders: wire_bytes_per_message") for p in problems)
+    assert any(p.startswith("serial/decode_bare/flatbuffers/orders: no ok row") for p in problems)

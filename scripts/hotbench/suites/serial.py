@@ -12,7 +12,8 @@ Figures:
 The per-task bars (time and size of every row) are the generic figures (plot.py).
 
 Smoke: every compressed row carries its raw size beside its wire size, and the compressed size is the
-wire size (the rows without compression carry no raw size).
+wire size (the rows without compression carry no raw size); the bare rows of one format (--hotbench_bare,
+bench/harness/bare.h) are ok and report the sizes and message counts their harness rows report.
 """
 
 from __future__ import annotations
@@ -135,7 +136,36 @@ def plots(rows: list[dict], colours: dict, facts: str) -> list:
 # Smoke (smoke.py)
 
 
+# The bare rows the smoke run tries: encode and decode of one format (the same harness code serves all).
+BARE_SAMPLE = r"^serial/(encode|decode)_bare/flatbuffers/orders$"
+BARE_SAME = ("wire_bytes_per_message", "documents", "input_bytes")  # what a bare row reports as its twin
+
+
+def bare_problems(binary, rows: list[dict], tmp) -> list[str]:
+    from .. import overhead, smoke  # smoke imports this module
+    bare = smoke.run_binary(binary, [f"--hotbench_profile={smoke.PROFILE}", "--hotbench_bare=true",
+                                     f"--benchmark_filter={BARE_SAMPLE}"], tmp / "bare.json")
+    problems = [] if len(bare) == 2 else [f"{BARE_SAMPLE}: {len(bare)} rows, expected 2 (encode and decode)"]
+    twins = {r["benchmark"]: r for r in rows if r.get("status") == "ok"}
+    for r in bare:
+        if r.get("status") != "ok":
+            problems.append(f"{r['benchmark']}: error: {r.get('error_message')}")
+            continue
+        twin = twins.get(r["benchmark"].replace(f"/{r['task']}/", f"/{overhead.harness_task(r['task'])}/", 1))
+        if twin is None:
+            problems.append(f"{r['benchmark']}: no ok row of its harness twin in the smoke run")
+            continue
+        problems += [f"{r['benchmark']}: {column} {r.get(column)!r}, its harness twin's {twin.get(column)!r}"
+                     for column in BARE_SAME if r.get(column) != twin.get(column)]
+    return problems
+
+
 def smoke_checks(binary, rows: list[dict], tmp) -> list[str]:
+    return size_problems(rows) + bare_problems(binary, rows, tmp)
+
+
+def size_problems(rows: list[dict]) -> list[str]:
+    """Compressed rows carry their raw size beside the wire size, the others none."""
     problems = []
     for r in rows:
         if r.get("status") != "ok":
