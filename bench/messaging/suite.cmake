@@ -3,3 +3,6 @@
 # without TSan, which TSan cannot see into, so it would report their hand-offs as races or miss them.
 # The harness code it shares with the queue suite (Crew, Delivery) is tested under TSan there.
 set(SUITE_CONCURRENT OFF)
+# A system whose broker costs seconds of CPU to start (RabbitMQ's Erlang VM: 5-7 CPU-s a start, two
+# starts) is tested on one shared broker under ASan only, where its client code is checked.
+set(SUITE_RELEASE_SKIP "CostlyServer.*")

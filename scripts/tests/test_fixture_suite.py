@@ -59,6 +59,25 @@ def test_the_fixture_suite_goes_through_run_report_plot_compare_and_smoke(tmp_pa
     assert cli.main(["smoke", "--suite", SUITE, "--binary", str(binary_in(RELEASE))]) == 0
 
 
+def test_a_rows_only_smoke_run_checks_the_rows_and_starts_no_refusal(monkeypatch, capsys):
+    """The sanitizer presets' smoke runs (CMakeLists.txt passes --rows-only): every row is checked as in
+    the release preset's run, and the usage refusals are counted, not run (the release run runs them)."""
+    from hotbench import smoke
+
+    listed_args = []
+    real_refusal = smoke.refusal
+    monkeypatch.setattr(smoke, "refusal", lambda binary, *args: listed_args.append(args) or real_refusal(binary, *args))
+    assert cli.main(["smoke", "--suite", SUITE, "--binary", str(binary_in(RELEASE)), "--rows-only"]) == 0
+    said = capsys.readouterr().out.strip().splitlines()[-1]
+    assert len(listed_args) == 1 and not any("no_such" in a for a in listed_args[0])  # only the listing itself
+    left = int(said.split("(")[1].split()[0])
+    assert said.startswith(f"smoke {SUITE}: ") and " 0 failed" in said and left >= 8, said
+    capsys.readouterr()
+    listed_args.clear()
+    assert cli.main(["smoke", "--suite", SUITE, "--binary", str(binary_in(RELEASE))]) == 0
+    assert len(listed_args) == left + 1  # without --rows-only: each refusal a process of its own
+
+
 def test_the_gate_counts_the_fixture_suite_and_passes_an_unchanged_build(tmp_path):
     binary_in(COUNTING)
     filters = {SUITE: gate.subset(COUNTING)[SUITE]}  # its own subset, from its description

@@ -80,6 +80,23 @@ Scenario small(Task task, Transport t, std::size_t bytes, std::size_t batch) {
   return s;
 }
 
+// A batch's counts against the system's promise: every message sent, each delivery either made or lost
+// (`deliveries`: sent, or sent times the subscribers), and losses, duplicates and reorders only where the
+// promise allows them.
+void expect_promise_kept(const System& s, const Counters& got, std::size_t sent, double deliveries) {
+  EXPECT_EQ(counter(got, "sent"), sent);
+  EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), deliveries);
+  if (s.promise.delivery != Guarantee::at_most_once) {
+    EXPECT_EQ(counter(got, "lost"), 0);
+  }
+  if (s.promise.delivery != Guarantee::at_least_once) {
+    EXPECT_EQ(counter(got, "duplicated"), 0);
+  }
+  if (s.promise.per_producer_order) {
+    EXPECT_EQ(counter(got, "reordered"), 0);
+  }
+}
+
 // --- every registered system keeps its promise --------------------------------
 
 class EverySystem : public ::testing::TestWithParam<std::string> {};
@@ -106,17 +123,7 @@ TEST_P(EverySystem, DeliversWhatItPromisesOnEveryTransportAndTask) {
           EXPECT_GT(counter(got, "server_cpu_s_per_million"), 0);  // the server did the relaying
         }
         if (task != Task::ping_pong) {
-          EXPECT_EQ(counter(got, "sent"), batch);
-          if (s.promise.delivery != Guarantee::at_most_once) {
-            EXPECT_EQ(counter(got, "lost"), 0);
-          }
-          if (s.promise.delivery != Guarantee::at_least_once) {
-            EXPECT_EQ(counter(got, "duplicated"), 0);
-          }
-          if (s.promise.per_producer_order) {
-            EXPECT_EQ(counter(got, "reordered"), 0);
-          }
-          EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), batch);
+          expect_promise_kept(s, got, batch, batch);
           EXPECT_GT(counter(got, "message_mb_per_s"), 0);
         }
         if (task != Task::throughput) {
@@ -743,17 +750,7 @@ TEST(CostlyServer, EveryTaskKeepsItsPromiseAndABrokerKillLosesNoAcknowledgedMess
         continue;
       }
       const double deliveries = row.task == Task::fan_out ? 2.0 * row.batch : row.batch;
-      EXPECT_EQ(counter(got, "sent"), row.batch);
-      EXPECT_EQ(counter(got, "delivered") + counter(got, "lost"), deliveries);
-      if (s.promise.delivery != Guarantee::at_most_once) {
-        EXPECT_EQ(counter(got, "lost"), 0);
-      }
-      if (s.promise.delivery != Guarantee::at_least_once) {
-        EXPECT_EQ(counter(got, "duplicated"), 0);
-      }
-      if (s.promise.per_producer_order) {
-        EXPECT_EQ(counter(got, "reordered"), 0);
-      }
+      expect_promise_kept(s, got, row.batch, deliveries);
     }
   }
   EXPECT_EQ(all_children().size(), 1u);  // the server, and nothing it started outside itself
