@@ -17,6 +17,16 @@ import re
 
 from .errors import BadInput, read_input_text
 
+# A bare task's rows (`--overhead`: the same loop without the harness, bench/harness/bare.h) are named
+# <task>_bare; overhead.py pairs them with their harness twins, the serial smoke checks compare them.
+BARE_SUFFIX = "_bare"
+
+
+def harness_task(task: str) -> str | None:
+    """The task whose harness rows a bare task's rows are twins of (parse_bare -> parse), else None."""
+    return task[:-len(BARE_SUFFIX)] if task.endswith(BARE_SUFFIX) and len(task) > len(BARE_SUFFIX) else None
+
+
 # Suffixes Google Benchmark appends to a benchmark's name for its own settings; they are
 # not part of what the benchmark measures, so they are not part of its identity.
 _RUN_SUFFIX = re.compile(

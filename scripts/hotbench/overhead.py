@@ -17,10 +17,9 @@ Time on a shared 2-core machine resolves only about +-10 %; instruction counts a
 import collections
 import pathlib
 
-from . import stats, tidy
+from . import gbench, stats, tidy
 from .errors import BadInput
 
-BARE = "_bare"
 
 
 def add_arguments(p):
@@ -34,11 +33,6 @@ def implementation(row: dict) -> str:
     return row["library"] + (f":{row['variant']}" if row["variant"] else "")
 
 
-def harness_task(task: str) -> str | None:
-    """The task whose harness rows a bare task's rows are twins of (parse_bare -> parse), else None."""
-    return task[:-len(BARE)] if task.endswith(BARE) and len(task) > len(BARE) else None
-
-
 def pairs(rows: list[dict], metric: str) -> dict:
     """{(suite, task, implementation, dataset, params): (harness values, bare values)} of the metric, for
     every harness row that has a bare twin, both ok."""
@@ -48,7 +42,7 @@ def pairs(rows: list[dict], metric: str) -> dict:
             values[(r["suite"], r["task"], implementation(r), r["dataset"], r.get("params") or "")].append(r[metric])
     out = {}
     for (suite, task, impl, dataset, params), bare in values.items():
-        of = harness_task(task)
+        of = gbench.harness_task(task)
         harness = values.get((suite, of, impl, dataset, params)) if of else None
         if harness:
             out[(suite, of, impl, dataset, params)] = (harness, bare)
@@ -60,7 +54,7 @@ def main(args) -> int:
     metric = args.metric or ("instructions_per_op" if meta.get("profile") == "instructions" else "real_time_ns")
     found = pairs(rows, metric)
     if not found:
-        raise BadInput(f"{args.input}: no benchmark has both a <task> and a <task>{BARE} row with {metric} "
+        raise BadInput(f"{args.input}: no benchmark has both a <task> and a <task>{gbench.BARE_SUFFIX} row with {metric} "
                        "(run with --overhead)")
     by_impl = collections.defaultdict(list)
     print(f"harness / bare loop, {metric}")

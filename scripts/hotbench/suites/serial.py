@@ -142,7 +142,7 @@ BARE_SAME = ("wire_bytes_per_message", "documents", "input_bytes")  # what a bar
 
 
 def bare_problems(binary, rows: list[dict], tmp) -> list[str]:
-    from .. import overhead, smoke  # smoke imports this module
+    from .. import gbench, smoke  # smoke imports this module
     bare = smoke.run_binary(binary, [f"--hotbench_profile={smoke.PROFILE}", "--hotbench_bare=true",
                                      f"--benchmark_filter={BARE_SAMPLE}"], tmp / "bare.json")
     problems = [] if len(bare) == 2 else [f"{BARE_SAMPLE}: {len(bare)} rows, expected 2 (encode and decode)"]
@@ -151,7 +151,7 @@ def bare_problems(binary, rows: list[dict], tmp) -> list[str]:
         if r.get("status") != "ok":
             problems.append(f"{r['benchmark']}: error: {r.get('error_message')}")
             continue
-        twin = twins.get(r["benchmark"].replace(f"/{r['task']}/", f"/{overhead.harness_task(r['task'])}/", 1))
+        twin = twins.get(r["benchmark"].replace(f"/{r['task']}/", f"/{gbench.harness_task(r['task'])}/", 1))
         if twin is None:
             problems.append(f"{r['benchmark']}: no ok row of its harness twin in the smoke run")
             continue
