@@ -306,6 +306,44 @@ bool can_connect_tcp(const ServerEndpoint& endpoint) {
   return connect_bounded(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
 }
 
+UserEndpoint parse_user_endpoint(const std::string& text) {
+  UserEndpoint e;
+  e.text = text;
+  if (text.rfind("unix:", 0) == 0) {
+    e.unix_socket = true;
+    e.path = text.substr(5);
+    if (e.path.empty() || e.path[0] != '/') throw std::invalid_argument("unix: wants an absolute socket path");
+    return e;
+  }
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw std::invalid_argument("expected unix:/PATH or HOST:PORT");
+  e.host = text.substr(0, colon);
+  if (e.host.size() > 2 && e.host.front() == '[' && e.host.back() == ']') e.host = e.host.substr(1, e.host.size() - 2);
+  try {
+    std::size_t used = 0;
+    e.port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || e.port < 1 || e.port > 65535) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw std::invalid_argument("port '" + text.substr(colon + 1) + "' is not a number from 1 to 65535");
+  }
+  in_addr v4{};
+  in6_addr v6{};
+  const bool loopback = e.host == "localhost" ||
+                        (inet_pton(AF_INET, e.host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
+                        (inet_pton(AF_INET6, e.host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
+  if (!loopback)
+    throw std::invalid_argument("host '" + e.host + "' is not a loopback address: hotbench sends load to loopback "
+                                "only (127.0.0.0/8, ::1, localhost, or a Unix socket)");
+  if (e.host == "localhost") e.host = "127.0.0.1";
+  return e;
+}
+
+std::pair<std::string, UserEndpoint> parse_user_endpoint_item(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0) throw std::invalid_argument("expected SYSTEM=ADDRESS");
+  return {item.substr(0, eq), parse_user_endpoint(item.substr(eq + 1))};
+}
+
 bool can_connect_unix(const ServerEndpoint& endpoint) {
   sockaddr_un addr{};
   if (endpoint.unix_socket.empty() || endpoint.unix_socket.size() >= sizeof addr.sun_path) return false;

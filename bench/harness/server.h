@@ -65,6 +65,24 @@ bool can_connect_unix(const ServerEndpoint& endpoint);
 std::string make_private_dir(const std::string& name);
 int free_loopback_port(const std::string& name);
 
+// A server of the user's that a suite's rows use instead of one they start (the `endpoints`
+// setting of the cache and messaging suites): "unix:/path/to/socket" or "HOST:PORT", HOST a
+// loopback address (the project sends load to loopback only). One parser for every suite.
+struct UserEndpoint {
+  bool unix_socket = false;
+  std::string path;  // unix_socket
+  std::string host;  // tcp: an IPv4 or IPv6 loopback address ("localhost" becomes 127.0.0.1)
+  int port = 0;      // tcp
+  std::string text;  // as given
+};
+// The form of an `endpoints` item, for the settings' help and their usage errors.
+inline constexpr const char* kUserEndpointForm = "SYSTEM=unix:/PATH or SYSTEM=HOST:PORT, HOST a loopback address";
+// Throws std::invalid_argument saying what is wrong with `text` (not loopback, no port, ...).
+UserEndpoint parse_user_endpoint(const std::string& text);
+// An `endpoints` item "SYSTEM=ADDRESS": the system's name and its parsed address (the name may
+// contain ':', the address starts after the first '='). Throws std::invalid_argument.
+std::pair<std::string, UserEndpoint> parse_user_endpoint_item(const std::string& item);
+
 struct ServerSpec {
   std::string name;     // for messages and the folder's name: "redis-server"
   std::string package;  // the Debian package that provides it, named when it is missing

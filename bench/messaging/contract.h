@@ -108,6 +108,10 @@ struct Endpoint {
   std::string path;               // ipc: the socket path
   std::string host = "127.0.0.1";  // tcp
   int port = 0;                   // tcp
+  // A broker of the user's (the `endpoints` setting), not one the harness started for the row:
+  // other clients may use it, so the session removes what it made there (streams, keys,
+  // durable sessions) when it ends, and changes nothing else.
+  bool users_server = false;
 };
 
 using Bytes = std::span<const std::byte>;
@@ -173,7 +177,15 @@ class Session {
 // acknowledged), and its producer's flush() returns only once the server has
 // acknowledged every message sent before it. Those ends are made on the worker
 // threads that use them (still one thread each).
-enum class Task { throughput, ping_pong, open_loop, fan_out, fault };
+//
+// consumer_fault (fault.cpp too) uses the same ends and the same cycle with the
+// consumer's end destroyed mid-batch instead of the server (its connection
+// closed with no goodbye, what it had taken and not acknowledged unacknowledged)
+// and a new consumer end made on the same session: a system that declares it
+// redelivers to that new end what the old one had not acknowledged (a Redis
+// consumer of the same name reads its pending entries, a JetStream durable
+// redelivers after AckWait, an MQTT persistent session resumes).
+enum class Task { throughput, ping_pong, open_loop, fan_out, fault, consumer_fault };
 const char* task_name(Task t);
 
 // A system's share of the rows of the default and quick profiles (the full
@@ -218,6 +230,11 @@ struct System {
   // start a server per task, transport and size (EverySystem.*, PersistedSystem.*), leave it to a
   // test of its own that starts it once or twice.
   bool costly_server = false;
+  // The consumer_fault task: whether its client library acknowledges a message to the server when it
+  // receives it, before the application has taken it (libmosquitto at QoS 1 and 2): what it had
+  // received and not handed on is gone with a killed consumer. The tests require no acknowledged
+  // loss across a consumer kill of a system that says false.
+  bool consumer_acks_on_receipt = false;
 
   bool has(Task t) const;
   bool speaks(Transport t) const;

@@ -52,6 +52,7 @@ const char* task_name(Task t) {
     case Task::open_loop: return "open_loop";
     case Task::fan_out: return "fan_out";
     case Task::fault: return "fault";
+    case Task::consumer_fault: return "consumer_fault";
   }
   return "?";
 }
@@ -99,6 +100,21 @@ std::string broken_promise(const Promise& p, const Counts& c) {
          (p.per_producer_order ? ", per-producer order" : ", no order") + "): " + why + " (" + describe_counts(c) + ")";
 }
 
+Endpoint users_endpoint(Transport transport, const UserEndpoint& user) {
+  Endpoint e;
+  e.transport = transport;
+  e.users_server = true;
+  if (user.unix_socket) {
+    e.path = user.path;
+  } else {
+    e.host = user.host;
+    e.port = user.port;
+  }
+  return e;
+}
+
+std::string users_endpoint_label(const UserEndpoint& user) { return "the user's server at " + user.text; }
+
 namespace {
 
 std::string seconds_text(double s) {
@@ -116,6 +132,7 @@ struct Setup {
   std::unique_ptr<ServerProcess> server;
   std::string dir;  // a private folder of ours (ipc without a server); removed at the end
   Endpoint endpoint;
+  std::string label;  // the row's label: on a user's broker, where it ran
   std::unique_ptr<Session> session;
 
   Setup() = default;
@@ -157,10 +174,15 @@ struct Setup {
   }
 };
 
-std::unique_ptr<Setup> set_up(const System& system, Transport t) {
+std::unique_ptr<Setup> set_up(const System& system, const Scenario& sc) {
+  const Transport t = sc.transport;
   auto s = std::make_unique<Setup>();
   s->endpoint.transport = t;
-  if (system.server) {
+  if (sc.user_endpoint) {
+    if (!system.server) throw std::invalid_argument(system.name + " has no server: it cannot use a user's");
+    s->endpoint = users_endpoint(t, *sc.user_endpoint);
+    s->label = users_endpoint_label(*sc.user_endpoint);
+  } else if (system.server) {
     s->server = std::make_unique<ServerProcess>(system.server(t));
     const auto& e = s->server->endpoint();
     s->endpoint.host = e.host;
@@ -228,7 +250,9 @@ class ThroughputCase final : public Case {
   Check check() override {
     batch();
     clear();
-    return {};
+    Check ok;
+    ok.label = setup_->label;
+    return ok;
   }
   void run() override { batch(); }
   Counters observe() override {
@@ -528,7 +552,9 @@ class PingPongCase final : public Case {
     batch();
     histogram_.clear();
     server_cpu_ = 0;
-    return {};
+    Check ok;
+    ok.label = setup_->label;
+    return ok;
   }
   void run() override { batch(); }
   Counters observe() override {
@@ -617,8 +643,11 @@ std::unique_ptr<Case> make_case(const System& system, const Scenario& sc) {
     throw std::invalid_argument("open_loop runs one producer and one consumer");
   if (sc.task != Task::ping_pong && sc.batch < static_cast<std::size_t>(sc.producers))
     throw std::invalid_argument("batch (" + std::to_string(sc.batch) + ") is smaller than the number of producers");
-  if (sc.task == Task::fault) return make_fault_case(system, sc);
-  auto setup = set_up(system, sc.transport);
+  if (sc.user_endpoint && sc.user_endpoint->unix_socket != (sc.transport == Transport::ipc))
+    throw std::invalid_argument("a user's endpoint " + sc.user_endpoint->text + " is not a " +
+                                transport_name(sc.transport) + " endpoint");
+  if (sc.task == Task::fault || sc.task == Task::consumer_fault) return make_fault_case(system, sc);
+  auto setup = set_up(system, sc);
   if (sc.task != Task::ping_pong) return std::make_unique<ThroughputCase>(system, sc, std::move(setup));
   return std::make_unique<PingPongCase>(sc, std::move(setup));
 }

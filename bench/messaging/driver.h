@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "../harness/case.h"
@@ -47,17 +48,27 @@ struct Scenario {
   // waits for another message before counting the rest as lost.
   double settle_s = 0.5;
   double rate_per_s = 10'000;  // open_loop: intended messages per second
+  // A broker of the user's (the `endpoints` setting): the row uses it instead of starting the
+  // system's server, and leaves it running; `transport` must be its (ipc for a Unix socket).
+  // Never for Task::fault, which kills the server.
+  std::optional<UserEndpoint> user_endpoint;
 };
 
 // Starts the system's server when it has one (ServerError -> the row's error),
 // makes the endpoint, opens the session and its ends. Call from the main thread.
 std::unique_ptr<Case> make_case(const System& system, const Scenario& scenario);
-// The fault task's case (fault.cpp; make_case hands Task::fault to it): `batch` messages per timed
-// run, the server killed once half of them are acknowledged and restarted at once.
+// The fault tasks' case (fault.cpp; make_case hands Task::fault and Task::consumer_fault to it):
+// `batch` messages per timed run; fault: the server killed once half of them are acknowledged and
+// restarted at once; consumer_fault: the consumer's end destroyed once half of them are delivered
+// and a new one made.
 std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& scenario);
 // The same on a server the caller started and keeps (kill_now and restart act on it): a test that
 // runs every task of a system with a costly server start on one server (CostlyServer.*).
 std::unique_ptr<Case> make_fault_case(const System& system, const Scenario& scenario, ServerProcess& server);
+// The endpoint of a row on a user's broker (Scenario::user_endpoint): its address, no server.
+Endpoint users_endpoint(Transport transport, const UserEndpoint& user);
+// The label of such a row: where it ran.
+std::string users_endpoint_label(const UserEndpoint& user);
 
 // Delivery counts of one throughput batch, judged against a promise.
 struct Counts {

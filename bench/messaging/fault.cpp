@@ -27,6 +27,16 @@
 // that accepts connections before it has loaded its data, as Redis does while
 // it answers -LOADING, has the rest of its recovery in stall_ms).
 //
+// consumer_fault, the same cycle with the consumer killed instead of the
+// broker: once half of the messages are delivered, the consumer thread
+// destroys its end right after taking a message (its connection closed with no
+// goodbye; what it took and had not acknowledged stays unacknowledged, as when a
+// consumer process dies) and makes a new one on the same session at once, which
+// must be handed again what the old one had not acknowledged. stall_ms is then
+// from that kill to the first message the new end received; there is no
+// restart_ms. It runs on a user's broker too (endpoints): nothing is killed there
+// but our own connection. The broker kill never does.
+//
 // The ends made after the restart are made on the worker threads that use
 // them (each end is still used by one thread only).
 #include <algorithm>
@@ -60,16 +70,25 @@ double ms_between(std::uint64_t from_ns, std::uint64_t to_ns) {
 
 class FaultCase final : public Case {
  public:
-  // On the caller's server when `shared` is given, else on one of its own.
+  // On the caller's server when `shared` is given, else on one of its own; consumer_fault may also run on
+  // a user's broker, which is never killed.
   FaultCase(const System& s, const Scenario& sc, ServerProcess* shared)
-      : promise_(s.promise), sc_(sc), payload_(sc.message_bytes) {
-    if (!shared && !s.server) throw std::invalid_argument(s.name + ": the fault task needs a server to kill");
-    if (!shared) owned_ = std::make_unique<ServerProcess>(s.server(sc.transport));
-    server_ = shared ? shared : owned_.get();
-    endpoint_.transport = sc.transport;
-    endpoint_.host = server_->endpoint().host;
-    endpoint_.port = server_->endpoint().port;
-    endpoint_.path = server_->endpoint().unix_socket;
+      : promise_(s.promise), sc_(sc), consumer_kill_(sc.task == Task::consumer_fault), payload_(sc.message_bytes) {
+    if (!shared && !s.server) throw std::invalid_argument(s.name + ": the fault tasks need a server");
+    if (sc.user_endpoint) {
+      if (!consumer_kill_)
+        throw std::invalid_argument(s.name + ": the fault task kills the server, never a user's (" +
+                                    sc.user_endpoint->text + ")");
+      endpoint_ = users_endpoint(sc.transport, *sc.user_endpoint);
+      label_ = users_endpoint_label(*sc.user_endpoint);
+    } else {
+      if (!shared) owned_ = std::make_unique<ServerProcess>(s.server(sc.transport));
+      server_ = shared ? shared : owned_.get();
+      endpoint_.transport = sc.transport;
+      endpoint_.host = server_->endpoint().host;
+      endpoint_.port = server_->endpoint().port;
+      endpoint_.path = server_->endpoint().unix_socket;
+    }
     session_ = s.open(endpoint_);
   }
   ~FaultCase() override {
@@ -84,7 +103,9 @@ class FaultCase final : public Case {
     cycle();
     total_ = {};
     cycles_ = 0;
-    return {};
+    Check ok;
+    ok.label = label_;
+    return ok;
   }
   void run() override { cycle(); }
   Counters observe() override {
@@ -97,7 +118,7 @@ class FaultCase final : public Case {
     c.emplace_back("duplicated", total_.duplicated / n);
     c.emplace_back("resent", total_.resent / n);
     c.emplace_back("stall_ms", total_.stall_ms / n);
-    c.emplace_back("restart_ms", total_.restart_ms / n);
+    if (!consumer_kill_) c.emplace_back("restart_ms", total_.restart_ms / n);
     total_ = {};
     cycles_ = 0;
     return c;
@@ -136,13 +157,20 @@ class FaultCase final : public Case {
       }
     } joiner{*this, producer, consumer};
 
-    if (!wait_until([&] { return acked_.load() >= n / 2; }))
-      throw std::runtime_error(stuck("before the kill, half of the messages were never acknowledged"));
-    const std::uint64_t kill = now_ns();
-    kill_ns_.store(kill);
-    server_->kill_now();
-    server_->restart();  // ServerError: the row's error
-    const std::uint64_t answered = now_ns();
+    std::uint64_t kill = 0, answered = 0;
+    if (consumer_kill_) {  // the consumer thread kills its end itself, between two messages
+      if (!wait_until([&] { return kill_ns_.load() != 0; }))
+        throw std::runtime_error(stuck("before the consumer's kill, half of the messages were never delivered"));
+      kill = kill_ns_.load();
+    } else {
+      if (!wait_until([&] { return acked_.load() >= n / 2; }))
+        throw std::runtime_error(stuck("before the kill, half of the messages were never acknowledged"));
+      kill = now_ns();
+      kill_ns_.store(kill);
+      server_->kill_now();
+      server_->restart();  // ServerError: the row's error
+      answered = now_ns();
+    }
     const bool all = wait_until([&] { return unique_.load() == n && acked_.load() == n; });
     const std::uint64_t acked = acked_.load();
     stop_.store(true);
@@ -164,19 +192,30 @@ class FaultCase final : public Case {
     c.corrupt = corrupt_;
     c.foreign = foreign_;
     // Order is not judged here: a window sent again after the restart comes after later messages.
-    const std::string broken = broken_promise({promise_.delivery, false}, c);
+    // Nor is exactly once: the producer sends again, from a new connection, what it does not know to
+    // be acknowledged, as an application would, and no broker can tell such a message from a new one
+    // (MQTT's QoS 2 deduplicates a packet id within one session, not across a new client): across a
+    // kill, an exactly-once system is held to at least once, its duplicates counted.
+    const Guarantee judged =
+        promise_.delivery == Guarantee::exactly_once ? Guarantee::at_least_once : promise_.delivery;
+    const std::string broken = broken_promise({judged, false}, c);
+    const std::uint64_t delivered_after = first_after_kill_ns_.load();
     if (!broken.empty()) {
       std::ostringstream why;
-      why << broken << " across a broker kill (";
+      why << broken << (consumer_kill_ ? " across a consumer kill (" : " across a broker kill (");
       if (!all) why << "nothing moved for " << sc_.watchdog_s << " s; ";
-      why << acked_lost << " of them acknowledged by the server before it was lost)";
+      why << acked_lost << " of them acknowledged by the server before "
+          << (consumer_kill_ ? "the consumer was killed" : "it was lost");
+      why << "; resent " << resent_.load() << ", stall " << static_cast<long>(ms_between(kill, delivered_after))
+          << " ms";
+      if (!consumer_kill_) why << ", restart " << static_cast<long>(ms_between(kill, answered)) << " ms";
+      why << ")";
       // What the ends last saw: why nothing came may be theirs (a refused resumption), not the server's.
       std::lock_guard lock(mutex_);
       if (!producer_error_.empty()) why << "; producer's last error: " << producer_error_;
       if (!consumer_error_.empty()) why << "; consumer's last error: " << consumer_error_;
       throw std::runtime_error(why.str());
     }
-    const std::uint64_t delivered_after = first_after_kill_ns_.load();
     total_.sent += static_cast<double>(n);
     total_.delivered += static_cast<double>(c.delivered);
     total_.acked_lost += static_cast<double>(acked_lost);
@@ -210,7 +249,7 @@ class FaultCase final : public Case {
     std::string why = what + " (delivered " + std::to_string(unique_.load()) + ")";
     if (!producer_error_.empty()) why += "; producer's last error: " + producer_error_;
     if (!consumer_error_.empty()) why += "; consumer's last error: " + consumer_error_;
-    if (!server_->alive()) why += "; the server is not running: " + server_->log_tail(3);
+    if (server_ && !server_->alive()) why += "; the server is not running: " + server_->log_tail(3);
     return why;
   }
 
@@ -258,6 +297,11 @@ class FaultCase final : public Case {
         } else if (view.seq() >= first) {  // an earlier cycle's message (a late redelivery) is not counted
           if (times_[view.seq() - first]++ == 0) unique_.fetch_add(1);
         }
+        if (consumer_kill_ && kill_ns_.load() == 0 && unique_.load() >= n / 2) {
+          // Killed right after taking a message: no goodbye, nothing more acknowledged.
+          consumer_.reset();
+          kill_ns_.store(now_ns());
+        }
       } catch (const std::exception& e) {
         consumer_.reset();
         note(consumer_error_, e.what());
@@ -273,6 +317,8 @@ class FaultCase final : public Case {
 
   Promise promise_;
   Scenario sc_;
+  bool consumer_kill_;  // consumer_fault: the consumer's end is killed, not the server
+  std::string label_;   // on a user's broker: where the row ran
   PayloadTemplate payload_;
   std::unique_ptr<ServerProcess> owned_;
   ServerProcess* server_ = nullptr;  // owned_, or the caller's

@@ -69,10 +69,14 @@ std::string why(int rc) {
 // One MQTT client: its connection, and what its callbacks have seen.
 class Client {
  public:
-  Client(const Endpoint& e, int qos) : qos_(qos), where_(e.host + ":" + std::to_string(e.port)) {
+  // id empty: a random client id and a clean session; otherwise that id, with a persistent session
+  // unless `clean` (clean session off: the broker keeps the client's subscriptions and queues its
+  // messages while it is away, and resumes them when a client of that id connects again).
+  Client(const Endpoint& e, int qos, const std::string& id = {}, bool clean = false)
+      : qos_(qos), where_(e.host + ":" + std::to_string(e.port)) {
     static const int initialised = mosquitto_lib_init();  // once per process; never cleaned up while ends may live
     if (initialised != MOSQ_ERR_SUCCESS) throw MessagingError("mqtt: mosquitto_lib_init: " + why(initialised));
-    m_.reset(mosquitto_new(nullptr, true, this));
+    m_.reset(mosquitto_new(id.empty() ? nullptr : id.c_str(), id.empty() || clean, this));
     if (!m_) throw MessagingError("mqtt: mosquitto_new: " + std::string(std::strerror(errno)));
     mosquitto_int_option(m_.get(), MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(m_.get(), [](mosquitto*, void* self, int rc) {
@@ -108,6 +112,11 @@ class Client {
     const int rc = mosquitto_publish(m_.get(), nullptr, topic.c_str(), static_cast<int>(m.size()), m.data(), qos_, false);
     if (rc != MOSQ_ERR_SUCCESS) fail("publish", rc);
     ++published_;
+  }
+  // A clean goodbye (DISCONNECT), for a client that is done.
+  void disconnect() {
+    mosquitto_disconnect(m_.get());
+    mosquitto_loop(m_.get(), 10, 1);
   }
   // Messages published whose delivery the library has not finished (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP).
   std::uint64_t unfinished() const { return published_ - done_; }
@@ -181,11 +190,47 @@ class MqttProducer final : public Producer {
 
 class MqttConsumer final : public Consumer {
  public:
-  MqttConsumer(const Endpoint& e, int qos, const std::string& topic) : c_(e, qos) { c_.subscribe(topic); }
+  MqttConsumer(const Endpoint& e, int qos, const std::string& topic, const std::string& id = {}) : c_(e, qos, id) {
+    c_.subscribe(topic);
+  }
   bool receive(std::vector<std::byte>& out, Millis timeout) override { return c_.receive(out, timeout); }
 
  private:
   Client c_;
+};
+
+// A persistent session's consumer: client id <session>-consumer-<n>, n the lowest number no live
+// consumer of the session holds, so that a consumer made after another went away (a killed one,
+// the fault rows) resumes its session.
+class PersistentConsumer final : public Consumer {
+ public:
+  PersistentConsumer(const Endpoint& e, int qos, const std::string& topic, const std::string& session,
+                     std::shared_ptr<std::vector<bool>> taken)
+      : taken_(std::move(taken)), index_(take(*taken_)) {
+    try {
+      c_ = std::make_unique<MqttConsumer>(e, qos, topic, session + "-consumer-" + std::to_string(index_));
+    } catch (...) {
+      (*taken_)[index_] = false;
+      throw;
+    }
+  }
+  ~PersistentConsumer() override {
+    c_.reset();  // no DISCONNECT: the connection closes, the broker keeps the session
+    (*taken_)[index_] = false;
+  }
+  bool receive(std::vector<std::byte>& out, Millis timeout) override { return c_->receive(out, timeout); }
+
+ private:
+  static std::size_t take(std::vector<bool>& taken) {
+    std::size_t i = 0;
+    while (i < taken.size() && taken[i]) ++i;
+    if (i == taken.size()) taken.push_back(false);
+    taken[i] = true;
+    return i;
+  }
+  std::shared_ptr<std::vector<bool>> taken_;  // made and destroyed on the main thread or the fault case's one consumer thread
+  std::size_t index_;
+  std::unique_ptr<MqttConsumer> c_;
 };
 
 // A requester or a replier: subscribed to its own topic, publishing on the other's.
@@ -233,14 +278,31 @@ class MqttReplier final : public Replier {
 
 class MqttSession final : public Session {
  public:
-  MqttSession(const Endpoint& e, int qos) : e_(e), qos_(qos) {
+  // persistent: the consumers have persistent sessions (the _persist variants).
+  MqttSession(const Endpoint& e, int qos, bool persistent = false) : e_(e), qos_(qos), persistent_(persistent) {
     static std::atomic<int> rows{0};
-    prefix_ = "hotbench/" + std::to_string(::getpid()) + "/" + std::to_string(rows.fetch_add(1)) + "/";
+    const int row = rows.fetch_add(1);
+    prefix_ = "hotbench/" + std::to_string(::getpid()) + "/" + std::to_string(row) + "/";
+    client_prefix_ = "hotbench-" + std::to_string(::getpid()) + "-" + std::to_string(row);
+  }
+  // On a user's broker the persistent sessions go with the row: a clean-session connect of each id
+  // discards its session (MQTT 3.1.1, 3.1.2.4). Best effort, as a destructor must be.
+  ~MqttSession() override {
+    if (!e_.users_server || !persistent_) return;
+    for (std::size_t i = 0; i < taken_->size(); ++i) {
+      try {
+        Client discard(e_, qos_, client_prefix_ + "-consumer-" + std::to_string(i), true);
+        discard.disconnect();
+      } catch (const std::exception&) {
+      }
+    }
   }
   // A work queue's consumer: a member of the row's shared subscription, to which the broker hands each message
   // to one member; one consumer alone gets every message, as a plain subscriber would.
   std::unique_ptr<Consumer> consumer() override {
-    return std::make_unique<MqttConsumer>(e_, qos_, "$share/hotbench/" + prefix_ + "messages");
+    const std::string topic = "$share/hotbench/" + prefix_ + "messages";
+    if (persistent_) return std::make_unique<PersistentConsumer>(e_, qos_, topic, client_prefix_, taken_);
+    return std::make_unique<MqttConsumer>(e_, qos_, topic);
   }
   std::unique_ptr<Producer> producer() override { return std::make_unique<MqttProducer>(e_, qos_, prefix_ + "messages"); }
   std::unique_ptr<Consumer> subscriber() override { return std::make_unique<MqttConsumer>(e_, qos_, prefix_ + "messages"); }
@@ -254,7 +316,9 @@ class MqttSession final : public Session {
  private:
   Endpoint e_;
   int qos_;
-  std::string prefix_;
+  bool persistent_;
+  std::string prefix_, client_prefix_;
+  std::shared_ptr<std::vector<bool>> taken_ = std::make_shared<std::vector<bool>>();  // persistent consumers' ids in use
 };
 
 ServerSpec mosquitto_spec(Transport) {
@@ -267,6 +331,20 @@ ServerSpec mosquitto_spec(Transport) {
       "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n"
       "max_queued_messages 0\nlog_dest stderr\n";
   if (::geteuid() == 0) s.config_text += "user root\n";
+  return s;
+}
+
+// The broker of the _persist variants: mosquitto's persistence on, the database in the row's folder,
+// saved after every change (autosave_on_changes true: autosave_interval counts changes, subscriptions
+// and queued messages, instead of seconds; 1 is the most often mosquitto saves). mosquitto writes the
+// whole database then, from its main loop, after the packets of one pass were handled (and
+// answered): whatever it acknowledged after its last save is gone with a SIGKILL
+// (docs/messaging.md, Faults, measures how much).
+ServerSpec mosquitto_persist_spec(Transport t) {
+  ServerSpec s = mosquitto_spec(t);
+  s.config_text = std::string("persistence true\npersistence_location {dir}/\nautosave_on_changes true\n") +
+                  "autosave_interval 1\n" + s.config_text;
+  s.config_text.replace(s.config_text.find("persistence false\n"), 18, "");
   return s;
 }
 
@@ -293,4 +371,23 @@ HOTBENCH_REGISTER(mqtt) {
                 // timed run; QoS 2 (four packets a hop, ~6k/s) 512.
                 .batch_scale = qos == 2 ? 0.0625 : 0.125,
                 .competing_consumers = true});
+  // QoS 1 and 2 with the broker's persistence and persistent sessions: what survives a killed broker
+  // or consumer. The fault tasks only: their throughput and latency are the plain variants' code on
+  // a broker that writes its whole database after every change (seconds per row under ASan, nothing
+  // the fault table needs).
+  for (int qos : {1, 2})
+    add_system({.name = "mqtt:qos" + std::to_string(qos) + "_persist",
+                .promise = {kPromise[qos], true},
+                .transports = {Transport::tcp},
+                .tasks = {Task::fault, Task::consumer_fault},
+                .server = mosquitto_persist_spec,
+                .open = [qos](const Endpoint& e) -> std::unique_ptr<Session> {
+                  return std::make_unique<MqttSession>(e, qos, true);
+                },
+                .notes = "mqtt:qos" + std::to_string(qos) + " with persistence true, persistence_location in the "
+                         "row's folder, autosave_on_changes true, autosave_interval 1 (the database saved after "
+                         "every change); consumers with persistent sessions (clean session off, client id "
+                         "<row>-consumer-<n>) in the shared subscription",
+                .default_rows = DefaultRows::none,
+                .consumer_acks_on_receipt = true});
 }

@@ -46,7 +46,9 @@ class Connection {
   Connection(const Endpoint& e, bool send_asap) {
     natsOptions* o = nullptr;
     must(natsOptions_Create(&o), "options");
-    const std::string url = "nats://" + e.host + ":" + std::to_string(e.port);
+    // An IPv6 address (a user's endpoint may be ::1) goes in brackets.
+    const std::string host = e.host.find(':') == std::string::npos ? e.host : "[" + e.host + "]";
+    const std::string url = "nats://" + host + ":" + std::to_string(e.port);
     natsStatus s = natsOptions_SetURL(o, url.c_str());
     if (s == NATS_OK) s = natsOptions_SetAllowReconnect(o, false);
     if (s == NATS_OK) s = natsOptions_SetTimeout(o, 5000);
@@ -434,6 +436,17 @@ class JetStreamSession final : public Session {
       add_durable(admin.jetstream(), names_.stream, durable, *subject, names_.deliver + durable);
     }
   }
+  // On a user's server: the row's stream (its messages and durable consumers) goes with it. Best
+  // effort: a server that went away has nothing to delete, and a destructor has nobody to tell.
+  ~JetStreamSession() override {
+    if (!e_.users_server) return;
+    try {
+      Connection admin(e_, false);
+      jsErrCode code = static_cast<jsErrCode>(0);
+      js_DeleteStream(admin.jetstream(), names_.stream.c_str(), nullptr, &code);
+    } catch (const std::exception&) {
+    }
+  }
   std::unique_ptr<Consumer> consumer() override {
     return std::make_unique<JsConsumer>(e_, names_.stream, names_.messages);
   }
@@ -486,7 +499,9 @@ HOTBENCH_REGISTER(nats_core) {
   add_system({.name = "nats:jetstream",
               .promise = {Guarantee::at_least_once, true},
               .transports = {Transport::tcp},
-              .tasks = {Task::throughput, Task::ping_pong, Task::fault},
+              // consumer_fault: a consumer end made after a killed one binds the same durable, which
+              // redelivers what was not acknowledged after AckWait.
+              .tasks = {Task::throughput, Task::ping_pong, Task::fault, Task::consumer_fault},
               .server = jetstream_server_spec,
               .open = [](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<JetStreamSession>(e); },
               .notes = "nats-server -c nats.conf with jetstream { store_dir } in the row's folder; a file-storage "

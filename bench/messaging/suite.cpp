@@ -4,11 +4,13 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 
 #include "../harness/measure.h"
+#include "../harness/server.h"
 #include "../harness/settings.h"
 #include "../harness/suite.h"
 #include "driver.h"
@@ -16,10 +18,13 @@
 namespace hotbench::messaging {
 namespace {
 
-constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop, Task::fan_out, Task::fault};
-// Run only when asked for (tasks=fault): each of its timed runs kills and restarts a server, a
-// measurement of recovery, not of speed, with a few seconds per row that no profile's sweep needs.
-constexpr Task kOnRequest[] = {Task::fault};
+constexpr Task kTasks[] = {Task::throughput, Task::ping_pong, Task::open_loop,
+                           Task::fan_out,    Task::fault,     Task::consumer_fault};
+// Run only when asked for (tasks=fault, tasks=consumer_fault): each of their timed runs kills and
+// restarts a server or a consumer, a measurement of recovery, not of speed, with a few seconds per
+// row that no profile's sweep needs.
+constexpr Task kOnRequest[] = {Task::fault, Task::consumer_fault};
+bool is_fault(Task t) { return t == Task::fault || t == Task::consumer_fault; }
 constexpr Transport kTransports[] = {Transport::inproc, Transport::ipc, Transport::tcp};
 
 template <class T, std::size_t N>
@@ -39,7 +44,7 @@ bool chosen(const std::vector<std::string>& names, const std::string& name) {
 // default run's rows x 3 repetitions stay well under 30 s; quick: a few ms.
 std::size_t default_batch(Task task, std::size_t message_bytes, double rate, bool quick) {
   if (task == Task::ping_pong) return quick ? 100 : 300;
-  if (task == Task::fault) return quick ? 1000 : 2000;
+  if (is_fault(task)) return quick ? 1000 : 2000;
   if (task == Task::open_loop) return std::max<std::size_t>(100, static_cast<std::size_t>(rate * (quick ? 0.005 : 0.05)));
   if (message_bytes >= 16384) return quick ? 256 : 1024;
   return quick ? 1024 : 8192;
@@ -47,13 +52,15 @@ std::size_t default_batch(Task task, std::size_t message_bytes, double rate, boo
 
 // "nats:core" -> library "nats", variant "core" (the harness's name grammar); the ends' counts
 // first, as the queue suite names its thread counts (producers=2/consumers=2/message_bytes=64).
+// A row on a user's broker has the dataset endpoint_tcp or endpoint_ipc: never the same row as one
+// on the server hotbench starts, whose configuration it knows.
 CaseId id_of(const System& s, const Scenario& sc, std::uint64_t rate) {
   const auto colon = s.name.find(':');
   CaseId id{"messaging",
             task_name(sc.task),
             s.name.substr(0, colon),
             colon == std::string::npos ? "" : s.name.substr(colon + 1),
-            transport_name(sc.transport),
+            (sc.user_endpoint ? "endpoint_" : "") + std::string(transport_name(sc.transport)),
             {}};
   if (sc.task == Task::throughput) {
     id.params.emplace_back("producers", std::to_string(sc.producers));
@@ -79,6 +86,24 @@ std::pair<int, int> parse_ends(const std::string& item) {
   return {number(item.substr(0, slash)), number(item.substr(slash + 1))};
 }
 void check_ends(const std::string& item) { parse_ends(item); }
+
+// An `endpoints` item: a system with a server, which speaks the endpoint's transport (a Unix socket: ipc).
+std::pair<std::string, UserEndpoint> parse_endpoint_item(const std::string& item) {
+  auto [name, endpoint] = parse_user_endpoint_item(item);  // std::invalid_argument: what is wrong
+  const System* s = systems().find(name);
+  if (!s || !s->server) {
+    std::string why = "'" + name + "' has no broker of its own to replace (these have:";
+    for (const auto& sys : systems().all())
+      if (sys.server) why += " " + sys.name;
+    throw std::invalid_argument(why + ")");
+  }
+  const Transport t = endpoint.unix_socket ? Transport::ipc : Transport::tcp;
+  if (!s->speaks(t))
+    throw std::invalid_argument(name + " does not speak " + transport_name(t) + " (" +
+                                (endpoint.unix_socket ? "a Unix socket" : "TCP") + ")");
+  return {name, endpoint};
+}
+void check_endpoint(const std::string& item) { parse_endpoint_item(item); }
 
 std::string systems_config() {
   std::string out;
@@ -123,7 +148,11 @@ const SuiteInfo& suite_info() {
        {"fault", "persisted systems only, run when named (--hotbench_set tasks=fault): per timed run the broker is killed "
                  "(SIGKILL) once half of a batch of acknowledged messages is sent, restarted on the same folder "
                  "and port, and the ends resume: acknowledged messages lost (an error row when any), duplicates, "
-                 "stall"}},
+                 "stall"},
+       {"consumer_fault", "at-least-once systems that redeliver to a new consumer, run when named (--hotbench_set "
+                          "tasks=consumer_fault): per timed run the consumer's connection is killed once half of a "
+                          "batch is delivered and a new consumer takes over: acknowledged messages lost (an error "
+                          "row when any), duplicates, stall"}},
       {{"producers", "threads", "", "count", true,
         "producer ends of a throughput row, each a thread with its own connection"},
        {"consumers", "threads", "", "count", true,
@@ -206,7 +235,7 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     if (std::find(std::begin(kOnRequest), std::end(kOnRequest), t) == std::end(kOnRequest))
       default_tasks.emplace_back(task_name(t));
   const auto tasks = set.names("tasks", default_tasks, names_of(kTasks, task_name),
-                               "which tasks run (fault only when named: it kills and restarts servers)");
+                               "which tasks run (fault and consumer_fault only when named: they kill and restart servers or consumers)");
   const auto transports = set.names("transports", names_of(kTransports, transport_name), names_of(kTransports, transport_name),
                                     "transports (each system runs those it speaks)");
   const auto sizes = set.integers("message_bytes",
@@ -239,8 +268,18 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
   const double settle_s = set.real("settle_s", 0.5, 0.01, 60,
                                    "at-most-once systems: seconds of silence after the producer's flush before what "
                                    "has not come is counted as lost");
+  std::map<std::string, UserEndpoint> user_endpoints;
+  for (const auto& item :
+       set.items("endpoints", {}, kUserEndpointForm,
+                 "a broker of the user's for the rows of SYSTEM (a system with a server: nats:core, redis:streams, "
+                 "...) instead of one hotbench starts: rows named endpoint_tcp or endpoint_ipc, the address on the "
+                 "row's label; the server is left running, and what the rows made there (streams, keys, durable "
+                 "sessions; names under hotbench and the process id) is removed when each row ends; never the "
+                 "fault task, which kills the server",
+                 check_endpoint))
+    user_endpoints.insert(parse_endpoint_item(item));
   set.selects_rows({"systems", "tasks", "transports", "message_bytes", "latency_bytes", "batch", "rates", "ends",
-                    "subscribers"});
+                    "subscribers", "endpoints"});
 
   // Servers and other processes: nothing an instruction count could compare (see the gate filter).
   if (measure::under_valgrind()) return;
@@ -253,11 +292,15 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
     if (!chosen(tasks, task_name(task))) continue;
     for (const System& s : systems().all()) {
       if (!chosen(chosen_systems, s.name) || !s.has(task)) continue;
-      if (!full && s.default_rows == DefaultRows::none && !set.given("systems")) continue;
+      // The fault tasks run only when named, for every system that has them (DefaultRows::none too).
+      if (!full && s.default_rows == DefaultRows::none && !set.given("systems") && !is_fault(task)) continue;
+      const auto user = user_endpoints.find(s.name);
+      if (user != user_endpoints.end() && task == Task::fault)
+        set.refuse("endpoints", s.name + ": the fault task kills the broker, never a user's; leave fault out of "
+                                "tasks or " + s.name + " out of systems");
       // A fault row: the system's first transport and the smallest size unless given, as a sample.
       // A system with a costly server start: its sample in the full profile too.
-      const bool sampled =
-          ((!full || s.costly_server) && s.default_rows != DefaultRows::all) || task == Task::fault;
+      const bool sampled = ((!full || s.costly_server) && s.default_rows != DefaultRows::all) || is_fault(task);
       if (sampled && (task == Task::open_loop || task == Task::fan_out) && !set.given("tasks")) continue;
       // The ends of each row: (producers, consumers) of throughput, subscribers of fan_out.
       std::vector<std::pair<int, int>> shapes = {{1, 1}};
@@ -277,10 +320,15 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
         if (sampled && more_ends && task == Task::throughput && !set.given("ends")) continue;
         for (Transport t : kTransports) {
           if (!chosen(transports, transport_name(t)) || !s.speaks(t)) continue;
-          if ((sampled || (more_ends && !full)) && t != s.transports.front() && !set.given("transports")) continue;
+          if (user != user_endpoints.end()) {
+            // On a user's broker: the endpoint's transport only.
+            if (t != (user->second.unix_socket ? Transport::ipc : Transport::tcp)) continue;
+          } else if ((sampled || (more_ends && !full)) && t != s.transports.front() && !set.given("transports")) {
+            continue;
+          }
           // Rows beyond 1/1 in every profile, and a sampled system's, at the smallest size only.
           const bool one_size = (more_ends || sampled) && !set.given("message_bytes");
-          const bool counted = task == Task::throughput || task == Task::fan_out || task == Task::fault;
+          const bool counted = task == Task::throughput || task == Task::fan_out || is_fault(task);
           const auto& row_sizes = counted ? (one_size ? smallest_size : sizes) : latency_sizes;
           for (auto bytes : row_sizes)
             for (auto rate : task == Task::open_loop ? rates : std::vector<std::uint64_t>{0}) {
@@ -301,6 +349,7 @@ void register_suite(const Options& options, Settings& set, const std::vector<std
                 set.refuse("batch", "smaller than the " + std::to_string(sc.producers) + " producers of a row");
               sc.watchdog_s = watchdog_s;
               sc.settle_s = settle_s;
+              if (user != user_endpoints.end()) sc.user_endpoint = user->second;
               register_case(id_of(s, sc, rate), [&s, sc] { return make_case(s, sc); }, Clock::wall);
             }
         }

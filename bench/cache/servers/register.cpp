@@ -100,7 +100,7 @@ ServerConfig read_server_settings(const Options& options, Settings& set) {
                                "run redis-benchmark beside the Redis round trips (over the Unix socket; full: TCP too)");
   c.redis_benchmark_tcp = full;
   c.quick = quick;
-  for (const auto& item : set.items("endpoints", {}, "SYSTEM=unix:/PATH or SYSTEM=HOST:PORT, HOST a loopback address",
+  for (const auto& item : set.items("endpoints", {}, kUserEndpointForm,
                                     "a server of the user's for the round trips of SYSTEM instead of one hotbench "
                                     "starts (rows endpoint_unix/endpoint_tcp; keys under hotbench:<pid>:, deleted "
                                     "afterwards; nothing flushed or reconfigured; no eviction or redis-benchmark rows), "

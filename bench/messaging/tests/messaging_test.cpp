@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "harness/case.h"
+#include "harness/redis_server.h"
 #include "harness/server.h"
 #include "messaging/contract.h"
 #include "messaging/driver.h"
@@ -608,7 +609,8 @@ TEST_P(PersistedSystem, KeepsItsAcknowledgedMessagesAcrossABrokerKillOrSaysWhich
   ASSERT_TRUE(children_named(program).empty()) << "a " << program << " is running before the test";
   const std::size_t batch = 600;
   std::unique_ptr<Case> c;
-  const std::string start = error_of([&] { c = make_case(s, fault_scenario(s.transports.front(), batch, 5)); });
+  // 3 s without progress: JetStream redelivers after AckWait (1 s); a loss costs the test this wait.
+  const std::string start = error_of([&] { c = make_case(s, fault_scenario(s.transports.front(), batch, 3)); });
   if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
   ASSERT_EQ(start, "");
   std::string error = check_error(*c);
@@ -771,6 +773,94 @@ TEST(CostlyServer, EveryTaskKeepsItsPromiseAndABrokerKillLosesNoAcknowledgedMess
   server.reset();
   EXPECT_TRUE(all_children().empty());
   EXPECT_EQ(processes_named("epmd"), epmd_before);
+}
+
+// --- a killed consumer: a new consumer end takes over -----------------------------
+
+std::vector<std::string> consumer_fault_system_names() {
+  std::vector<std::string> out;
+  for (const auto& s : system_names())
+    if (systems().find(s)->has(Task::consumer_fault)) out.push_back(s);
+  return out;
+}
+
+class ConsumerFault : public ::testing::TestWithParam<std::string> {};
+
+// Two cycles, each destroying the consumer's end (no goodbye) once half of the batch was delivered
+// and making a new one on the same session. What the old end had taken and not acknowledged comes
+// again (duplicates are allowed), and nothing acknowledged to the producer may be missing, unless
+// the system's client acknowledges on receipt, before the application has the message
+// (consumer_acks_on_receipt): then the row may be an error row, and it must say so.
+TEST_P(ConsumerFault, RedeliversToTheNextConsumerWhatTheKilledOneHadNotAcknowledged) {
+  const System& s = *systems().find(GetParam());
+  const std::string program = std::filesystem::path(s.server(s.transports.front()).argv[0]).filename();
+  const std::size_t batch = 600;
+  std::unique_ptr<Case> c;
+  // 3 s without progress: JetStream redelivers after AckWait (1 s); a loss costs the test this wait.
+  Scenario sc = fault_scenario(s.transports.front(), batch, 3);
+  sc.task = Task::consumer_fault;
+  const std::string start = error_of([&] { c = make_case(s, sc); });
+  if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+  ASSERT_EQ(start, "");
+  std::string error = check_error(*c);
+  if (error.empty()) error = error_of([&] { c->run(); });
+  if (error.empty()) {
+    const Counters got = c->observe();
+    EXPECT_EQ(counter(got, "acked_lost"), 0);
+    EXPECT_EQ(counter(got, "delivered"), batch);
+    EXPECT_GE(counter(got, "duplicated"), 0);
+    EXPECT_GT(counter(got, "stall_ms"), 0);
+    for (const auto& [name, value] : got) EXPECT_NE(name, "restart_ms") << "no server was restarted";
+  } else if (!s.consumer_acks_on_receipt) {
+    ADD_FAILURE() << s.name << " redelivers what a consumer did not acknowledge: " << error;
+  } else {
+    EXPECT_NE(error.find("acknowledged by the server before the consumer was killed"), std::string::npos) << error;
+  }
+  EXPECT_EQ(children_named(program).size(), 1u);  // the server was not touched
+  c.reset();
+  EXPECT_TRUE(children_named(program).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Systems, ConsumerFault, ::testing::ValuesIn(consumer_fault_system_names()), test_name);
+
+// --- a broker of the user's (the endpoints setting) --------------------------------
+
+// The test plays the user: it starts a redis-server of its own and points a redis:streams row at it.
+// The row starts no server, runs its delivery checks there, says where it ran, leaves the server
+// running and its keys deleted; a fault row (which kills the broker) is refused there.
+TEST(UsersEndpoint, ARowRunsOnTheUsersBrokerAndLeavesItRunning) {
+  const System& s = *systems().find("redis:streams");
+  std::unique_ptr<ServerProcess> users;
+  const std::string start = error_of([&] { users = std::make_unique<ServerProcess>(redis_server_spec()); });
+  if (start.find("not found: install the Debian package") != std::string::npos) GTEST_SKIP() << start;
+  ASSERT_EQ(start, "");
+  const std::string address = "127.0.0.1:" + std::to_string(users->endpoint().port);
+  Scenario sc = small(Task::throughput, Transport::tcp, 64, 500);
+  sc.user_endpoint = parse_user_endpoint(address);
+  {
+    auto c = make_case(s, sc);
+    EXPECT_EQ(children_named("redis-server").size(), 1u) << "the row started a server of its own";
+    Check check;
+    const std::string thrown = error_of([&] { check = c->check(); });
+    ASSERT_EQ(thrown + check.error, "");
+    EXPECT_NE(check.label.find(address), std::string::npos) << check.label;
+    c->run();
+    const Counters got = c->observe();
+    EXPECT_EQ(counter(got, "delivered"), counter(got, "sent"));
+    EXPECT_EQ(counter(got, "sent"), 500);
+  }
+  EXPECT_TRUE(users->alive()) << "the row stopped the user's server";
+  EXPECT_TRUE(can_connect_tcp(users->endpoint()));
+
+  Scenario fault = fault_scenario(Transport::tcp, 100, 1);
+  fault.user_endpoint = sc.user_endpoint;
+  const System& aof = *systems().find("redis:streams_aof");
+  EXPECT_NE(error_of([&] { make_case(aof, fault); }).find("never a user's"), std::string::npos);
+  EXPECT_TRUE(users->alive());
+
+  EXPECT_THROW(parse_user_endpoint("192.0.2.1:6379"), std::invalid_argument);
+  EXPECT_THROW(parse_user_endpoint("unix:relative.sock"), std::invalid_argument);
+  EXPECT_EQ(parse_user_endpoint("[::1]:4222").host, "::1");
 }
 
 TEST(Servers, EveryRowStopsItsServer) {

@@ -41,7 +41,9 @@ POSITIVE = {"throughput": ["ops_per_s", "message_mb_per_s", "sent", "producers",
 COUNTED = ("throughput", "open_loop", "fan_out")  # the tasks with producers and consumers
 BAD_SETTINGS = {"message_bytes=12": "'12' is not a multiple of 8",
                 "transports=carrier_pigeon": "carrier_pigeon",
-                "ends=2x2": "'2x2' is not producers/consumers"}
+                "ends=2x2": "'2x2' is not producers/consumers",
+                # A user's broker: loopback only (the project sends load to loopback only).
+                "endpoints=redis:streams=192.0.2.1:6379": "is not a loopback address"}
 
 # The ladder's rungs: (column, marker, size) per percentile; p50 the largest, max a small cross.
 RUNGS = [("p50_ns", "o", 8), ("p99_ns", "D", 5), ("p999_ns", "^", 5), ("max_ns", "x", 6)]
