@@ -9,7 +9,14 @@ Figures:
   open_loop one-way latencies at one offered rate, ordered the same way;
 - fan-out, sent against received (`messaging_fan_out_delivery`): per fan_out row the messages sent per
   second beside what each subscriber received per second, with the delivered share written on it, so
-  that an at-most-once publisher's send rate is never read as its delivery rate.
+  that an at-most-once publisher's send rate is never read as its delivery rate;
+- throughput against message size (`messaging_throughput_by_size`): the 1/1 throughput rows' messages/s and
+  MB/s per system and transport against message_bytes;
+- CPU per message (`messaging_cpu_per_message`): at 1/1 and the smallest size, this process's CPU per
+  message beside the broker's (server_cpu_s_per_million) where the rows carry it;
+- the fault table (`messaging_faults`): per fault and system, the rows that kept the at-least-once promise,
+  the stall after each kill, and the broken rows in red with the acknowledged messages they lost.
+Each only when its rows exist.
 
 The per-task figures (plot.py) are drawn too; the fan_out one by what each subscriber received
 (plot.DEFAULT_METRIC).
