@@ -1,5 +1,8 @@
 """suites/messaging.py's figures, drawn from real rows: fixtures/messaging is the ping_pong, open_loop and fan_out
-rows of a default `./hotbench run --suite messaging` (release build; docs/messaging.md, Figures)."""
+rows of a default `./hotbench run --suite messaging` (release build; docs/messaging.md, Figures).
+fixtures/messaging_throughput and fixtures/messaging_faults are the Google Benchmark JSON (its repetitions, the
+aggregates left out) of the release binary run on its own: the throughput rows at 1/1 and three sizes, and
+the fault and consumer_fault rows, one of them an error row that lost acknowledged messages."""
 
 import copy
 import pathlib
@@ -7,16 +10,32 @@ import statistics
 
 import pytest
 
-from hotbench import plot, tidy
+from hotbench import gbench, plot, tidy
 from hotbench.suites import messaging as suite_messaging
 from test_plot_reference import empty_panels
 
-FIXTURE = pathlib.Path(__file__).resolve().parent / "fixtures" / "messaging"
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
+FIXTURE = FIXTURES / "messaging"
 
 
 @pytest.fixture(scope="module")
 def real():
     return tidy.load_rows(FIXTURE)
+
+
+def gbench_rows(name):
+    path = FIXTURES / name / "gbench.json"
+    return tidy.rows_from_gbench(gbench.load(path), "fixture", source=path)
+
+
+@pytest.fixture(scope="module")
+def throughput():
+    return gbench_rows("messaging_throughput")
+
+
+@pytest.fixture(scope="module")
+def faults():
+    return gbench_rows("messaging_faults")
 
 
 def medians(rows, task, column):
@@ -122,3 +141,88 @@ def test_fan_out_numbers_come_from_one_repetition_the_one_with_the_median_send_r
         assert (sent, got, share) == (plot.format_value(middle["ops_per_s"]),
                                       plot.format_value(middle["delivered_per_subscriber_per_s"]),
                                       f"{middle['delivered_ratio']:.4f}")
+
+
+def number(text):
+    return float(text.replace(",", ""))
+
+
+def test_throughput_by_size_draws_one_line_per_system_and_transport_with_the_medians(throughput):
+    by_size = figures(throughput)["messaging_throughput_by_size"]
+    ops_ax, mb_ax = by_size.figure.axes[:2]
+    cells = {}
+    for r in throughput:
+        if r["task"] == "throughput" and r["status"] == "ok" and r["producers"] == 1 and r["consumers"] == 1:
+            cells.setdefault((f"{plot.implementation(r)} {r['dataset']}", r["message_bytes"]), []).append(r)
+    names = {name for name, _ in cells}
+    assert {"queue:mutex_cv inproc", "socket ipc", "redis:streams tcp", "nats:core tcp"} <= names
+    for ax, column in ((ops_ax, "ops_per_s"), (mb_ax, "message_mb_per_s")):
+        assert ax.get_xscale() == "log"
+        lines = {line.get_label(): line for line in ax.lines}
+        assert set(lines) == names
+        for name, line in lines.items():
+            sizes = sorted(size for n, size in cells if n == name)
+            assert list(line.get_xdata()) == sizes == [64, 1024, 16384]
+            assert list(line.get_ydata()) == pytest.approx(
+                [statistics.median(r[column] for r in cells[(name, size)]) for size in sizes])
+    # decimal MB/s: the payload bytes of the messages delivered per second
+    row = cells[("socket ipc", 16384)][0]
+    assert row["message_mb_per_s"] == pytest.approx(row["ops_per_s"] * 16384 / 1e6, rel=0.02)
+    table = {(r[0], r[1]): r for r in by_size.table.rows}
+    assert number(table[("redis:streams tcp", "1,024")][2]) == pytest.approx(
+        statistics.median(r["ops_per_s"] for r in cells[("redis:streams tcp", 1024)]), rel=1e-3)
+    assert not by_size.errors and empty_panels([by_size]) == []
+
+
+def test_cpu_per_message_has_the_brokers_bar_beside_the_clients_and_only_columns_that_exist(throughput):
+    cpu = figures(throughput)["messaging_cpu_per_message"]
+    rows = [r for r in throughput if r["task"] == "throughput" and r["message_bytes"] == 64 and r["status"] == "ok"]
+    table = {r[0]: r for r in cpu.table.rows}
+    assert set(table) == {f"{plot.implementation(r)} {r['dataset']}" for r in rows}
+    assert cpu.table.columns[2:4] == ["clients µs/message", "broker µs/message"]
+    for name, cells in table.items():
+        mine = [r for r in rows if f"{plot.implementation(r)} {r['dataset']}" == name]
+        assert number(cells[2]) == pytest.approx(statistics.median(r["cpu_s_per_million"] for r in mine), rel=1e-3)
+        server = [r["server_cpu_s_per_million"] for r in mine if "server_cpu_s_per_million" in r]
+        if server:
+            assert number(cells[3]) == pytest.approx(statistics.median(server), rel=1e-3)
+        else:  # no server, no broker's bar: never an invented zero
+            assert cells[3] == ""
+    assert table["redis:streams tcp"][3] and table["queue:mutex_cv inproc"][3] == ""
+    totals = [sum(number(v) for v in r[2:4] if v) for r in cpu.table.rows]
+    assert totals == sorted(totals)  # cheapest first
+    ax = cpu.figure.axes[0]
+    assert len(ax.patches) == sum(1 for r in cpu.table.rows for v in r[2:4] if v)
+    assert empty_panels([cpu]) == []
+
+
+def test_the_fault_table_lists_every_system_and_fault_and_the_row_that_broke_the_promise(faults):
+    table = figures(faults)["messaging_faults"]
+    cells = {(r[0], r[1]): r for r in table.table.rows}
+    assert set(cells) == {(r["task"], f"{plot.implementation(r)} {r['dataset']}") for r in faults}
+    broken = [r for r in faults if r["status"] != "ok"]
+    assert len(broken) == 1  # the fixture's JetStream broker kill that lost acknowledged messages
+    jetstream = cells[("fault", "nats:jetstream tcp")]
+    kind = table.table.kinds[table.table.rows.index(jetstream)]
+    assert jetstream[3] == "2 of 3" and kind == "partial"
+    assert "976 in an error row" in jetstream[4] and "976 of them acknowledged" in jetstream[-1]
+    assert any("976" in e for e in table.errors)
+    assert any("BROKEN 1: 976" in t.get_text() for t in table.figure.axes[0].texts)
+    redis = cells[("fault", "redis:streams_aof tcp")]
+    ok = [r for r in faults if r["task"] == "fault" and r["library"] == "redis"]
+    assert redis[3] == "3 of 3" and redis[4] == "0" and redis[-1] == ""
+    stalls = sorted(r["stall_ms"] for r in ok)
+    assert redis[7] == " / ".join(plot.format_value(v) for v in (stalls[0], statistics.median(stalls), stalls[-1]))
+    assert empty_panels([table]) == []
+
+
+def test_no_fault_rows_no_fault_figure_and_no_throughput_rows_no_throughput_figures(real):
+    rows, _ = real
+    assert not {"messaging_faults", "messaging_throughput_by_size", "messaging_cpu_per_message"} & set(figures(rows))
+
+
+def test_every_figure_of_the_throughput_and_fault_rows_has_data_in_every_panel(throughput, faults):
+    _, meta = tidy.load_rows(FIXTURE)  # the descriptions the suite recorded, whatever is built here
+    plots, notes = plot.build_plots(throughput + faults, meta, caption_in_figure=False)
+    assert {"messaging_throughput_by_size", "messaging_cpu_per_message", "messaging_faults"} <= {p.name for p in plots}
+    assert empty_panels(plots) == [] and notes == []

@@ -9,7 +9,14 @@ Figures:
   open_loop one-way latencies at one offered rate, ordered the same way;
 - fan-out, sent against received (`messaging_fan_out_delivery`): per fan_out row the messages sent per
   second beside what each subscriber received per second, with the delivered share written on it, so
-  that an at-most-once publisher's send rate is never read as its delivery rate.
+  that an at-most-once publisher's send rate is never read as its delivery rate;
+- throughput against message size (`messaging_throughput_by_size`): the 1/1 throughput rows' messages/s and
+  MB/s per system and transport against message_bytes;
+- CPU per message (`messaging_cpu_per_message`): at 1/1 and the smallest size, this process's CPU per
+  message beside the broker's (server_cpu_s_per_million) where the rows carry it;
+- the fault table (`messaging_faults`): per fault and system, the rows that kept the at-least-once promise,
+  the stall after each kill, and the broken rows in red with the acknowledged messages they lost.
+Each only when its rows exist.
 
 The per-task figures (plot.py) are drawn too; the fan_out one by what each subscriber received
 (plot.DEFAULT_METRIC).
@@ -25,6 +32,7 @@ suite's gtest (bench/messaging/tests/messaging_test.cpp).
 from __future__ import annotations
 
 import pathlib
+import re
 import statistics
 
 from ..cli import LazyModule
@@ -223,8 +231,238 @@ def fan_out_delivery_plot(rows: list[dict], colours: dict, facts: str):
                      errors, facts, table)
 
 
+def _one_to_one(rows: list[dict]) -> list[dict]:
+    """The throughput rows with one producer and one consumer (the `producers`/`consumers` columns)."""
+    return [r for r in rows if r.get("task") == "throughput" and r.get("producers") == 1 and r.get("consumers") == 1]
+
+
+def _errors_of(cell: list[dict]) -> list[str]:
+    return [f"{r.get('benchmark')}: {r.get('error_message') or 'error'}" for r in cell if r.get("status") != "ok"]
+
+
+def _status(cell: list[dict]) -> str:
+    failed = sum(r.get("status") != "ok" for r in cell)
+    return "ok" if not failed else f"{failed} of {len(cell)} repetitions errored"
+
+
+# The panels of the throughput figure: (column, y label). Both are per second of the timed batches.
+SIZE_PANELS = [("ops_per_s", "messages per second"), ("message_mb_per_s", "payload MB/s (10^6 B/s)")]
+
+
+def throughput_by_size_plot(rows: list[dict], colours: dict, facts: str):
+    rows = _one_to_one(rows)
+    lines = {}
+    for r in rows:
+        size = plot.row_params(r).get("message_bytes")
+        if size and size.isdigit():
+            lines.setdefault(_rung_name(r), {}).setdefault(int(size), []).append(r)
+    if not lines:
+        return None
+    figure = plot.new_figure(13, 5.2)
+    axes = figure.subplots(1, len(SIZE_PANELS))
+    table = plot.Table(["implementation transport", "message size [B]", "messages/s", "MB/s", "status"])
+    errors = []
+    order = sorted(lines)
+    for ax, (column, label) in zip(axes, SIZE_PANELS):
+        drawn = []
+        for name in order:
+            points = [(size, _median(cell, column)) for size, cell in sorted(lines[name].items())]
+            points = [(x, y) for x, y in points if y is not None and y > 0]
+            if not points:
+                continue
+            impl = plot.implementation(next(iter(lines[name].values()))[0])
+            style = "--" if name.endswith(" tcp") else (":" if name.endswith(" ipc") else "-")
+            ax.plot([x for x, _ in points], [y for _, y in points], marker="o", markersize=5, linestyle=style,
+                    color=colours[impl], label=plot.mpl_text(name))
+            drawn += [y for _, y in points]
+        sizes = sorted({size for cells in lines.values() for size in cells})
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
+        ax.minorticks_off()
+        if drawn and min(drawn) > 0 and max(drawn) / min(drawn) > plot.LOG_SCALE_SPAN:
+            ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plot.mpl().FuncFormatter(plot.plain_number))
+        ax.set_xlabel("message size [bytes], log scale", fontsize=9)
+        ax.set_ylabel(f"{label}, higher is better" + (", log scale" if ax.get_yscale() == "log" else ""), fontsize=9)
+        ax.grid(alpha=0.35, which="major")
+        ax.set_axisbelow(True)
+        ax.set_title(f"{column}", fontsize=10, loc="left")
+    for name in order:
+        for size, cell in sorted(lines[name].items()):
+            errors += _errors_of(cell)
+            ok = [r for r in cell if r.get("status") == "ok"]
+            table.rows.append([name, f"{size:,}", plot.format_value(_median(cell, "ops_per_s")),
+                               plot.format_value(_median(cell, "message_mb_per_s")), _status(cell)])
+            table.kinds.append("ok" if len(ok) == len(cell) else ("error" if not ok else "partial"))
+    figure.suptitle("messaging: throughput against message size (1 producer, 1 consumer)", fontsize=13, x=0.02,
+                    ha="left")
+    figure.tight_layout(rect=(0, 0, 0.8, 1))
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.8, 0.93), frameon=False, fontsize=8)
+    single = [n for n in order if len(lines[n]) == 1]
+    description = ("One line per system and transport (solid: inproc, dotted: ipc, dashed: tcp), the throughput "
+                   "rows with one producer and one consumer: the median over repetitions of the messages "
+                   "delivered per second (left, ops_per_s) and of the payload bytes delivered per second "
+                   "(right, message_mb_per_s, decimal MB/s) at each message size, log x. A system's promise "
+                   "differs (at most once, at least once, exactly once): docs/messaging.md."
+                   + (f" Measured at one size only (a point, no line): {', '.join(single)}." if single else ""))
+    return plot.Plot("messaging_throughput_by_size", "messaging: throughput against message size", figure,
+                     description, errors, facts, table)
+
+
+# The CPU bars: (column, who spent it, hatch). s per 10^6 messages is µs per message.
+CPU_PARTS = [("cpu_s_per_million", "clients (this process: producer and consumer threads)", ""),
+             ("server_cpu_s_per_million", "broker (the server process)", "//")]
+
+
+def cpu_per_message_plot(rows: list[dict], colours: dict, facts: str):
+    rows = _one_to_one(rows)
+    size = _one_value(rows, "message_bytes", LADDER_BYTES)
+    rows = [r for r in rows if plot.row_params(r).get("message_bytes") == size]
+    parts = [p for p in CPU_PARTS if any(plot.is_number(r.get(p[0])) for r in rows)]
+    groups = {}
+    for r in rows:
+        groups.setdefault(_rung_name(r), []).append(r)
+    cells = [(name, cell, [_median(cell, column) for column, _, _ in parts]) for name, cell in groups.items()]
+    if not parts or not any(v is not None for _, _, values in cells for v in values):
+        return None
+    # cheapest first: the sum of what was measured (a system without a server has the clients' share only)
+    cells.sort(key=lambda c: (all(v is None for v in c[2]), sum(v or 0 for v in c[2]), c[0]))
+    figure = plot.new_figure(10, 1.4 + 0.42 * len(cells) * len(parts))
+    ax = figure.add_subplot()
+    table = plot.Table(["implementation transport", "message size",
+                        *[f"{who.split(' (')[0]} µs/message" for _, who, _ in parts], "status"])
+    errors, height = [], 0.8 / len(parts)
+    for y, (name, cell, values) in enumerate(cells):
+        impl = plot.implementation(cell[0])
+        errors += _errors_of(cell)
+        for i, (value, (column, who, hatch)) in enumerate(zip(values, parts)):
+            offset = y - 0.4 + height * (i + 0.5)
+            if value is None:
+                continue
+            ax.barh(offset, value, height * 0.9, color=colours[impl] if not hatch else "white",
+                    edgecolor=colours[impl], hatch=hatch, linewidth=1.0)
+            ax.text(value, offset, f" {plot.format_value(value)}", va="center", ha="left", fontsize=7)
+        if all(v is None for v in values):
+            ax.text(0.01, y, "error: no value", transform=plot.mpl().blended_transform_factory(ax.transAxes,
+                    ax.transData), va="center", color=plot.ERROR_RED, fontsize=8, fontweight="bold")
+        table.rows.append([name, f"{size} B", *[plot.format_value(v) for v in values], _status(cell)])
+        table.kinds.append("ok" if _status(cell) == "ok" else
+                           ("error" if all(v is None for v in values) else "partial"))
+    ax.set_yticks(range(len(cells)), [plot.mpl_text(n) for n, _, _ in cells], fontsize=8)
+    ax.set_ylim(len(cells) - 0.5, -0.5)
+    drawn = [v for _, _, values in cells for v in values if v]
+    if drawn and max(drawn) / min(drawn) > plot.LOG_SCALE_SPAN:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plot.mpl().FuncFormatter(plot.plain_number))
+    ax.set_xlabel("CPU time per message [µs], lower is better" + (", log scale" if ax.get_xscale() == "log" else ""),
+                  fontsize=9)
+    ax.grid(axis="x", alpha=0.35, which="both")
+    ax.set_axisbelow(True)
+    ax.set_title(f"messaging: CPU per message ({size} B, 1 producer, 1 consumer)", fontsize=12, loc="left")
+    handles = [plot.mpl().Patch(facecolor="#888888" if not hatch else "white", edgecolor="#555555", hatch=hatch,
+                                label=who) for _, who, hatch in parts]
+    ax.legend(handles=handles, loc="upper right", fontsize=8)  # the cheapest, shortest bars are at the top
+    figure.tight_layout()
+    description = ("Per system and transport, the throughput rows with one producer and one consumer at the "
+                   f"smallest size drawn ({size} B), cheapest first: the median over repetitions of the CPU "
+                   "time per message of this process (filled: cpu_s_per_million, the producer and consumer "
+                   "threads and the client libraries, so for queue:mutex_cv everything)"
+                   + (" and of the broker's process (hatched: server_cpu_s_per_million)"
+                      if len(parts) > 1 else "") +
+                   ", in µs (CPU seconds per 10^6 messages). Systems without a server (queue:mutex_cv, socket, "
+                   "zeromq) have the clients' bar only; the clients' bar of a brokered system is the client "
+                   "library's share, the broker's is its own process.")
+    return plot.Plot("messaging_cpu_per_message", "messaging: CPU per message", figure, description, errors,
+                     facts, table)
+
+
+FAULT_TASKS = ("fault", "consumer_fault")
+# The counts of one fault cycle, as the rows and the error messages carry them.
+FAULT_COUNTS = ["acked_lost", "duplicated", "resent", "stall_ms", "restart_ms"]
+# An error row's message (fault.cpp) carries the counts of the failing cycle.
+_LOST_IN_MESSAGE = re.compile(r"(\d+) of them acknowledged by the server before")
+
+
+def _spread(cell: list[dict], column: str) -> str:
+    """min / median / max over the ok repetitions, or the one value."""
+    values = sorted(float(r[column]) for r in cell if r.get("status") == "ok" and plot.is_number(r.get(column)))
+    if not values:
+        return ""
+    if values[0] == values[-1]:
+        return plot.format_value(values[0])
+    return " / ".join(plot.format_value(v) for v in (values[0], statistics.median(values), values[-1]))
+
+
+def fault_table_plot(rows: list[dict], colours: dict, facts: str):
+    rows = [r for r in rows if r.get("task") in FAULT_TASKS]
+    if not rows:
+        return None
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["task"], _rung_name(r)), []).append(r)
+    cells = sorted(groups.items(), key=lambda kv: (FAULT_TASKS.index(kv[0][0]), kv[0][1]))
+    table = plot.Table(["fault", "implementation transport", "rows", "kept the promise",
+                        "acknowledged and lost", *[c + " (min / median / max)" for c in FAULT_COUNTS[1:]],
+                        "what a broken promise lost"])
+    figure = plot.new_figure(11, 1.6 + 0.45 * len(cells))
+    ax = figure.add_subplot()
+    errors = []
+    for y, ((task, name), cell) in enumerate(cells):
+        impl = plot.implementation(cell[0])
+        ok = [r for r in cell if r.get("status") == "ok"]
+        failed = [r for r in cell if r.get("status") != "ok"]
+        errors += _errors_of(cell)
+        lost = [int(m.group(1)) for r in failed if (m := _LOST_IN_MESSAGE.search(r.get("error_message") or ""))]
+        ok_lost = _spread(ok, "acked_lost")
+        lost_words = ", ".join(filter(None, [f"{ok_lost} in the rows that kept it" if ok and failed else ok_lost,
+                                             *[f"{n} in an error row" for n in lost]]))
+        table.rows.append([task, name, str(len(cell)), f"{len(ok)} of {len(cell)}", lost_words,
+                           *[_spread(cell, c) for c in FAULT_COUNTS[1:]],
+                           "; ".join(r.get("error_message") or "error" for r in failed)])
+        table.kinds.append("ok" if not failed else ("error" if not ok else "partial"))
+        # the figure: the stall per repetition that kept the promise, its median, and the broken ones in red
+        stalls = [float(r["stall_ms"]) for r in ok if plot.is_number(r.get("stall_ms"))]
+        if stalls:
+            ax.plot([min(stalls), max(stalls)], [y, y], color=colours[impl], linewidth=1.2, alpha=0.6)
+            ax.plot(stalls, [y] * len(stalls), marker="|", markersize=9, color=colours[impl], linestyle="none")
+            ax.plot([statistics.median(stalls)], [y], marker="o", markersize=7, color=colours[impl],
+                    linestyle="none", markeredgecolor="#333333", markeredgewidth=0.4)
+        words = f"kept {len(ok)} of {len(cell)}"
+        if failed:
+            words += f"; BROKEN {len(failed)}" + (f": {', '.join(map(str, lost))} acknowledged lost" if lost else "")
+        ax.text(1.01, y, words, transform=plot.mpl().blended_transform_factory(ax.transAxes, ax.transData),
+                va="center", ha="left", fontsize=8, color=plot.ERROR_RED if failed else "#333333",
+                fontweight="bold" if failed else "normal")
+    ax.set_yticks(range(len(cells)), [plot.mpl_text(f"{task}: {name}") for (task, name), _ in cells], fontsize=8)
+    ax.set_ylim(len(cells) - 0.5, -0.5)
+    drawn = [float(r["stall_ms"]) for r in rows if r.get("status") == "ok" and plot.is_number(r.get("stall_ms"))]
+    if drawn and min(drawn) > 0 and max(drawn) / min(drawn) > plot.LOG_SCALE_SPAN:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plot.mpl().FuncFormatter(plot.plain_number))
+    ax.set_xlabel("stall after the kill [ms] (circle: median), lower is better"
+                  + (", log scale" if ax.get_xscale() == "log" else ""), fontsize=9)
+    ax.grid(axis="x", alpha=0.35, which="both")
+    ax.set_axisbelow(True)
+    figure.suptitle("messaging: the broker or the consumer killed mid-batch, did the promise hold?", fontsize=12,
+                    x=0.02, ha="left")
+    figure.tight_layout(rect=(0, 0, 0.72, 1))
+    description = ("Per fault and system, the fault rows (each repetition one cycle: the broker (fault) or the "
+                   "consumer (consumer_fault) killed once half of the batch was acknowledged or delivered, then "
+                   "restarted or reconnected): how many rows kept the at-least-once promise (no acknowledged "
+                   "message lost), and the stall from the kill to the first message received after it, per "
+                   "repetition. A row that lost acknowledged messages is an error row, written in red with the "
+                   "loss its message reports; the table lists every row's counts (acked_lost, duplicated, "
+                   "resent, stall_ms, restart_ms: min / median / max over the repetitions that kept the "
+                   "promise) and the broken rows' messages. docs/messaging.md, Faults.")
+    return plot.Plot("messaging_faults", "messaging: faults, did the promise hold?", figure, description, errors,
+                     facts, table)
+
+
 def plots(rows: list[dict], colours: dict, facts: str) -> list:
-    made = [latency_ladder_plot(rows, colours, facts), fan_out_delivery_plot(rows, colours, facts)]
+    made = [latency_ladder_plot(rows, colours, facts), throughput_by_size_plot(rows, colours, facts),
+            cpu_per_message_plot(rows, colours, facts), fan_out_delivery_plot(rows, colours, facts),
+            fault_table_plot(rows, colours, facts)]
     return [p for p in made if p is not None]
 
 
