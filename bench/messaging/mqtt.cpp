@@ -73,12 +73,12 @@ class Client {
   // unless `clean` (clean session off: the broker keeps the client's subscriptions and queues its
   // messages while it is away, and resumes them when a client of that id connects again).
   Client(const Endpoint& e, int qos, const std::string& id = {}, bool clean = false)
-      : qos_(qos), where_(e.host + ":" + std::to_string(e.port)) {
+      : qos_(qos), where_(e.transport == Transport::ipc ? e.path : e.host + ":" + std::to_string(e.port)) {
     static const int initialised = mosquitto_lib_init();  // once per process; never cleaned up while ends may live
     if (initialised != MOSQ_ERR_SUCCESS) throw MessagingError("mqtt: mosquitto_lib_init: " + why(initialised));
     m_.reset(mosquitto_new(id.empty() ? nullptr : id.c_str(), id.empty() || clean, this));
     if (!m_) throw MessagingError("mqtt: mosquitto_new: " + std::string(std::strerror(errno)));
-    mosquitto_int_option(m_.get(), MOSQ_OPT_TCP_NODELAY, 1);
+    if (e.transport == Transport::tcp) mosquitto_int_option(m_.get(), MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(m_.get(), [](mosquitto*, void* self, int rc) {
       static_cast<Client*>(self)->connack_ = rc;
     });
@@ -90,7 +90,11 @@ class Client {
       const auto* data = static_cast<const std::byte*>(m->payload);
       static_cast<Client*>(self)->received_.emplace_back(data, data + m->payloadlen);
     });
-    if (const int rc = mosquitto_connect(m_.get(), e.host.c_str(), e.port, kKeepAliveS); rc != MOSQ_ERR_SUCCESS)
+    // Over the broker's Unix socket: libmosquitto 2.0 connects to a path given with port 0.
+    const bool unix_socket = e.transport == Transport::ipc;
+    if (const int rc = mosquitto_connect(m_.get(), unix_socket ? e.path.c_str() : e.host.c_str(), unix_socket ? 0 : e.port,
+                                         kKeepAliveS);
+        rc != MOSQ_ERR_SUCCESS)
       throw MessagingError("mqtt: cannot connect to " + where_ + ": " + why(rc));
     wait_for([this] { return connack_ >= 0; }, "the broker's CONNACK");
     if (connack_ != 0)
@@ -321,15 +325,16 @@ class MqttSession final : public Session {
   std::shared_ptr<std::vector<bool>> taken_ = std::make_shared<std::vector<bool>>();  // persistent consumers' ids in use
 };
 
-ServerSpec mosquitto_spec(Transport) {
+ServerSpec mosquitto_spec(Transport t) {
   ServerSpec s;
   s.name = "mosquitto";
   s.package = "mosquitto";
   s.argv = {"mosquitto", "-c", "{config}"};  // in /usr/sbin: ServerProcess looks there too
   s.config_name = "mosquitto.conf";
-  s.config_text =
-      "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n"
-      "max_queued_messages 0\nlog_dest stderr\n";
+  // ipc: mosquitto 2.0's Unix socket listener (port 0 and a path) in the row's folder.
+  s.config_text = std::string(t == Transport::ipc ? "listener 0 {socket}\n" : "listener {port} 127.0.0.1\n") +
+                  "allow_anonymous true\npersistence false\nset_tcp_nodelay true\nmax_queued_messages 0\n"
+                  "log_dest stderr\n";
   if (::geteuid() == 0) s.config_text += "user root\n";
   return s;
 }
@@ -357,7 +362,7 @@ HOTBENCH_REGISTER(mqtt) {
   for (int qos : {0, 1, 2})
     add_system({.name = "mqtt:qos" + std::to_string(qos),
                 .promise = {kPromise[qos], true},
-                .transports = {Transport::tcp},
+                .transports = {Transport::tcp, Transport::ipc},
                 .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
                 .server = mosquitto_spec,
                 .open = [qos](const Endpoint& e) -> std::unique_ptr<Session> { return std::make_unique<MqttSession>(e, qos); },
