@@ -50,7 +50,8 @@ double counter(const Counters& c, const std::string& name) {
   return -1;
 }
 
-// The pids of this process's children whose program is `comm` (from /proc: the process table).
+// The pids of this process's children whose program is `comm`, or of all of them when `comm` is empty
+// (from /proc: the process table).
 std::vector<pid_t> children_named(const std::string& comm) {
   std::vector<pid_t> out;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
@@ -65,7 +66,7 @@ std::vector<pid_t> children_named(const std::string& comm) {
     char state = 0;
     long ppid = 0;
     std::sscanf(line.c_str() + close + 2, "%c %ld", &state, &ppid);
-    if (command == comm && ppid == ::getpid() && state != 'Z') out.push_back(std::stoi(name));
+    if ((comm.empty() || command == comm) && ppid == ::getpid() && state != 'Z') out.push_back(std::stoi(name));
   }
   return out;
 }
@@ -653,23 +654,7 @@ TEST(FaultTask, AnAcknowledgedMessageLostMakesTheRowAnError) {
 // --- systems whose server costs seconds to start (RabbitMQ) -------------------------------
 
 // This process's children, any program (the tests start no other processes than servers).
-std::vector<pid_t> all_children() {
-  std::vector<pid_t> out;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    char state = 0;
-    long ppid = 0;
-    std::sscanf(line.c_str() + close + 2, "%c %ld", &state, &ppid);
-    if (ppid == ::getpid() && state != 'Z') out.push_back(std::stoi(name));
-  }
-  return out;
-}
+std::vector<pid_t> all_children() { return children_named(""); }
 
 // Processes named `comm` anywhere on the machine: an Erlang port mapper daemon (epmd) detaches from
 // whoever started it, so a stray one is nobody's child.
