@@ -271,8 +271,19 @@ void bare_row(benchmark::State& state, const CaseId& id, const CaseFactory& make
     return;
   }
   measure::end(id.name());
-  report_work(state, work, process_cpu_seconds() - cpu_start,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+  const double cpu_seconds = process_cpu_seconds() - cpu_start;
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  // What the case saw while timed, as the harness's row asks it: a case that finds its timed work wrong
+  // there gives an error row here too, never a figure.
+  Counters observed;
+  try {
+    observed = c->observe();
+  } catch (const std::exception& e) {
+    state.SkipWithError((std::string("failed while timed: ") + e.what()).c_str());
+    return;
+  }
+  report_work(state, work, cpu_seconds, wall_seconds);
+  for (const auto& [key, value] : observed) state.counters[key] = value;
   report_params(state, id);
   for (const auto& [key, value] : check.findings) state.counters[key] = value;
   if (!check.label.empty()) state.SetLabel(check.label);

@@ -439,34 +439,24 @@ HOTBENCH_REGISTER(rabbitmq) {
       "by the consumers (fan_out: one per subscriber); publisher confirms (at most 256 awaiting), manual "
       "consumer acknowledgements (multiple, every 32 messages or before waiting; prefetch 256); ping_pong: default "
       "exchange, no confirms, automatic acknowledgement";
-  add_system({.name = "rabbitmq:transient",
-              .promise = {Guarantee::at_least_once, true},
-              .transports = {Transport::tcp},
-              .tasks = {Task::throughput, Task::ping_pong, Task::fan_out},
-              .server = rabbitmq_spec,
-              .open = [](const Endpoint& e) -> std::unique_ptr<Session> {
-                return std::make_unique<RabbitSession>(e, false);
-              },
-              .notes = common + "; non-durable exchange and queues, non-persistent messages",
-              // A broker start costs 5-7 CPU-seconds: no room in the default run.
-              .default_rows = DefaultRows::none,
-              // 8-15k messages/s at 64 B here: a quarter of the suite's batch keeps a timed run near 0.2 s.
-              .batch_scale = 0.25,
-              .competing_consumers = true,
-              .costly_server = true});
-  add_system({.name = "rabbitmq:durable",
-              .promise = {Guarantee::at_least_once, true},
-              .transports = {Transport::tcp},
-              .tasks = {Task::throughput, Task::ping_pong, Task::fan_out, Task::fault},
-              .server = rabbitmq_spec,
-              .open = [](const Endpoint& e) -> std::unique_ptr<Session> {
-                return std::make_unique<RabbitSession>(e, true);
-              },
-              .notes = common + "; durable exchange and queues, persistent messages (delivery mode 2)",
-              .default_rows = DefaultRows::none,
-              .batch_scale = 0.25,
-              .competing_consumers = true,
-              // A persistent message routed to a durable queue is confirmed once it is on disk.
-              .acks_survive_kill = true,
-              .costly_server = true});
+  for (const bool durable : {false, true})
+    add_system({.name = durable ? "rabbitmq:durable" : "rabbitmq:transient",
+                .promise = {Guarantee::at_least_once, true},
+                .transports = {Transport::tcp},
+                .tasks = durable ? std::vector<Task>{Task::throughput, Task::ping_pong, Task::fan_out, Task::fault}
+                                 : std::vector<Task>{Task::throughput, Task::ping_pong, Task::fan_out},
+                .server = rabbitmq_spec,
+                .open = [durable](const Endpoint& e) -> std::unique_ptr<Session> {
+                  return std::make_unique<RabbitSession>(e, durable);
+                },
+                .notes = common + (durable ? "; durable exchange and queues, persistent messages (delivery mode 2)"
+                                           : "; non-durable exchange and queues, non-persistent messages"),
+                // A broker start costs 5-7 CPU-seconds: no room in the default run.
+                .default_rows = DefaultRows::none,
+                // 8-15k messages/s at 64 B here: a quarter of the suite's batch keeps a timed run near 0.2 s.
+                .batch_scale = 0.25,
+                .competing_consumers = true,
+                // A persistent message routed to a durable queue is confirmed once it is on disk.
+                .acks_survive_kill = durable,
+                .costly_server = true});
 }
