@@ -44,6 +44,24 @@ def test_the_wrapper_installs_every_row_but_the_unpacked_ones(tmp_path):
     assert printed == [fields[0] for fields in rows() if not fields[2].startswith("deb ")]
 
 
+def test_the_wrapper_asks_only_for_the_packages_dpkg_has_not_installed(tmp_path):
+    """One dpkg-query answers for every package: one removed with its configuration left and one dpkg does not
+    know are missing; the others, installed, are not asked for."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dpkg-query").write_text(
+        "#!/bin/sh\nshift 2\nfor p in \"$@\"; do case $p in\n"
+        "  libgtest-dev) printf '%s\\tdeinstall ok config-files\\n' $p ;;\n  valgrind) ;;\n"
+        "  *) printf '%s\\tinstall ok installed\\n' $p ;;\nesac; done\nexit 1\n")
+    (fake / "dpkg-query").chmod(0o755)
+    (fake / "id").write_text("#!/bin/sh\necho 1000\n")
+    (fake / "id").chmod(0o755)
+    result = subprocess.run([str(ROOT / "hotbench"), "test"], capture_output=True, text=True,
+                            env=dict(os.environ, PATH=f"{fake}:{os.environ.get('PATH', '/usr/bin:/bin')}"))
+    assert result.returncode == EXIT_INTERNAL
+    assert result.stdout.split("sudo apt-get install -y ", 1)[1].split() == ["valgrind", "libgtest-dev"]
+
+
 def test_metadata_records_the_rows_with_a_version_source(tmp_path):
     third_party = tmp_path / "third_party"
     (third_party / "libatomic-queue-dev").mkdir(parents=True)
