@@ -324,10 +324,11 @@ void set_options(const Options& options) { g_options = options; }
 void register_case(const CaseId& id, CaseFactory make, Clock clock) {
   if (options().describe) return describe::record(id);
   if (clock == Clock::none) {
-    // One iteration of an empty loop: Google Benchmark would otherwise spin it for its minimum time.
+    // One iteration of an empty loop (Google Benchmark would otherwise spin it for its minimum time), and
+    // one repetition: what a check finds is the same every time.
     benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
       untimed_row(s, id, make);
-    })->Iterations(1);
+    })->Iterations(1)->Repetitions(1);
     return;
   }
   auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {

@@ -99,7 +99,7 @@ def test_the_malformed_table_has_every_rows_counts(real):
     made, _ = figures(rows, meta)
     malformed = made["serial_malformed_outcomes"]
     mine = [r for r in rows if r["task"] == "malformed"]
-    assert len(malformed.table.rows) == len(mine)
+    assert len(malformed.table.rows) == len(mine) == len({r["benchmark"] for r in mine})  # one repetition each
     for r in mine:
         cells = next(t for t in malformed.table.rows if t[:2] == [plot.implementation(r), r["dataset"]])
         want = [plot.format_value(r[f"{kind}{suffix}"]) for kind in ("truncations", "bit_flips")

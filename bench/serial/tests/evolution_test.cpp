@@ -58,8 +58,9 @@ TEST(SerialEvolution, EveryRowAsPinned) {
     EXPECT_EQ(words(s.new_reader_old_bytes, false), std::string(words(pin->second.second, false)))
         << name << ": new reader, old bytes (" << s.detail << ")";
     // A misread names the first difference (what the reader took for what).
-    if (s.old_reader_new_bytes == kMisread || s.new_reader_old_bytes == kMisread)
+    if (s.old_reader_new_bytes == kMisread || s.new_reader_old_bytes == kMisread) {
       EXPECT_NE(s.detail.find("(decoded != reference)"), std::string::npos) << name << ": " << s.detail;
+    }
   }
   EXPECT_EQ(seen, pinned().size()) << "a pin without a row";
 }

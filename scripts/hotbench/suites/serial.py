@@ -306,15 +306,20 @@ def malformed_plot(rows: list[dict], colours: dict, facts: str):
             ax.text(1.01, y, f"{refused + decode_refused:,} / {tried:,}", va="center", fontsize=7)
         ax.set_xlim(0, 1.25)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "25 %", "50 %", "75 %", "100 %"])
-        ax.set_xlabel(f"share of the {words}: refused by validate (filled), by decode (pale), accepted as a "
-                      "value (hatched)", fontsize=8)
+        ax.set_xlabel(f"share of the {words}", fontsize=9)
         ax.set_title(words, fontsize=10, loc="left")
         ax.grid(axis="x", alpha=0.35)
         ax.set_axisbelow(True)
     axes[0].set_yticks(range(len(cells)), [plot.mpl_text(f"{c['format']} {c['message']}") for c in cells], fontsize=8)
     axes[0].set_ylim(len(cells) - 0.5, -0.5)
-    figure.suptitle("serial: malformed input, refused or read as a valid message", fontsize=13, x=0.02, ha="left")
-    figure.tight_layout()
+    figure.suptitle("serial: malformed input, refused or read as a valid message", fontsize=13, x=0.02, ha="left",
+                    y=0.995)
+    figure.tight_layout(rect=(0, 0, 1, 0.94))
+    handles = [plot.mpl().Patch(color="#777777", label="refused by validate"),
+               plot.mpl().Patch(color="#777777", alpha=0.45, label="accepted by validate, refused by decode"),
+               plot.mpl().Patch(facecolor="white", edgecolor="#777777", hatch="//",
+                                label="accepted: a value that survives its round trip")]
+    figure.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.99, 0.95), ncol=3, frameon=False, fontsize=8)
     description = ("Per format and message kind (serial/malformed/<format>/<kind>, rows that carry no time), one "
                    "encoding of the file's first message: every truncation, and single bit flips (every bit of "
                    "the first and last 32 bytes and of every 16th byte between them). Each input is refused by "
