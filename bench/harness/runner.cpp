@@ -20,6 +20,7 @@
 #include "describe.h"
 #include "measure.h"
 #include "suite.h"
+#include "untimed.h"
 
 namespace hotbench {
 namespace {
@@ -230,31 +231,6 @@ void run_case(benchmark::State& state, const CaseId& id, const CaseFactory& make
   if (!label.empty()) state.SetLabel(label);
 }
 
-// The row of a case that carries no time (Clock::none): the case made and checked once per process, as
-// prepare() does, without its timed passes; the row is what the check found. A function of its own, so
-// that the timed rows' code (run_case, prepare) is compiled as it was.
-void untimed_row(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
-  announce(id.name());
-  Prepared& p = prepared();
-  if (p.name != id.name()) {
-    p = Prepared{};
-    p.name = id.name();
-    try {
-      p.check = make()->check();
-    } catch (const std::exception& e) {
-      p.check = Check::failed(e.what());
-    }
-  }
-  if (!p.check.ok()) state.SkipWithError(p.check.error.c_str());
-  for (auto _ : state) {
-  }
-  if (!p.check.ok()) return;
-  state.counters["untimed"] = 1;
-  report_params(state, id);
-  for (const auto& [key, value] : p.check.findings) state.counters[key] = value;
-  if (!p.check.label.empty()) state.SetLabel(p.check.label);
-}
-
 // The body of a bare row (bare.h).
 void bare_row(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
   std::unique_ptr<Case> c;
@@ -323,14 +299,7 @@ void set_options(const Options& options) { g_options = options; }
 
 void register_case(const CaseId& id, CaseFactory make, Clock clock) {
   if (options().describe) return describe::record(id);
-  if (clock == Clock::none) {
-    // One iteration of an empty loop (Google Benchmark would otherwise spin it for its minimum time), and
-    // one repetition: what a check finds is the same every time.
-    benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
-      untimed_row(s, id, make);
-    })->Iterations(1)->Repetitions(1);
-    return;
-  }
+  if (clock == Clock::none) return register_untimed(id, std::move(make));
   auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
     run_case(s, id, make);
   });
