@@ -97,8 +97,13 @@ using CaseFactory = std::function<std::unique_ptr<Case>()>;
 
 // How the row's time is taken. cpu: the benchmark thread's CPU time (single-
 // thread cases; steadier). wall: real time, for cases whose work runs on other
-// threads or waits (queues, concurrent caches).
-enum class Clock { cpu, wall };
+// threads or waits (queues, concurrent caches). none: the row carries no time:
+// what it reports is what check() found (counts of outcomes: how a format met
+// malformed input, say), run() is never called (no timed loop, no allocation
+// pass, no instruction count), and the row has the counter `untimed` = 1, by
+// which the tidy CSV leaves its timing columns empty (docs/results-format.md),
+// so that no figure, answer or gate takes its loop's time for a measurement.
+enum class Clock { cpu, wall, none };
 
 void register_case(const CaseId& id, CaseFactory make, Clock clock = Clock::cpu);
 

@@ -87,6 +87,8 @@ const std::vector<MetricInfo>& harness_metrics() {
       m("p999_ns", "ns", "lower", "time", false, "99.9th percentile per-operation latency"),
       m("max_ns", "ns", "lower", "time", false, "largest per-operation latency"),
       m("mean_ns", "ns", "lower", "time", false, "mean per-operation latency"),
+      m("untimed", "flag (1)", "", "other", true,
+        "the row carries no time: its figures are counts of what its check found, its timing columns are empty"),
   };
   return list;
 }

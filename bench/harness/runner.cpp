@@ -20,6 +20,7 @@
 #include "describe.h"
 #include "measure.h"
 #include "suite.h"
+#include "untimed.h"
 
 namespace hotbench {
 namespace {
@@ -298,6 +299,7 @@ void set_options(const Options& options) { g_options = options; }
 
 void register_case(const CaseId& id, CaseFactory make, Clock clock) {
   if (options().describe) return describe::record(id);
+  if (clock == Clock::none) return register_untimed(id, std::move(make));
   auto* b = benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
     run_case(s, id, make);
   });

@@ -2,8 +2,8 @@
 # (bench/serial/schemas/*), compiled at build time by the generator of their format (each a
 # `program` row of the table) into sources of the suite, whose generated headers are on the include
 # path of the suite and its tests. A format with a schema language of its own adds its branch here.
-# The tests' own schemas (tests/evolution: the schema-evolution test's v1 and v2 of one message per
-# format) go through the same generators into the test binary only.
+# The evolution rows' schemas (outcomes/schemas: v1 and v2 of one message per schema format, read by
+# outcomes/evolution.cpp) go through the same generators into the suite.
 set(generated ${CMAKE_BINARY_DIR}/serial_schemas)
 file(MAKE_DIRECTORY ${generated})
 function(hotbench_serial_schemas target folder)
@@ -41,7 +41,7 @@ function(hotbench_serial_schemas target folder)
   target_sources(${target} PRIVATE ${generated_sources})
 endfunction()
 hotbench_serial_schemas(hotbench_serial_suite ${dir}/schemas)
-hotbench_serial_schemas(hotbench_serial_tests ${dir}/tests/evolution)
+hotbench_serial_schemas(hotbench_serial_suite ${dir}/outcomes/schemas)
 target_include_directories(hotbench_serial_suite PUBLIC ${generated})
 # msgpack-cxx's headers, unpacked from a package that depends on Debian's Boost 1.74
 # (cmake/dependencies.tsv), are used without Boost: its Boost adaptors would want those headers.
@@ -53,6 +53,6 @@ set_property(TARGET msgpack::msgpack-cxx APPEND PROPERTY INTERFACE_COMPILE_DEFIN
 # code"). docs/serial.md. Every file that instantiates the protocols leaves it out: the linker keeps
 # one copy of each instantiation, maybe the checked one (the evolution test's copy was kept once).
 if(HOTBENCH_SANITIZE)
-  set_source_files_properties(${dir}/formats/thrift.cpp ${dir}/tests/evolution_test.cpp
+  set_source_files_properties(${dir}/formats/thrift.cpp ${dir}/outcomes/evolution.cpp
                               PROPERTIES COMPILE_OPTIONS -fno-sanitize=enum)
 endif()

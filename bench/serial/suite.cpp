@@ -10,6 +10,7 @@
 #include "../harness/suite.h"
 #include "cases.h"
 #include "compression.h"
+#include "outcomes/outcomes.h"
 
 namespace hotbench::serial {
 
@@ -36,6 +37,9 @@ const std::string kCompressionSampleMessages = "orders";
 // no allocation at start-up, which would move every later heap address and with them the
 // instruction counts of address-dependent code (memcpy's paths) in the gate's rows.
 constexpr std::string_view kBareTasks[] = {"encode", "decode"};
+// The tasks whose rows carry no time (Clock::none, outcomes/outcomes.h): what each format promised and
+// did under schema evolution and malformed input. Every profile runs them: they take milliseconds.
+constexpr const char* kOutcomeTasks[] = {"evolution", "malformed"};
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -55,13 +59,47 @@ const SuiteInfo& suite_info() {
                         "(in place where the format can, else a full decode; checked)"},
        {"validate", "each message's bytes judged as untrusted input (checked: every valid encoding accepted)"},
        {"access", "every field of each message read through the format's accessors, no struct built "
-                  "(zero-copy formats; checked by a fingerprint of every field)"}},
+                  "(zero-copy formats; checked by a fingerprint of every field)"},
+       {"evolution", "no time: a message of a v2 schema (one field appended to a nested struct) read by the v1 "
+                     "reader, and v1's bytes by the v2 reader; the outcomes and why (the format's promise, the "
+                     "suite's choice or an accident) as codes"},
+       {"malformed", "no time: every truncation and a sample of the bit flips of the file's first message, each "
+                     "refused by validate, or by decode after validate, or accepted as a value that survives its "
+                     "round trip (anything else is an error row)"}},
       {{"wire_bytes_per_message", "bytes per message", "lower", "size", true,
         "encoded size of one message as sent, compressed on rows with compression=<codec> (partial_read: the "
         "batch's size divided by its messages)"},
        {"raw_bytes_per_message", "bytes per message", "lower", "size", true,
         "the format's own size of one message before compression (rows with compression=<codec> only; "
-        "partial_read: the batch's)"}},
+        "partial_read: the batch's)"},
+       {"old_reader_new_bytes", "outcome code", "", "other", true,
+        "evolution rows: a v2 message read by the v1 reader (the new field must be skipped); " +
+            serial::outcomes::read_codes(true)},
+       {"new_reader_old_bytes", "outcome code", "", "other", true,
+        "evolution rows: a v1 message read by the v2 reader (the missing field must read as its default); " +
+            serial::outcomes::read_codes(false)},
+       {"old_reader_promise", "basis code", "", "other", true,
+        "evolution rows: why the v1 reader does what it does (a promise: the format's, or for msgpack_define "
+        "msgpack-cxx's); " + serial::outcomes::basis_codes()},
+       {"new_reader_promise", "basis code", "", "other", true,
+        "evolution rows: why the v2 reader does what it does; " + serial::outcomes::basis_codes()},
+       {"truncations", "inputs", "", "count", true,
+        "malformed rows: truncations of the encoding tried (every prefix shorter than it: its size in bytes)"},
+       {"truncations_refused", "inputs", "", "count", true, "malformed rows: truncations validate refused"},
+       {"truncations_decode_refused", "inputs", "", "count", true,
+        "malformed rows: truncations validate accepted and decode (or the accessors) then refused with an error"},
+       {"truncations_accepted", "inputs", "", "count", true,
+        "malformed rows: truncations validate accepted, read as a value that encodes and decodes back to itself "
+        "(and that the format's accessors read alike)"},
+       {"bit_flips", "inputs", "", "count", true,
+        "malformed rows: single bit flips tried (every bit of the first and last 32 bytes and of every 16th byte "
+        "between them)"},
+       {"bit_flips_refused", "inputs", "", "count", true, "malformed rows: bit flips validate refused"},
+       {"bit_flips_decode_refused", "inputs", "", "count", true,
+        "malformed rows: bit flips validate accepted and decode (or the accessors) then refused with an error"},
+       {"bit_flips_accepted", "inputs", "", "count", true,
+        "malformed rows: bit flips validate accepted, read as a value that survives its round trip (as "
+        "truncations_accepted)"}},
       {".jsonl"},
 #ifdef HOTBENCH_CORPUS_DIR
       {HOTBENCH_CORPUS_DIR},
@@ -86,7 +124,8 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
                                        "message kinds (data files by name) to run");
   const auto chosen = settings.names("formats", formats().names(), formats().names(),
                                      "formats (library or library:variant) to run");
-  const std::vector<std::string> all_tasks(std::begin(kTasks), std::end(kTasks));
+  std::vector<std::string> all_tasks(std::begin(kTasks), std::end(kTasks));
+  all_tasks.insert(all_tasks.end(), std::begin(kOutcomeTasks), std::end(kOutcomeTasks));
   const auto tasks = settings.names("tasks", all_tasks, all_tasks, "tasks to run");
   const std::vector<std::string> codecs(std::begin(kCompressions), std::end(kCompressions));
   const auto compression = settings.names(
@@ -124,6 +163,27 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
       }
     }
   }
+
+  // The rows that carry no time, after the timed ones; the formats alone (no codec).
+  if (!contains(compression, "none")) return;
+  if (contains(tasks, "evolution"))
+    for (const outcomes::Evolution& row : outcomes::evolution_rows()) {
+      const Format* f = formats().find(row.format);
+      if (!f || !contains(chosen, f->name)) continue;
+      std::vector<std::pair<std::string, std::string>> params;
+      if (*row.mapping) params.emplace_back("mapping", row.mapping);
+      register_case({"serial", "evolution", f->library, f->variant, row.message, std::move(params)},
+                    outcomes::evolution_case(row), Clock::none);
+    }
+  if (contains(tasks, "malformed"))
+    for (const auto& file : files) {
+      const std::string dataset = dataset_of(file);
+      if (!contains(messages, dataset)) continue;
+      for (const Format& f : formats().all())
+        if (contains(chosen, f.name))
+          if (CaseFactory make = outcomes::malformed_case(f, file))
+            register_case({"serial", "malformed", f.library, f.variant, dataset, {}}, std::move(make), Clock::none);
+    }
 }
 
 }  // namespace hotbench

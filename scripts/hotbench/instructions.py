@@ -86,7 +86,7 @@ def count(binary: pathlib.Path, args: list[str], work_dir: pathlib.Path, raw_out
     for row in tidy.rows_from_gbench(doc, run_id=""):
         for metric in timed:
             row.pop(metric, None)
-        if row["status"] == "ok":
+        if row["status"] == "ok" and not tidy.is_untimed(row):  # a row without time has nothing to count
             name = next((n for n in counts if gbench.base_name({"name": n}) == row["benchmark"]), None)
             if name is None:
                 row.update(status="error", error_message="callgrind produced no count for this benchmark")

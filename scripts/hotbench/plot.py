@@ -892,6 +892,8 @@ def skip_note(suite: str, task: str, rows: list[dict], metric: str | None) -> st
     errors = sum(1 for r in rows if r.get("status") == "error")
     if errors == len(rows):
         return f"{suite}/{task}: no figure: all {errors} rows are error rows"
+    if all(tidy.is_untimed(r) for r in rows if r.get("status") == "ok"):
+        return f"{suite}/{task}: no per-task figure: its rows carry no time ({tidy.UNTIMED} = 1: counts of outcomes)"
     wanted = metric or DEFAULT_METRIC.get(task) or "/".join(FALLBACK_METRICS)
     return f"{suite}/{task}: no figure: no row has a value of {wanted}"
 

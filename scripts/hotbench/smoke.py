@@ -141,7 +141,10 @@ def row_problems(rows: list[dict], names: list[str], description: dict, bad_data
         if r["status"] != "ok":
             problems.append(f"{r['benchmark']}: error: {r['error_message']}")
             continue
-        if not (isinstance(r.get("real_time_ns"), (int, float)) and r["real_time_ns"] > 0):
+        if tidy.is_untimed(r):
+            if any(r.get(column) is not None for column in tidy.TIMINGS[1:]):
+                problems.append(f"{r['benchmark']}: carries no time ({tidy.UNTIMED} = 1), yet has timings")
+        elif not (isinstance(r.get("real_time_ns"), (int, float)) and r["real_time_ns"] > 0):
             problems.append(f"{r['benchmark']}: real_time_ns is {r.get('real_time_ns')!r}, expected a positive number")
         for column, value in r.items():
             if column in tidy.IDENTITY or column in tidy.STATUS or value is None or isinstance(value, str):

@@ -17,10 +17,13 @@ from .errors import BadInput, read_input_text
 IDENTITY = ["schema_version", "run_id", "benchmark", "suite", "task", "library", "variant", "dataset",
             "params", "threads", "repetition", "process"]
 STATUS = ["status", "error_message", "label"]
-# The metric columns made from Google Benchmark's own fields, in every ok row. The others are the counters
-# the benchmarks report, each in a column of its own name (the suites declare them: metrics.py), after
-# these in alphabetical order.
+# The metric columns made from Google Benchmark's own fields, in every ok row (the times empty in a row that
+# carries no time, below). The others are the counters the benchmarks report, each in a column of its own
+# name (the suites declare them: metrics.py), after these in alphabetical order.
 TIMINGS = ["iterations", "real_time_ns", "cpu_time_ns"]
+# The harness's counter of a row that carries no time (bench/harness/case.h, Clock::none): its figures are
+# counts of what its check found, and Google Benchmark's time of its empty loop is no measurement.
+UNTIMED = "untimed"
 COLUMNS = IDENTITY + STATUS + TIMINGS
 
 # Raw counter name -> (column, factor). Everything else is copied under its own name.
@@ -54,8 +57,9 @@ def rows_from_gbench(doc: dict, run_id: str, process: int = 0, source="") -> lis
             rows.append(row)
             continue
         unit = gbench.TIME_UNIT_NS[entry.get("time_unit", "ns")]
-        row.update(status="ok", error_message="", iterations=entry["iterations"],
-                   real_time_ns=entry["real_time"] * unit, cpu_time_ns=entry["cpu_time"] * unit)
+        row.update(status="ok", error_message="", iterations=entry["iterations"])
+        if entry.get(UNTIMED) != 1:
+            row.update(real_time_ns=entry["real_time"] * unit, cpu_time_ns=entry["cpu_time"] * unit)
         for key, value in entry.items():
             if key in _GBENCH_FIELDS or not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
@@ -68,6 +72,11 @@ def rows_from_gbench(doc: dict, run_id: str, process: int = 0, source="") -> lis
                 row[column] = value * factor
         rows.append(row)
     return rows
+
+
+def is_untimed(row: dict) -> bool:
+    """A row that carries no time: no figure, answer or gate reads a time from it."""
+    return row.get(UNTIMED) == 1
 
 
 def _finite(value) -> float | int | None:

@@ -129,7 +129,7 @@ void serialize(Archive& ar, hotbench::serial::Batch<T>& b, unsigned) {
 }  // namespace boost::serialization
 
 namespace hotbench::serial {
-// Not in an anonymous namespace: the schema-evolution test writes and reads its own structs with it.
+// Not in an anonymous namespace: the schema-evolution rows write and read their own structs with it.
 namespace boost_detail {
 
 using typed::DecodeError;

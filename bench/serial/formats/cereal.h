@@ -122,7 +122,7 @@ void CEREAL_LOAD_FUNCTION_NAME(PortableBinaryInputArchive& ar, std::vector<T>& v
 }  // namespace cereal
 
 namespace hotbench::serial {
-// Not in an anonymous namespace: the schema-evolution test writes and reads its own structs with it.
+// Not in an anonymous namespace: the schema-evolution rows write and read their own structs with it.
 namespace cereal_detail {
 
 using typed::DecodeError;

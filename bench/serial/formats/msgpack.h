@@ -27,7 +27,7 @@
 #include "../cases.h"
 
 namespace hotbench::serial {
-// Not in an anonymous namespace: the schema-evolution test writes and reads its own structs with it.
+// Not in an anonymous namespace: the schema-evolution rows write and read their own structs with it.
 namespace msgpack_detail {
 
 using namespace typed;

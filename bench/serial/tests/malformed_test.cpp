@@ -1,8 +1,10 @@
 // Untrusted bytes, a bounded fuzz of every registered format's decoder: for one encoding of every
-// message kind, every truncation, single bit flips at a deterministic sample of positions, and a
-// seeded mutation fuzz (overwrites, insertions, deletions, splices of two encodings). validate must
-// answer (never throw, never read out of bounds: the asan preset runs this under AddressSanitizer
-// and UBSan), and what it accepts must decode (and access) without a crash: a value or an error.
+// message kind, every truncation and single bit flips at a deterministic sample of positions (the
+// suite's malformed rows, outcomes/malformed.cpp), and a seeded mutation fuzz (overwrites, insertions,
+// deletions, splices of two encodings), all judged as the rows judge them (outcomes::judge). validate
+// must answer (never throw, never read out of bounds: the asan preset runs this under AddressSanitizer
+// and UBSan), and what it accepts must decode (and access) to an error or a value that survives its
+// round trip.
 // Every format must refuse some of them (a validate that accepts everything checks nothing).
 // Bounded by counts, not time, so every run tries the same inputs; sized to take about a second per
 // format under ASan (every input of cereal and Boost that is refused is a thrown exception).
@@ -14,43 +16,14 @@
 
 #include "harness/suite.h"
 #include "serial/cases.h"
+#include "serial/outcomes/outcomes.h"
 
 namespace hotbench::serial {
 namespace {
 
-// Bit flips: every bit of the first and last kEdgeBytes bytes (headers, root offsets, lengths of
-// the last fields), every bit of every kFlipStride-th byte between them.
-constexpr std::size_t kEdgeBytes = 32;
-constexpr std::size_t kFlipStride = 16;
 // Seeded mutations per message kind, and the seed: the same inputs on every run.
 constexpr std::size_t kMutations = 700;
 constexpr std::uint64_t kSeed = 20261130;
-
-struct Tally {
-  std::size_t refused = 0, tried = 0;
-};
-
-// validate once; what it accepts is decoded and accessed. Returns whether validate refused.
-template <class T>
-bool refuses(AnyFormat<T>& f, std::string_view bytes) {
-  // A fresh heap block of exactly this size, so that AddressSanitizer sees any read past its end.
-  std::unique_ptr<char[]> copy(new char[bytes.size() + 1]);
-  std::memcpy(copy.get(), bytes.data(), bytes.size());
-  const std::string_view view(copy.get(), bytes.size());
-  if (!f.validate(view)) return true;
-  T out{};
-  try {
-    f.decode(view, out);
-  } catch (const std::exception&) {
-  }
-  if (f.has_access()) {
-    try {
-      f.access(view);
-    } catch (const std::exception&) {
-    }
-  }
-  return false;
-}
 
 // One random change of `a` (or a splice of a and b): the mutations a fuzzer's first rounds make.
 std::string mutated(const std::string& a, const std::string& b, std::mt19937_64& random) {
@@ -99,31 +72,24 @@ void mutations_of(const Format& format, const char* dataset) {
   f->encode(messages->items[0], encoded);
   f->encode(messages->items[1], other);
 
-  Tally truncations, flips, fuzz;
-  for (std::size_t n = 0; n < encoded.size(); ++n) {
-    truncations.refused += refuses(*f, std::string_view(encoded).substr(0, n));
-    ++truncations.tried;
-  }
-  std::string flipped = encoded;
-  for (std::size_t byte = 0; byte < encoded.size(); ++byte) {
-    if (byte >= kEdgeBytes && byte + kEdgeBytes < encoded.size() && byte % kFlipStride != 0) continue;
-    for (int bit = 0; bit < 8; ++bit) {
-      flipped[byte] = static_cast<char>(encoded[byte] ^ (1 << bit));
-      flips.refused += refuses(*f, flipped);
-      ++flips.tried;
-    }
-    flipped[byte] = encoded[byte];
-  }
+  const outcomes::Malformed rows = outcomes::truncations_and_bit_flips(*f, encoded);
+  EXPECT_EQ(rows.truncations.broken, "") << format.name << " " << dataset;
+  EXPECT_EQ(rows.bit_flips.broken, "") << format.name << " " << dataset;
+  outcomes::Tally fuzz;
   std::mt19937_64 random(kSeed);
+  std::string why;
   for (std::size_t i = 0; i < kMutations; ++i) {
-    fuzz.refused += refuses(*f, mutated(encoded, other, random));
+    const std::string input = mutated(encoded, other, random);
+    const outcomes::Fate fate = outcomes::judge(*f, input, why);
     ++fuzz.tried;
+    fuzz.refused += fate == outcomes::Fate::refused;
+    EXPECT_NE(fate, outcomes::Fate::broken) << format.name << " " << dataset << ", mutation " << i << ": " << why;
   }
-  const std::size_t refused = truncations.refused + flips.refused + fuzz.refused;
+  const std::size_t refused = rows.truncations.refused + rows.bit_flips.refused + fuzz.refused;
   EXPECT_GT(refused, 0u) << format.name << " " << dataset << ": validate accepted every mutation";
   std::printf("%s %s (%zu bytes): validate refused %zu/%zu truncations, %zu/%zu bit flips, %zu/%zu mutations\n",
-              format.name.c_str(), dataset, encoded.size(), truncations.refused, truncations.tried, flips.refused,
-              flips.tried, fuzz.refused, fuzz.tried);
+              format.name.c_str(), dataset, encoded.size(), rows.truncations.refused, rows.truncations.tried,
+              rows.bit_flips.refused, rows.bit_flips.tried, fuzz.refused, fuzz.tried);
 }
 
 TEST(SerialMalformed, SomeFormatIsRegistered) { ASSERT_FALSE(formats().all().empty()); }

@@ -1,11 +1,10 @@
-// The schema-evolution test's message, version 2 (evolution_test.cpp): v2 appends one field to the
+// The schema-evolution rows' message, version 1 (outcomes/evolution.cpp): v2 appends one field to the
 // nested Item, the change Thrift allows (a new field id, default requiredness).
-namespace cpp hotbench.evolution.th2
+namespace cpp hotbench.evolution.th1
 
 struct Item {
   1: i64 id
   2: string name
-  3: i64 added  // v2: the one field appended
 }
 
 struct Basket {

@@ -1,4 +1,4 @@
-# The schema-evolution test's message, version 1 (evolution_test.cpp): v2 appends one field to the
+# The schema-evolution rows' message, version 1 (outcomes/evolution.cpp): v2 appends one field to the
 # nested Item, the change Cap'n Proto allows (the next ordinal).
 @0xd4c1e5a7b2f30911;
 

@@ -1,0 +1,53 @@
+#include "untimed.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "suite.h"
+
+namespace hotbench {
+namespace {
+
+// --hotbench_announce (runner.cpp's announce): every untimed row runs once per process, so it is
+// announced every time.
+void announce(const std::string& name) {
+  if (!options().announce) return;
+  std::fprintf(stderr, "hotbench: start %s\n", name.c_str());
+  std::fflush(stderr);
+}
+
+void untimed_row(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
+  announce(id.name());
+  Check check;
+  try {
+    check = make()->check();
+  } catch (const std::exception& e) {
+    check = Check::failed(e.what());
+  }
+  if (!check.ok()) state.SkipWithError(check.error.c_str());
+  for (auto _ : state) {
+  }
+  if (!check.ok()) return;
+  state.counters["untimed"] = 1;
+  for (const auto& [key, value] : id.params) {  // numeric parameters as counters, as runner.cpp does
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    if (!value.empty() && *end == '\0') state.counters[key] = number;
+  }
+  for (const auto& [key, value] : check.findings) state.counters[key] = value;
+  if (!check.label.empty()) state.SetLabel(check.label);
+}
+
+}  // namespace
+
+void register_untimed(const CaseId& id, CaseFactory make) {
+  benchmark::RegisterBenchmark(id.name().c_str(), [id, make = std::move(make)](benchmark::State& s) {
+    untimed_row(s, id, make);
+  })->Iterations(1)->Repetitions(1);
+}
+
+}  // namespace hotbench
