@@ -47,16 +47,6 @@ double injected_slowdown(const std::string& name) {
   return std::regex_search(name, std::regex(o.slowdown_pattern)) ? o.slowdown : 0;
 }
 
-// --hotbench_announce: one line per benchmark start, unbuffered (stderr), so a
-// runner reading it knows which benchmark to blame if the process must be killed.
-void announce(const std::string& name) {
-  static std::string last;
-  if (!options().announce || name == last) return;
-  last = name;
-  std::fprintf(stderr, "hotbench: start %s\n", name.c_str());
-  std::fflush(stderr);
-}
-
 bool hangs(const std::string& name) {
   const Options& o = options();
   return !o.hang_pattern.empty() && std::regex_search(name, std::regex(o.hang_pattern));
@@ -291,6 +281,17 @@ void bare_row(benchmark::State& state, const CaseId& id, const CaseFactory& make
 }
 
 }  // namespace
+
+// One line per benchmark start, unbuffered (stderr), so a runner reading it knows which benchmark to
+// blame if the process must be killed. One record of the last name for every kind of row (timed,
+// bare, untimed): a timed row's next repetition after an untimed row is announced again.
+void announce(const std::string& name) {
+  static std::string last;
+  if (!options().announce || name == last) return;
+  last = name;
+  std::fprintf(stderr, "hotbench: start %s\n", name.c_str());
+  std::fflush(stderr);
+}
 
 void release_cases() { prepared() = Prepared{}; }
 

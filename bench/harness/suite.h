@@ -83,6 +83,8 @@ struct UsageError : std::runtime_error {
 };
 
 const Options& options();
+// --hotbench_announce: `hotbench: start <name>` on stderr when a row starts after another (runner.cpp).
+void announce(const std::string& name);
 void set_options(const Options& options);
 
 class Settings;  // settings.h

@@ -2,7 +2,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -11,14 +10,6 @@
 
 namespace hotbench {
 namespace {
-
-// --hotbench_announce (runner.cpp's announce): every untimed row runs once per process, so it is
-// announced every time.
-void announce(const std::string& name) {
-  if (!options().announce) return;
-  std::fprintf(stderr, "hotbench: start %s\n", name.c_str());
-  std::fflush(stderr);
-}
 
 void untimed_row(benchmark::State& state, const CaseId& id, const CaseFactory& make) {
   announce(id.name());
