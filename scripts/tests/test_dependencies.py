@@ -29,37 +29,33 @@ def test_every_row_has_the_five_columns_and_known_values():
         assert (version == "deb") == find.startswith("deb "), package
 
 
-def test_the_wrapper_installs_every_row_but_the_unpacked_ones(tmp_path):
-    """./hotbench's package lists, as its missing-package message prints them (dpkg-query finds none)."""
+def missing_packages_printed(tmp_path, dpkg_query: str) -> list[str]:
+    """The packages `./hotbench test` asks to install as a user (not root) with this dpkg-query script."""
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "dpkg-query").write_text("#!/bin/sh\nexit 1\n")
-    (fake / "dpkg-query").chmod(0o755)
-    (fake / "id").write_text("#!/bin/sh\necho 1000\n")
-    (fake / "id").chmod(0o755)
+    for name, script in (("dpkg-query", dpkg_query), ("id", "#!/bin/sh\necho 1000\n")):
+        (fake / name).write_text(script)
+        (fake / name).chmod(0o755)
     result = subprocess.run([str(ROOT / "hotbench"), "test"], capture_output=True, text=True,
                             env=dict(os.environ, PATH=f"{fake}:{os.environ.get('PATH', '/usr/bin:/bin')}"))
     assert result.returncode == EXIT_INTERNAL
-    printed = result.stdout.split("sudo apt-get install -y ", 1)[1].split()
+    return result.stdout.split("sudo apt-get install -y ", 1)[1].split()
+
+
+def test_the_wrapper_installs_every_row_but_the_unpacked_ones(tmp_path):
+    """./hotbench's package lists, as its missing-package message prints them (dpkg-query finds none)."""
+    printed = missing_packages_printed(tmp_path, "#!/bin/sh\nexit 1\n")
     assert printed == [fields[0] for fields in rows() if not fields[2].startswith("deb ")]
 
 
 def test_the_wrapper_asks_only_for_the_packages_dpkg_has_not_installed(tmp_path):
     """One dpkg-query answers for every package: one removed with its configuration left and one dpkg does not
     know are missing; the others, installed, are not asked for."""
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "dpkg-query").write_text(
+    printed = missing_packages_printed(tmp_path, (
         "#!/bin/sh\nshift 2\nfor p in \"$@\"; do case $p in\n"
         "  libgtest-dev) printf '%s\\tdeinstall ok config-files\\n' $p ;;\n  valgrind) ;;\n"
-        "  *) printf '%s\\tinstall ok installed\\n' $p ;;\nesac; done\nexit 1\n")
-    (fake / "dpkg-query").chmod(0o755)
-    (fake / "id").write_text("#!/bin/sh\necho 1000\n")
-    (fake / "id").chmod(0o755)
-    result = subprocess.run([str(ROOT / "hotbench"), "test"], capture_output=True, text=True,
-                            env=dict(os.environ, PATH=f"{fake}:{os.environ.get('PATH', '/usr/bin:/bin')}"))
-    assert result.returncode == EXIT_INTERNAL
-    assert result.stdout.split("sudo apt-get install -y ", 1)[1].split() == ["valgrind", "libgtest-dev"]
+        "  *) printf '%s\\tinstall ok installed\\n' $p ;;\nesac; done\nexit 1\n"))
+    assert printed == ["valgrind", "libgtest-dev"]
 
 
 def test_metadata_records_the_rows_with_a_version_source(tmp_path):
