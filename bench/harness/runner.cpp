@@ -90,6 +90,8 @@ void report_work(benchmark::State& state, const Work& work, double cpu_seconds, 
   }
 }
 
+}  // namespace
+
 void report_params(benchmark::State& state, const CaseId& id) {
   for (const auto& [key, value] : id.params) {
     char* end = nullptr;
@@ -97,6 +99,8 @@ void report_params(benchmark::State& state, const CaseId& id) {
     if (!value.empty() && *end == '\0') state.counters[key] = number;
   }
 }
+
+namespace {
 
 double median_op_ns(Case& c) {
   std::vector<double> ns;

@@ -2,7 +2,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -24,11 +23,7 @@ void untimed_row(benchmark::State& state, const CaseId& id, const CaseFactory& m
   }
   if (!check.ok()) return;
   state.counters["untimed"] = 1;
-  for (const auto& [key, value] : id.params) {  // numeric parameters as counters, as runner.cpp does
-    char* end = nullptr;
-    const double number = std::strtod(value.c_str(), &end);
-    if (!value.empty() && *end == '\0') state.counters[key] = number;
-  }
+  report_params(state, id);
   for (const auto& [key, value] : check.findings) state.counters[key] = value;
   if (!check.label.empty()) state.SetLabel(check.label);
 }

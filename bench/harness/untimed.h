@@ -3,6 +3,8 @@
 // added to runner.cpp moved the instruction count of every gate row by one per run.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include "case.h"
 
 namespace hotbench {
@@ -12,5 +14,8 @@ namespace hotbench {
 // checked once per process; a failed check or a throwing factory is an error row, else the row reports
 // the check's findings and label, its numeric parameters and the counter `untimed` = 1.
 void register_untimed(const CaseId& id, CaseFactory make);
+
+// The row's numeric parameters (capacity=65536, ...) as counters, for every kind of row (runner.cpp).
+void report_params(benchmark::State& state, const CaseId& id);
 
 }  // namespace hotbench
