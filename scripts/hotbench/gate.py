@@ -224,11 +224,12 @@ def build_log():
         return None
 
 
-def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Path:
+def count_at(ref: str, results: pathlib.Path, run=subprocess.run, output_at: str = "above") -> pathlib.Path:
     """Counts the gate's subset as commit `ref` builds it, with this machine's toolchain: a temporary
     `git worktree add --detach` of the commit, its own counting command, the worktree always removed
     (also on errors and Ctrl-C). Returns the result set (under `results`, outside the worktree).
-    CannotTell when the commit is not available or its build or count fails. `run` is injectable."""
+    CannotTell when the commit is not available or its build or count fails. `run` is injectable, and
+    `output_at` says where it sends the commit's output."""
     commit = resolve_commit(ref)
     results.mkdir(parents=True, exist_ok=True)
     dest = results / f"counts-{commit[:12]}"
@@ -239,7 +240,7 @@ def count_at(ref: str, results: pathlib.Path, run=subprocess.run) -> pathlib.Pat
         done = run(command, cwd=tree, env=tree_environment(tree), stdout=build_log(), stderr=build_log())
         if done.returncode != 0:
             raise CannotTell(f"counting commit {commit[:12]} failed (its `{' '.join(command[1:3])}` "
-                             f"exited {done.returncode}; its output is above)")
+                             f"exited {done.returncode}; its output is {output_at})")
     if not (dest / "results.csv").is_file():
         raise CannotTell(f"counting commit {commit[:12]} wrote no result set at {dest}")
     return dest

@@ -4,6 +4,8 @@
   hotbench history changes [--db ...] [--json] [-o FILE.md] [-o FILE.xml]
   hotbench history report [--db ...] -o FILE.html
   hotbench history triage ID --state new|acknowledged|fixed|false_positive [--note TEXT]
+  hotbench history steps [--db ...] [--metric NAME] [-o FILE.md]
+  hotbench history backfill RANGE [--paths PATH...] [--db ...] [--logs DIR]
 
 `add` reads result set folders (results.csv + metadata.json), tidy CSVs or Google Benchmark JSON files
 of any project (repetitions kept, aggregates skipped, every counter a metric) and stores each as one
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import time
 
-from . import cli, compare, history_changes, history_report, history_store, metadata, tidy
+from . import cli, compare, history_changes, history_report, history_steps, history_store, metadata, tidy
 from .errors import EXIT_OK, BadInput, HotbenchError
 
 NOT_METRICS = set(tidy.IDENTITY) | set(tidy.STATUS)
@@ -197,6 +199,21 @@ def add_arguments(p):
     t.add_argument("--note", default="", metavar="TEXT", help="why (kept with the state)")
 
 
+    st = action("steps", "every step of the exact series (instruction counts) between consecutive runs, and "
+                         "whether `changes` found it: the detector checked against a ground truth")
+    st.add_argument("--metric", action="append", metavar="NAME", help="only this metric (repeatable; default: all)")
+    cli.add_output(st, "also write the report here (Markdown)", dest="output", metavar="FILE.md")
+
+    b = action("backfill", "count each commit of a git range that changed --paths, as `gate --against` counts a "
+                           "commit, and add it to the history, oldest first (resumable: commits already in it are skipped)")
+    b.add_argument("revisions", metavar="RANGE", help="a git revision range (A..B: the first-parent commits after A "
+                                                      "up to B) or one commit")
+    b.add_argument("--paths", nargs="+", metavar="PATH", help="only commits that changed these paths (default: bench)")
+    b.add_argument("--branch", metavar="NAME", help="the branch recorded for every commit (default: git's current branch)")
+    b.add_argument("--logs", type=pathlib.Path, default=pathlib.Path("build/backfill-logs"), metavar="DIR",
+                   help="each commit's build and count log, DIR/<commit>.log")
+
+
 def main(args) -> int:
     store = history_store.open_store(args.db)
     try:
@@ -261,4 +278,21 @@ def main_triage(store, args) -> int:
     return EXIT_OK
 
 
-ACTIONS = {"add": main_add, "changes": main_changes, "report": main_report, "triage": main_triage}
+def main_steps(store, args) -> int:
+    found = history_changes.load(store, args.metric)
+    commits = {r["commit_sha"] for r in found.runs.values() if r["commit_sha"]}
+    subjects = {c: git("log", "-1", "--format=%s", c) or "" for c in commits}
+    text = history_steps.report(found, store.name, subjects)
+    sys.stdout.write(text)
+    if args.output:
+        compare.write_output(args.output, text)
+    return EXIT_OK
+
+
+def main_backfill(store, args) -> int:
+    from . import history_backfill  # imports the gate, which no other action needs
+    return history_backfill.main(store, args)
+
+
+ACTIONS = {"add": main_add, "changes": main_changes, "report": main_report, "triage": main_triage,
+           "steps": main_steps, "backfill": main_backfill}
