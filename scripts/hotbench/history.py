@@ -5,7 +5,7 @@
   hotbench history report [--db ...] -o FILE.html
   hotbench history triage ID --state new|acknowledged|fixed|false_positive [--note TEXT]
   hotbench history steps [--db ...] [--metric NAME] [-o FILE.md]
-  hotbench history backfill RANGE [--paths PATH...] [--db ...] [--logs DIR]
+  hotbench history backfill RANGE [--paths PATH...] [--db ...] [--work DIR]
 
 `add` reads result set folders (results.csv + metadata.json), tidy CSVs or Google Benchmark JSON files
 of any project (repetitions kept, aggregates skipped, every counter a metric) and stores each as one
@@ -210,8 +210,9 @@ def add_arguments(p):
                                                       "up to B) or one commit")
     b.add_argument("--paths", nargs="+", metavar="PATH", help="only commits that changed these paths (default: bench)")
     b.add_argument("--branch", metavar="NAME", help="the branch recorded for every commit (default: git's current branch)")
-    b.add_argument("--logs", type=pathlib.Path, default=pathlib.Path("build/backfill-logs"), metavar="DIR",
-                   help="each commit's build and count log, DIR/<commit>.log")
+    b.add_argument("--work", type=pathlib.Path, default=pathlib.Path("build/backfill"), metavar="DIR",
+                   help="each commit's build log (DIR/<commit>.log) and counted result set (DIR/<commit>/), kept: "
+                        "counts found there are added without counting again")
 
 
 def main(args) -> int:

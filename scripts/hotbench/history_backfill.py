@@ -5,12 +5,14 @@ changes matter (default `bench`). Every first-parent commit of the range that ch
 oldest first, counted as `gate --against` counts a commit (gate.count_at: a temporary worktree, that
 commit's own `./hotbench gate --update-baseline`, this machine's toolchain) and added to the history as
 one run of that commit. Output: the runs in the history, one line per commit on stdout (counted,
-already in the history, or why it could not be counted); each commit's build log in
-`--logs DIR/<commit>.log`.
+already in the history, or why it could not be counted); in `--work DIR`, each commit's build log
+(`<commit>.log`) and its counted result set (`<commit>/`), kept.
 
 A series is read in ingest order (history_changes), so commits must arrive oldest first: a database
 holding runs of commits outside the range is refused, and a commit already in it is skipped (the
-backfill is resumable: interrupt it, run it again, and it goes on where it stopped). A commit that
+backfill is resumable: interrupt it, run it again, and it goes on where it stopped). Counts kept in the
+work folder are added without counting again, so two backfills of two halves of a range into two
+scratch histories, then one of the whole range, count each commit once and add all in order. A commit that
 cannot be counted (it predates `gate --update-baseline --baseline`, or its build fails here) is a gap,
 named, and the backfill goes on; the exit code is then 2 (unresolved).
 """
@@ -58,31 +60,38 @@ def last_line(log: pathlib.Path) -> str:
     return f', ending "{lines[-1][:200]}"' if lines else ""
 
 
-def backfill(store, commits: list[str], branch: str, logs: pathlib.Path, count_at=gate.count_at) -> int:
-    """Counts and adds each commit not yet in the history; the number that could not be counted."""
+def backfill(store, commits: list[str], branch: str, work: pathlib.Path, count_at=gate.count_at) -> int:
+    """Counts and adds each commit not yet in the history; the number that could not be counted. A commit's
+    counts already kept in `work` (by an earlier or a parallel backfill) are added without counting again."""
     done = counted_commits(store, commits)
-    logs.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     gaps = 0
     for n, commit in enumerate(commits, 1):
         head = f"{n}/{len(commits)} {commit[:12]}"
         if commit in done:
             print(f"{head}: already in the history", flush=True)
             continue
-        log = logs / f"{commit[:12]}.log"
+        log, kept = work / f"{commit[:12]}.log", work / commit[:12]
         started = time.monotonic()
-        with open(log, "w", encoding="utf-8") as out, tempfile.TemporaryDirectory(prefix="hotbench-backfill-") as tmp:
-            def logged(command, **kwargs):
-                kwargs.update(stdout=out, stderr=subprocess.STDOUT)
-                return subprocess.run(command, **kwargs)
-            try:
-                counts = count_at(commit, pathlib.Path(tmp), run=logged, output_at=f"in {log}")
-            except gate.CannotTell as e:
-                gaps += 1
-                out.flush()
-                print(f"{head}: not counted: {e}{last_line(log)}", flush=True)
-                continue
-            lines = history.add(store, [counts], commit, branch)
-        print(f"{head}: counted in {time.monotonic() - started:.0f} s; {'; '.join(lines)}", flush=True)
+        if (kept / "results.csv").is_file():
+            how = f"counts kept in {kept}"
+        else:
+            with open(log, "w", encoding="utf-8") as out, \
+                    tempfile.TemporaryDirectory(prefix="hotbench-backfill-", dir=work) as tmp:
+                def logged(command, **kwargs):
+                    kwargs.update(stdout=out, stderr=subprocess.STDOUT)
+                    return subprocess.run(command, **kwargs)
+                try:
+                    counts = count_at(commit, pathlib.Path(tmp), run=logged, output_at=f"in {log}")
+                except gate.CannotTell as e:
+                    gaps += 1
+                    out.flush()
+                    print(f"{head}: not counted: {e}{last_line(log)}", flush=True)
+                    continue
+                counts.rename(kept)  # whole or not at all: a kept folder is always a finished count
+            how = f"counted in {time.monotonic() - started:.0f} s"
+        lines = history.add(store, [kept], commit, branch)
+        print(f"{head}: {how}; {'; '.join(lines)}", flush=True)
     return gaps
 
 
@@ -92,7 +101,7 @@ def main(store, args) -> int:
         raise HotbenchError(f"history backfill: no first-parent commit of {args.revisions} changed "
                             f"{' '.join(args.paths or ['bench'])}")
     branch = args.branch or history.git("rev-parse", "--abbrev-ref", "HEAD") or "unknown"
-    gaps = backfill(store, commits, branch, args.logs)
+    gaps = backfill(store, commits, branch, args.work)
     print(f"{len(commits) - gaps} of {len(commits)} commits in {store.name}"
           + (f"; {gaps} could not be counted (above)" if gaps else ""))
     return EXIT_UNRESOLVED if gaps else EXIT_OK

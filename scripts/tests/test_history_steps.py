@@ -1,7 +1,9 @@
 """`history steps` (the detector against the truth of exact series) and `history backfill` (counting
 commits already made, oldest first, resumable)."""
 
+import csv
 import pathlib
+import shutil
 
 import pytest
 
@@ -10,6 +12,7 @@ from hotbench.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
 
 from test_history import add, gbench_json
 
+BASELINE = pathlib.Path(__file__).resolve().parents[2] / "results" / "baseline-instructions"
 COMMITS = [f"{c:04d}" + "d" * 36 for c in range(40)]
 
 
@@ -54,9 +57,26 @@ def fake_counts(tmp_path: pathlib.Path, uncountable: set[str], counted: list[str
         counted.append(commit)
         if commit in uncountable:
             raise gate.CannotTell("its build failed here")
-        return gbench_json(tmp_path / f"{commit[:4]}.json", {"BM_Parse": [{"instructions": parse_count(
-            COMMITS.index(commit))}] * 3})
+        return counted_result_set(results / f"counts-{commit[:12]}", parse_count(COMMITS.index(commit)) / 1000,
+                                  f"run-of-{commit[:12]}")
     return count_at
+
+
+def counted_result_set(dest: pathlib.Path, factor: float, run_id: str) -> pathlib.Path:
+    """The committed gate baseline with every instruction count multiplied by `factor` and its own run id: what
+    a commit's gate --update-baseline writes."""
+    shutil.copytree(BASELINE, dest)
+    with open(BASELINE / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["run_id"] = run_id
+        if r["instructions_per_op"]:
+            r["instructions_per_op"] = repr(float(r["instructions_per_op"]) * factor)
+    with open(dest / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return dest
 
 
 def test_backfill_adds_commits_oldest_first_names_each_gap_and_resumes(tmp_path, capsys):
@@ -70,12 +90,24 @@ def test_backfill_adds_commits_oldest_first_names_each_gap_and_resumes(tmp_path,
         out = capsys.readouterr().out
         assert f"4/12 {COMMITS[3][:12]}: not counted: its build failed here" in out
         assert [r["commit_sha"] for r in history_store.runs(store)] == [c for c in commits if c != COMMITS[3]]
+        assert sorted(p.name for p in (tmp_path / "logs").iterdir() if p.is_dir()) == \
+            sorted(c[:12] for c in commits if c != COMMITS[3])  # each count kept, no scratch folder left
         # run again: only the gap is counted again
         counted.clear()
         assert history_backfill.backfill(store, commits, "main", tmp_path / "logs",
                                          count_at=fake_counts(tmp_path, set(), counted)) == 0
         assert counted == [COMMITS[3]]
         assert f"1/12 {COMMITS[0][:12]}: already in the history" in capsys.readouterr().out
+        # a new history of the same range: every count kept is added, none counted again
+        other = history_store.open_store(tmp_path / "h2.sqlite")
+        try:
+            assert history_backfill.backfill(other, commits, "main", tmp_path / "logs",
+                                             count_at=fake_counts(tmp_path, set(), counted)) == 0
+            assert counted == [COMMITS[3]]
+            assert f"2/12 {COMMITS[1][:12]}: counts kept in " in capsys.readouterr().out
+            assert [r["commit_sha"] for r in history_store.runs(other)] == commits
+        finally:
+            other.close()
         # a history holding another commit's run would put it before the backfilled ones: refused
         with pytest.raises(history_backfill.BadInput, match="outside the range"):
             history_backfill.backfill(store, COMMITS[20:22], "main", tmp_path / "logs",
