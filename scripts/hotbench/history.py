@@ -189,6 +189,8 @@ def add_arguments(p):
 
     r = action("report", "one self-contained HTML page: trends, change points, noise bands, geometric means")
     cli.add_output(r, "the HTML page to write", dest="output", metavar="FILE.html")
+    r.add_argument("--figures", type=pathlib.Path, metavar="DIR",
+                   help="also write each suite's trend as a standalone SVG file in DIR (history-<suite>-<metric>.svg)")
     r.add_argument("--metric", action="append", metavar="NAME", help="only this metric (repeatable; default: all)")
     r.add_argument("--fdr", type=float, default=history_changes.changepoints.FDR, metavar="Q",
                    help="the false discovery rate over every split tested in every series")
@@ -260,7 +262,7 @@ def main_report(store, args) -> int:
     if not args.output:
         raise HotbenchError("history report: -o FILE.html is required")
     found = history_changes.load(store, args.metric, args.fdr)
-    history_report.write(args.output, found, store.name)
+    history_report.write(args.output, found, store.name, args.figures)
     print(f"{args.output}: {len(found.series)} series, {len(found.changes)} change point(s)")
     return EXIT_OK
 

@@ -57,10 +57,29 @@ SCRIPT = """
 """
 
 
-def write(path, history: history_changes.History, db_name: str) -> None:
-    if not path.parent.is_dir():
-        raise HotbenchError(f"{path}: cannot write the report: no folder {path.parent}")
+def write(path, history: history_changes.History, db_name: str, figures=None) -> None:
+    """The page at `path`; with `figures` (a folder), also each suite's trend as a standalone SVG file there
+    (history-<suite>-<metric>.svg: for a README or a pull request, where a page's inline charts cannot go)."""
+    for folder in (path.parent, figures):
+        if folder is not None and not folder.is_dir():
+            raise HotbenchError(f"{folder}: cannot write the report: no such folder")
     atomic.write_text(path, render(history, db_name))
+    if figures is not None:
+        for name, svg in suite_charts(history).items():
+            atomic.write_text(figures / f"history-{name}.svg", standalone(svg))
+
+
+# The chart rules of CSS, for a standalone SVG file (no page around it, no CSS variables).
+FIGURE_STYLE = (".band { fill: #b7d3ee; fill-opacity: 0.6; } .line { fill: none; stroke: #0b4f8a; stroke-width: 1.5; } "
+                ".change { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 4 3; } .axis { stroke: #888; "
+                "stroke-width: 1; } text { font: 11px sans-serif; fill: #333; }")
+
+
+def standalone(svg: str) -> str:
+    """An inline chart as an SVG file: its namespace, its style, a white background."""
+    head, rest = svg.split(">", 1)
+    head = head.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    return f'{head}><style>{FIGURE_STYLE}</style><rect width="100%" height="100%" fill="#fff"/>{rest}\n'
 
 
 def render(history: history_changes.History, db_name: str) -> str:
@@ -104,33 +123,66 @@ def series_section(s: dict, history, changes: list) -> str:
             f"{len(points)} runs</p>{chart}{table}</section>")
 
 
-def suite_trends(history) -> str:
-    """Per suite x metric x machine: the geometric mean of value / the series' first value, run by run."""
+def suite_groups(history) -> dict:
+    """(suite, metric, machine) -> its series."""
     groups = {}
     for s in history.series:
         groups.setdefault((s["suite"] or "(no suite)", s["metric"], s["machine"]), []).append(s)
+    return groups
+
+
+def suite_trend(history, members: list[dict], title: str) -> str | None:
+    """The geometric mean of value / the series' first value, run by run, as a chart; each run where a series
+    of the group has a change point is marked with how many do. None when no series has positive values."""
+    logs = {}
+    for s in members:
+        medians = [(k, statistics.median(v)) for k, v in history.points[s["series_key"]]]
+        if not medians or any(m <= 0 for _, m in medians):
+            continue  # a ratio to the first value needs positive values
+        first = medians[0][1]
+        for run_key, m in medians:
+            logs.setdefault(run_key, []).append(math.log(m / first))
+    if not logs:
+        return None
+    run_keys = sorted(logs)
+    values = [math.exp(statistics.fmean(logs[k])) for k in run_keys]
+    commits = [history.runs[k]["commit_sha"] for k in run_keys]
+    keys = {s["series_key"] for s in members}
+    changed = {}
+    for c in history.changes:
+        if c.series_key in keys and c.run_key in logs:
+            changed.setdefault(c.run_key, []).append(c)
+    marks = [(run_keys.index(k), f"{len(cs)} change point(s) at {history_changes.commits_text(cs[0])}: "
+              + ", ".join(f"{c.benchmark} {c.change * 100:+.2f} %" for c in cs[:5]) + (" ..." if len(cs) > 5 else ""))
+             for k, cs in sorted(changed.items())]
+    return svg_chart([(v, v, v) for v in values], marks, commits, title)
+
+
+def suite_charts(history) -> dict:
+    """File name stem -> chart of each suite trend (the figures of `report --figures`)."""
+    out = {}
+    for (suite, metric, machine), members in sorted(suite_groups(history).items()):
+        chart = suite_trend(history, members, f"{suite} {metric}: geometric mean of {len(members)} benchmarks "
+                                              f"relative to their first run ({machine})")
+        if chart is not None:
+            stem = "-".join("".join(ch if ch.isalnum() else "_" for ch in part) for part in (suite, metric))
+            out[stem if stem not in out else f"{stem}-{len(out)}"] = chart
+    return out
+
+
+def suite_trends(history) -> str:
+    """Per suite x metric x machine: the geometric mean of value / the series' first value, run by run."""
     parts = ["<h2 id=\"suites\">Geometric mean per suite</h2>",
              "<p class=\"muted\">Each benchmark's median relative to its first run, the geometric mean over the "
-             "suite's benchmarks measured in that run.</p>"]
-    for (suite, metric, machine), members in sorted(groups.items()):
-        logs = {}
-        for s in members:
-            medians = [(k, statistics.median(v)) for k, v in history.points[s["series_key"]]]
-            if not medians or any(m <= 0 for _, m in medians):
-                continue  # a ratio to the first value needs positive values
-            first = medians[0][1]
-            for run_key, m in medians:
-                logs.setdefault(run_key, []).append(math.log(m / first))
-        if not logs:
+             "suite's benchmarks measured in that run; a dashed line before each run where one of them has a change "
+             "point.</p>"]
+    for (suite, metric, machine), members in sorted(suite_groups(history).items()):
+        chart = suite_trend(history, members, f"{suite} {metric} geometric mean")
+        if chart is None:
             continue
-        run_keys = sorted(logs)
-        values = [math.exp(statistics.fmean(logs[k])) for k in run_keys]
-        commits = [history.runs[k]["commit_sha"] for k in run_keys]
-        title = f"{suite} {metric} geometric mean"
         parts.append(f"<section class=\"suite-trend\" data-name=\"{esc(f'{suite} {metric} {machine}')}\">"
                      f"<h3>{esc(suite)} &middot; {esc(metric)}</h3><p class=\"muted\">{esc(machine)} &middot; "
-                     f"{len(members)} benchmarks</p>{svg_chart([(v, v, v) for v in values], [], commits, title)}"
-                     "</section>")
+                     f"{len(members)} benchmarks</p>{chart}</section>")
     return "\n".join(parts)
 
 

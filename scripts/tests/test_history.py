@@ -404,9 +404,26 @@ def test_the_report_shows_every_series_and_change_point_and_loads_nothing(report
         assert f"data-name=\"{s['benchmark']} {s['metric']} " in page
     for c in history.changes:
         assert page.count(f"<code>{c.change_id}</code>") == 1 and f"<title>{c.change_id}: " in page
-    assert "simdjson 3.0.1 -&gt; 3.1.0" in page and page.count('class="change"') == len(history.changes) == 2
+    # each change point marked in its series' chart and, at its run, in its suite's trend
+    assert "simdjson 3.0.1 -&gt; 3.1.0" in page and page.count('class="change"') == 2 * len(history.changes) == 4
+    assert "<title>1 change point(s) at 0011cccccccc..0012cccccccc: BM_Parse +5.00 %</title>" in page
     assert "<h3>(no suite) &middot; instructions</h3>" in page  # the suite's geometric mean
     assert not re.search(r"(src|href)=\"(https?:)?//|@import|url\(\s*['\"]?(https?:)?//", page, re.I)
+
+
+def test_figures_are_each_suite_trend_as_a_standalone_svg_file(tmp_path):
+    db = tmp_path / "h.sqlite"
+    history_with_a_library_upgrade(tmp_path, db)
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    assert cli.main(["history", "report", "--db", str(db), "-o", str(tmp_path / "h.html"), "--figures", str(figures),
+                     "--metric", "instructions"]) == EXIT_OK
+    [figure] = figures.iterdir()
+    assert figure.name == "history-_no_suite_-instructions.svg"
+    svg = ET.parse(figure).getroot()
+    namespace = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{namespace}svg" and svg.find(f"{namespace}style") is not None
+    assert len(svg.findall(f"{namespace}line[@class='change']")) == 2
 
 
 def chromium(*arguments, tmp_path) -> subprocess.CompletedProcess:
