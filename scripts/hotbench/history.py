@@ -284,12 +284,19 @@ def main_triage(store, args) -> int:
 def main_steps(store, args) -> int:
     found = history_changes.load(store, args.metric)
     commits = {r["commit_sha"] for r in found.runs.values() if r["commit_sha"]}
-    subjects = {c: git("log", "-1", "--format=%s", c) or "" for c in commits}
-    text = history_steps.report(found, store.name, subjects)
+    text = history_steps.report(found, store.name, {c: commit_summary(c) for c in commits})
     sys.stdout.write(text)
     if args.output:
         compare.write_output(args.output, text)
     return EXIT_OK
+
+
+def commit_summary(commit: str) -> str:
+    """'subject [the folders it changed, two levels deep]', from git; '' for a commit git does not know."""
+    subject = git("log", "-1", "--format=%s", commit) or ""
+    files = (git("show", "--name-only", "--format=", commit) or "").splitlines()
+    folders = sorted({"/".join(f.split("/")[:2]) if "/" in f else "." for f in files if f})
+    return f"{subject} [{', '.join(folders)}]" if subject else ""
 
 
 def main_backfill(store, args) -> int:

@@ -81,7 +81,8 @@ def steps(found: history_changes.History) -> tuple[list[Step], list[history_chan
 
 
 def report(found: history_changes.History, db_name: str, subjects: dict | None = None) -> str:
-    """Markdown: the counts by verdict, then each step and each false change point."""
+    """Markdown: the counts by verdict, then each commit with steps (`subjects`: commit -> what it was), each
+    false change point, and the commits at which no exact series moved."""
     all_steps, false_changes, exact_series = steps(found)
     subjects = subjects or {}
     by_verdict = {}
@@ -102,13 +103,18 @@ def report(found: history_changes.History, db_name: str, subjects: dict | None =
         why = "; ".join(f"{sum(1 for st in missed if st.verdict == v)} {v.removeprefix('missed: ')}"
                         for v in sorted({st.verdict for st in missed}))
         largest = max(group, key=lambda st: abs(st.change))
-        lines.append(f"| {commit[:10]} | {subjects.get(commit, '')[:70].replace('|', '/')} | {len(group)} | "
+        lines.append(f"| {commit[:10]} | {subjects.get(commit, '').replace('|', '/')} | {len(group)} | "
                      f"{len(group) - len(missed)} | {len(missed)}{f' ({why})' if why else ''} | "
                      f"{largest.change * 100:+.3g} % {largest.benchmark} |")
     if false_changes:
         lines += ["", "Change points at no step:", ""]
         lines += [f"- {c.title} at {history_changes.commits_text(c)}: {history_changes.change_text(c)}"
                   for c in false_changes]
+    runs_in_order = sorted(found.runs.values(), key=lambda r: r["run_key"])[1:]
+    still = [r["commit_sha"] for r in runs_in_order if r["commit_sha"] not in set(commits)]
+    if still:
+        lines += ["", f"Commits at which no exact series moved ({len(still)}):", ""]
+        lines += [f"- {(c or 'unknown')[:10]} {subjects.get(c, '')}" for c in still]
     return "\n".join(lines) + "\n"
 
 

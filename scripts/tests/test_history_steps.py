@@ -49,6 +49,7 @@ def test_each_step_of_an_exact_series_is_found_or_missed_for_a_stated_reason(tmp
     assert text == capsys.readouterr().out
     assert "2 exact series, 4 steps between consecutive runs, at 4 commits; 0 change point(s) at no step" in text
     assert f"| {COMMITS[10][:10]} |  | 1 | 1 | 0 | +5 % BM_Parse |" in text
+    assert "Commits at which no exact series moved (35):" in text  # 39 after the first, 4 with steps
 
 
 def fake_counts(tmp_path: pathlib.Path, uncountable: set[str], counted: list[str]):
