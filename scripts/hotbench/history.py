@@ -203,7 +203,11 @@ def add_arguments(p):
 
     st = action("steps", "every step of the exact series (instruction counts) between consecutive runs, and "
                          "whether `changes` found it: the detector checked against a ground truth")
-    st.add_argument("--metric", action="append", metavar="NAME", help="only this metric (repeatable; default: all)")
+    st.add_argument("--metric", action="append", metavar="NAME",
+                    help="this metric (repeatable; default: the instruction counts, "
+                         f"{', '.join(history_steps.METRICS)}: a one-repetition timed run would pass for exact)")
+    st.add_argument("--fdr", type=float, default=history_changes.changepoints.FDR, metavar="Q",
+                    help="the false discovery rate of the change points checked, as `changes --fdr`")
     cli.add_output(st, "also write the report here (Markdown)", dest="output", metavar="FILE.md")
 
     b = action("backfill", "count each commit of a git range that changed --paths, as `gate --against` counts a "
@@ -282,7 +286,7 @@ def main_triage(store, args) -> int:
 
 
 def main_steps(store, args) -> int:
-    found = history_changes.load(store, args.metric)
+    found = history_changes.load(store, args.metric or history_steps.METRICS, args.fdr)
     commits = {r["commit_sha"] for r in found.runs.values() if r["commit_sha"]}
     text = history_steps.report(found, store.name, {c: commit_summary(c) for c in commits})
     sys.stdout.write(text)
@@ -294,9 +298,10 @@ def main_steps(store, args) -> int:
 def commit_summary(commit: str) -> str:
     """'subject [the folders it changed, two levels deep]', from git; '' for a commit git does not know."""
     subject = git("log", "-1", "--format=%s", commit) or ""
-    files = (git("show", "--name-only", "--format=", commit) or "").splitlines()
+    # a merge's files are those it brought to its first parent (git show lists none for a merge by default)
+    files = (git("show", "--diff-merges=first-parent", "--name-only", "--format=", commit) or "").splitlines()
     folders = sorted({"/".join(f.split("/")[:2]) if "/" in f else "." for f in files if f})
-    return f"{subject} [{', '.join(folders)}]" if subject else ""
+    return f"{subject} [{', '.join(folders)}]" if subject and folders else subject
 
 
 def main_backfill(store, args) -> int:

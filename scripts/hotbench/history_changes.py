@@ -57,6 +57,8 @@ class History:
     series: list[dict]
     points: dict  # series_key -> [(run_key, [values])] in ingest order
     changes: list[ChangePoint]
+    starts: dict  # series_key -> indices where an acknowledged change starts a new baseline segment
+    fdr: float
 
 
 def change_id(series: dict, run: dict) -> str:
@@ -103,7 +105,7 @@ def load(store, metrics: list[str] | None = None, fdr: float = changepoints.FDR)
             after["run_key"], d.index, len(series_points), before["commit_sha"], after["commit_sha"], d.median_before,
             d.median_after, d.change, d.low, d.high, d.p_value, d.q_value, context_changes(before, after),
             entry.get("state", "new"), entry.get("note", "")))
-    return History(runs, all_series, points, changes)
+    return History(runs, all_series, points, changes, starts, fdr)
 
 
 # ---------------------------------------------------------------- output

@@ -152,21 +152,29 @@ def suite_trend(history, members: list[dict], title: str) -> str | None:
     for c in history.changes:
         if c.series_key in keys and c.run_key in logs:
             changed.setdefault(c.run_key, []).append(c)
-    marks = [(run_keys.index(k), f"{len(cs)} change point(s) at {history_changes.commits_text(cs[0])}: "
-              + ", ".join(f"{c.benchmark} {c.change * 100:+.2f} %" for c in cs[:5]) + (" ..." if len(cs) > 5 else ""))
-             for k, cs in sorted(changed.items())]
+    marks = []
+    for k, cs in sorted(changed.items()):
+        largest = sorted(cs, key=lambda c: -abs(c.change))[:5]
+        marks.append((run_keys.index(k), f"{len(cs)} change point(s) before {history_changes.short(cs[0].commit_after)}"
+                      f"{', the largest' if len(cs) > 5 else ''}: "
+                      + ", ".join(f"{c.benchmark} {c.change * 100:+.2f} %" for c in largest)))
     return svg_chart([(v, v, v) for v in values], marks, commits, title)
 
 
 def suite_charts(history) -> dict:
     """File name stem -> chart of each suite trend (the figures of `report --figures`)."""
+    groups = suite_groups(history)
+    machines = {}
+    for suite, metric, machine in groups:
+        machines.setdefault((suite, metric), []).append(machine)
     out = {}
-    for (suite, metric, machine), members in sorted(suite_groups(history).items()):
+    for (suite, metric, machine), members in sorted(groups.items()):
         chart = suite_trend(history, members, f"{suite} {metric}: geometric mean of {len(members)} benchmarks "
                                               f"relative to their first run ({machine})")
         if chart is not None:
-            stem = "-".join("".join(ch if ch.isalnum() else "_" for ch in part) for part in (suite, metric))
-            out[stem if stem not in out else f"{stem}-{len(out)}"] = chart
+            # the machine in the name only when the suite and metric have series on several machines
+            parts = (suite, metric, machine) if len(machines[(suite, metric)]) > 1 else (suite, metric)
+            out["-".join("".join(ch if ch.isalnum() else "_" for ch in part) for part in parts)] = chart
     return out
 
 
