@@ -47,8 +47,9 @@ def add_arguments(p):
                    help="also the paired time mode (`gate --time`): the build against itself in PAIRS pairs of "
                         "processes (run --paired-with), judged pair by pair at --paired-threshold (default: "
                         "%(default)s, not measured)")
-    p.add_argument("--paired-threshold", type=float, default=0.03, metavar="FRACTION",
-                   help="the paired mode's real_time_ns threshold, as gate --time's (default: %(default)s)")
+    p.add_argument("--paired-threshold", default="0.03", metavar="LIST",
+                   help="the paired mode's real_time_ns thresholds, as gate --time's --threshold (comma-separated "
+                        "fractions: each judges the same runs; default: %(default)s)")
     p.add_argument("--skip-unpaired", action="store_true", help="leave out the unpaired time mode")
     out = ROOT / "results" / "gate-experiment"
     cli.add_output(p, "the folder written: summary.json, summary.md, noise_floor.csv", dest="out", metavar="DIR",
@@ -123,25 +124,40 @@ def _median_ratios(pairs: list[tuple[pathlib.Path, pathlib.Path]], metric: str) 
     return ratios
 
 
+def thresholds(text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or any(not 0 <= v < 1 for v in values):
+        raise HotbenchError(f"--paired-threshold {text}: expected comma-separated fractions in [0, 1), e.g. 0.01,0.03")
+    return values
+
+
 def paired_experiment(args, work: pathlib.Path) -> dict:
-    """The paired time mode: A/A and injected slowdowns, each comparison from one paired run."""
+    """The paired time mode: A/A and injected slowdowns, each comparison from one paired run, judged at each
+    threshold of --paired-threshold (the same runs: the thresholds differ only in the rule)."""
     metric = "real_time_ns"
     results = work / "time_paired"
-    policy = work / "paired.toml"
     # gate --time's rule: the policy's confidence and overrides, its own threshold for time.
     text, line = check.DEFAULT_POLICY.read_text(encoding="utf-8"), "\nreal_time_ns = 0.10"
     if line not in text:
         raise HotbenchError(f"{check.DEFAULT_POLICY}: no `{line.strip()}` line to replace for the paired mode")
-    atomic.write_text(policy, text.replace(line, f"\nreal_time_ns = {args.paired_threshold}"))
+    policies = {}
+    for t in thresholds(args.paired_threshold):
+        policies[t] = work / f"paired-{t}.toml"
+        atomic.write_text(policies[t], text.replace(line, f"\nreal_time_ns = {t}"))
     common = ["--filter", args.filter, "--repetitions", str(args.repetitions), "--min-time", str(args.min_time)]
     aa = [_run_paired(results, args.paired, *common) for _ in range(args.aa_pairs)]
-    out = {"metric": metric, "pairs": args.paired, "threshold": args.paired_threshold,
-           "aa": _tally([_verdicts(a, b, metric, work, policy) for a, b in aa]), "detection": {}}
-    for s in [float(x) for x in args.slowdowns.split(",")]:
-        runs = [_run_paired(results, args.paired, *common, "--inject-slowdown", f".:{s}")
-                for _ in range(args.detect_pairs)]
-        out["detection"][f"{s:.0%}"] = _tally([_verdicts(a, b, metric, work, policy) for a, b in runs])
-    out["aa_median_ratios"] = _median_ratios(aa, metric)
+    detection = {f"{s:.0%}": [_run_paired(results, args.paired, *common, "--inject-slowdown", f".:{s}")
+                              for _ in range(args.detect_pairs)] for s in [float(x) for x in args.slowdowns.split(",")]}
+    out = {}
+    for t, policy in policies.items():
+        out[f"time, paired, threshold {t:.0%}"] = {
+            "metric": metric, "pairs": args.paired, "threshold": t,
+            "aa": _tally([_verdicts(a, b, metric, work, policy) for a, b in aa]),
+            "detection": {label: _tally([_verdicts(a, b, metric, work, policy) for a, b in runs])
+                          for label, runs in detection.items()}}
     return out
 
 
@@ -182,6 +198,8 @@ def markdown(summary: dict) -> str:
 
 def main(args) -> int:
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    if args.paired:
+        thresholds(args.paired_threshold)  # a usage error before an hour of runs, not after
     modes = ([] if args.skip_unpaired else ["time"]) + ([] if args.skip_instructions else ["instructions"])
     summary = {"started_utc": started, "filter": args.filter, "settings": {
         k: getattr(args, k) for k in ("aa_pairs", "detect_pairs", "slowdowns", "repetitions", "processes",
@@ -190,7 +208,7 @@ def main(args) -> int:
         for mode in modes:
             summary["modes"][mode] = experiment(args, mode, pathlib.Path(tmp))
         if args.paired:
-            summary["modes"]["time, paired"] = paired_experiment(args, pathlib.Path(tmp))
+            summary["modes"].update(paired_experiment(args, pathlib.Path(tmp)))
     summary["finished_utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     args.out.mkdir(parents=True, exist_ok=True)
     noise = ["benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change"]
