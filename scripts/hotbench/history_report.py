@@ -65,21 +65,24 @@ def write(path, history: history_changes.History, db_name: str, figures=None) ->
             raise HotbenchError(f"{folder}: cannot write the report: no such folder")
     atomic.write_text(path, render(history, db_name))
     if figures is not None:
-        for name, svg in suite_charts(history).items():
-            atomic.write_text(figures / f"history-{name}.svg", standalone(svg))
+        for name, (svg, heading) in suite_charts(history).items():
+            atomic.write_text(figures / f"history-{name}.svg", standalone(svg, heading))
 
 
 # The chart rules of CSS, for a standalone SVG file (no page around it, no CSS variables).
 FIGURE_STYLE = (".band { fill: #b7d3ee; fill-opacity: 0.6; } .line { fill: none; stroke: #0b4f8a; stroke-width: 1.5; } "
                 ".change { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 4 3; } .axis { stroke: #888; "
-                "stroke-width: 1; } text { font: 11px sans-serif; fill: #333; }")
+                "stroke-width: 1; } text { font: 11px sans-serif; fill: #333; } "
+                ".heading { font-size: 13px; font-weight: bold; }")
 
 
-def standalone(svg: str) -> str:
-    """An inline chart as an SVG file: its namespace, its style, a white background."""
-    head, rest = svg.split(">", 1)
-    head = head.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
-    return f'{head}><style>{FIGURE_STYLE}</style><rect width="100%" height="100%" fill="#fff"/>{rest}\n'
+def standalone(svg: str, heading: str) -> str:
+    """An inline chart as an SVG file: its namespace, its style, a white background, a visible heading."""
+    chart = svg.replace("<svg ", '<svg y="24" ', 1)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 24}" width="{WIDTH}" '
+            f'height="{HEIGHT + 24}"><style>{FIGURE_STYLE}</style><rect width="100%" height="100%" fill="#fff"/>'
+            f'<text class="heading" x="4" y="16">{esc(heading)}</text>'
+            f'{chart}</svg>\n')
 
 
 def render(history: history_changes.History, db_name: str) -> str:
@@ -158,23 +161,25 @@ def suite_trend(history, members: list[dict], title: str) -> str | None:
         marks.append((run_keys.index(k), f"{len(cs)} change point(s) before {history_changes.short(cs[0].commit_after)}"
                       f"{', the largest' if len(cs) > 5 else ''}: "
                       + ", ".join(f"{c.benchmark} {c.change * 100:+.2f} %" for c in largest)))
-    return svg_chart([(v, v, v) for v in values], marks, commits, title)
+    return svg_chart([(v, v, v) for v in values], marks, commits, title, relative=True)
 
 
 def suite_charts(history) -> dict:
-    """File name stem -> chart of each suite trend (the figures of `report --figures`)."""
+    """File name stem -> (chart, heading) of each suite trend (the figures of `report --figures`)."""
     groups = suite_groups(history)
     machines = {}
     for suite, metric, machine in groups:
         machines.setdefault((suite, metric), []).append(machine)
     out = {}
     for (suite, metric, machine), members in sorted(groups.items()):
-        chart = suite_trend(history, members, f"{suite} {metric}: geometric mean of {len(members)} benchmarks "
-                                              f"relative to their first run ({machine})")
+        heading = (f"{suite} {metric}: geometric mean of {len(members)} benchmarks relative to their first run, "
+                   f"{len(history.runs)} runs")
+        chart = suite_trend(history, members, heading)
         if chart is not None:
             # the machine in the name only when the suite and metric have series on several machines
             parts = (suite, metric, machine) if len(machines[(suite, metric)]) > 1 else (suite, metric)
-            out["-".join("".join(ch if ch.isalnum() else "_" for ch in part) for part in parts)] = chart
+            out["-".join("".join(ch if ch.isalnum() else "_" for ch in part) for part in parts)] = (
+                chart, heading + (f" ({machine})" if len(parts) == 3 else ""))
     return out
 
 
@@ -194,8 +199,10 @@ def suite_trends(history) -> str:
     return "\n".join(parts)
 
 
-def svg_chart(points: list[tuple[float, float, float]], marks: list[tuple[int, str]], commits: list, title: str) -> str:
-    """(median, low, high) per run as a line over its band; marks (index, text) as dashed lines."""
+def svg_chart(points: list[tuple[float, float, float]], marks: list[tuple[int, str]], commits: list, title: str,
+              relative: bool = False) -> str:
+    """(median, low, high) per run as a line over its band; marks (index, text) as dashed lines. `relative`:
+    the values are ratios to a first value, labelled as the change from it in %."""
     n = len(points)
     low = min(p[1] for p in points)
     high = max(p[2] for p in points)
@@ -220,8 +227,9 @@ def svg_chart(points: list[tuple[float, float, float]], marks: list[tuple[int, s
         at = x(index - 0.5)
         parts.append(f"<line class=\"change\" x1=\"{at:.1f}\" y1=\"8\" x2=\"{at:.1f}\" y2=\"{HEIGHT - 24}\">"
                      f"<title>{esc(text)}</title></line>")
-    parts.append(f"<text x=\"2\" y=\"{y(high) + 4:.1f}\">{esc(f'{high:.4g}')}</text>"
-                 f"<text x=\"2\" y=\"{y(low):.1f}\">{esc(f'{low:.4g}')}</text>")
+    label = (lambda v: f"{(v - 1) * 100:+.3g} %") if relative else (lambda v: f"{v:.4g}")
+    parts.append(f"<text x=\"2\" y=\"{y(high) + 4:.1f}\">{esc(label(high))}</text>"
+                 f"<text x=\"2\" y=\"{y(low):.1f}\">{esc(label(low))}</text>")
     if commits:
         parts.append(f"<text x=\"{MARGIN}\" y=\"{HEIGHT - 8}\">{esc(history_changes.short(commits[0]))}</text>"
                      f"<text x=\"{WIDTH - MARGIN}\" y=\"{HEIGHT - 8}\" text-anchor=\"end\">"
