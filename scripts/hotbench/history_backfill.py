@@ -131,7 +131,11 @@ def count_into(count_at, commit: str, work: pathlib.Path, log: pathlib.Path, kep
                 kwargs.update(stdout=out, stderr=subprocess.STDOUT)
                 return subprocess.run(command, **kwargs)
             counts = count_at(commit, scratch, run=logged, output_at=f"in {log}")
-        counts.rename(kept)
+        try:
+            counts.rename(kept)
+        except OSError as e:
+            if not (kept / "results.csv").is_file():  # else a parallel backfill kept the same commit's counts first
+                raise HotbenchError(f"{kept}: cannot keep the counts there: {e.strerror or e}") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
