@@ -219,6 +219,8 @@ def add_arguments(p):
     b.add_argument("--work", type=pathlib.Path, default=pathlib.Path("build/backfill"), metavar="DIR",
                    help="each commit's build log (DIR/<commit>.log) and counted result set (DIR/<commit>/), kept: "
                         "counts found there are added without counting again")
+    b.add_argument("--kept-only", action="store_true",
+                   help="add only the counts kept in --work and count nothing: the others are gaps")
 
 
 def main(args) -> int:

@@ -16,7 +16,8 @@ an interrupted backfill goes on where it stopped. A commit that cannot be counte
 last line, and the backfill goes on; a gap older than the newest commit in the history stays a gap on a
 second run (a new --db fills it). Counts kept in the work folder are added without counting again, so
 two backfills of two halves of a range into two scratch histories, then one of the whole range into a
-new one, count each commit once and add all in order. The exit code is 2 (unresolved) when a gap is left.
+new one, count each commit once and add all in order; `--kept-only` adds the kept counts and counts
+nothing (a history of what is counted so far, its gaps named). The exit code is 2 (unresolved) when a gap is left.
 """
 
 import pathlib
@@ -69,10 +70,11 @@ def last_line(log: pathlib.Path) -> str:
     return f', ending "{lines[-1][:200]}"' if lines else ""
 
 
-def backfill(store, commits: list[str], branch: str, work: pathlib.Path, count_at=None) -> int:
+def backfill(store, commits: list[str], branch: str, work: pathlib.Path, count_at=None, count: bool = True) -> int:
     """Counts and adds each commit not yet in the history; the number that could not be counted or added. A
     commit's counts already kept in `work` (by an earlier or a parallel backfill) are added without counting
-    again. A commit older than the newest one in the history stays a gap: adding it would break the order."""
+    again; without `count`, only those are added. A commit older than the newest one in the history stays a gap:
+    adding it would break the order."""
     count_at = count_at or gate.count_at
     done, newest = counted_commits(store, commits)
     try:
@@ -99,6 +101,10 @@ def backfill(store, commits: list[str], branch: str, work: pathlib.Path, count_a
         elif kept.exists():
             raise HotbenchError(f"{kept}: in the work folder but not a finished count (no results.csv): "
                                 "remove it, or give another --work")
+        elif not count:
+            gaps += 1
+            print(f"{head}: not added: no counts kept in {work} (--kept-only)", flush=True)
+            continue
         else:
             try:
                 count_into(count_at, commit, work, log, kept)
@@ -146,7 +152,7 @@ def main(store, args) -> int:
         raise HotbenchError(f"history backfill: no first-parent commit of {args.revisions} changed "
                             f"{' '.join(args.paths or ['bench'])}")
     branch = args.branch or history.git("rev-parse", "--abbrev-ref", "HEAD") or "unknown"
-    gaps = backfill(store, commits, branch, args.work)
+    gaps = backfill(store, commits, branch, args.work, count=not args.kept_only)
     print(f"{len(commits) - gaps} of {len(commits)} commits in {store.name}"
           + (f"; {gaps} could not be counted or added (above)" if gaps else ""))
     return EXIT_UNRESOLVED if gaps else EXIT_OK

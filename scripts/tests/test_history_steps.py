@@ -127,8 +127,18 @@ def test_backfill_adds_commits_oldest_first_names_each_gap_and_resumes(tmp_path,
         assert counted == [COMMITS[11]] and f"1/12 {COMMITS[0][:12]}: already in the history" in out
         assert f"4/12 {COMMITS[3][:12]}: not added: the newer commit {COMMITS[10][:12]} is already in" in out
         assert runs(store) == [c for c in commits if c != COMMITS[3]]
-        # a new history of the same range: every count kept is added, only the gap is counted, all in order
+        # --kept-only: the kept counts are added, nothing is counted, commit 3 is a gap
         counted.clear()
+        partial = history_store.open_store(tmp_path / "h3.sqlite")
+        try:
+            assert history_backfill.backfill(partial, commits, "main", work, count=False,
+                                             count_at=fake_counts(tmp_path, set(), counted)) == 1
+            assert counted == [] and runs(partial) == [c for c in commits if c != COMMITS[3]]
+            assert f"4/12 {COMMITS[3][:12]}: not added: no counts kept in {work} (--kept-only)" in \
+                capsys.readouterr().out
+        finally:
+            partial.close()
+        # a new history of the same range: every count kept is added, only the gap is counted, all in order
         other = history_store.open_store(tmp_path / "h2.sqlite")
         try:
             assert history_backfill.backfill(other, commits, "main", work,
