@@ -107,6 +107,34 @@ def energy_split(z, min_points: int = MIN_POINTS) -> tuple[int, int]:
     return int(tau[int(np.argmax(statistic))]), len(tau)
 
 
+def excursion_split(z, min_points: int = MIN_POINTS) -> tuple[int, int, float]:
+    """(a, b, p): the stretch z[a:b] that differs most from the rest (z[:a] and z[b:] together), by Student's
+    t, and its p-value times the stretches searched (Bonferroni). A single split cannot see a stretch that
+    goes and comes back (a regression, then its fix): each side of any split then mixes both levels. None
+    when the segment has no such stretch to test."""
+    n = len(z)
+    s1 = np.concatenate(([0.0], np.cumsum(z)))
+    s2 = np.concatenate(([0.0], np.cumsum(z * z)))
+    a, b = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    inside = b - a
+    outside = n - inside
+    valid = (a >= 1) & (b <= n - 1) & (inside >= min_points) & (outside >= min_points)
+    if not valid.any():
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sum_in, sq_in = s1[b] - s1[a], s2[b] - s2[a]
+        mean_in, mean_out = sum_in / inside, (s1[n] - sum_in) / outside
+        within = (sq_in - sum_in ** 2 / inside) + ((s2[n] - sq_in) - (s1[n] - sum_in) ** 2 / outside)
+        between = (mean_in - mean_out) ** 2 * inside * outside / n
+        # the ratio orders the stretches as |t| does; a stretch of exact values (within 0) comes first
+        score = np.where(valid, between / (np.maximum(within, 0.0) + 1e-300), -1.0)
+    best = np.unravel_index(int(np.argmax(score)), score.shape)
+    first, last = int(best[0]), int(best[1])
+    rest = np.concatenate((z[:first], z[last:]))
+    p = student(rest, z[first:last])[0]
+    return first, last, min(1.0, p * int(valid.sum()))
+
+
 def medians_of(values_per_point) -> list[float]:
     if len({len(v) for v in values_per_point}) == 1:  # as many values in every point: one call
         return [float(x) for x in np.median(np.asarray(values_per_point, dtype=float), axis=1)]
@@ -121,9 +149,13 @@ def points_of(values_per_point) -> tuple[object, bool]:
 
 
 def _candidates(y, boundaries, min_points: int) -> tuple[list[int], int]:
-    """(the candidate splits of binary segmentation, how many segments were searched). A segment is split
+    """(the candidate splits of binary segmentation, how many searches were made). A segment is split
     further while its best split's uncorrected p-value is at most SEARCH_P: liberal on purpose, the pruning
-    decides; it keeps a small step from being masked by larger ones on both sides of the first split."""
+    decides; it keeps a small step from being masked by larger ones on both sides of the first split. When
+    no split is significant, the stretch that differs most from the rest of the segment (excursion_split,
+    Bonferroni over the stretches) gives two candidates: without it, a regression fixed a few commits later
+    hid every other change of its series (found on this repository's own history: a 6 % excursion of two
+    commits, and a 0.3 % step before it, in json/parse/rapidjson/geometry)."""
     found, searched = [], 0
     stack = list(zip(boundaries[:-1], boundaries[1:]))
     while stack:
@@ -135,6 +167,13 @@ def _candidates(y, boundaries, min_points: int) -> tuple[list[int], int]:
         if student(y[lo:tau], y[tau:hi])[0] <= SEARCH_P:
             found.append(tau)
             stack += [(lo, tau), (tau, hi)]
+            continue
+        stretch = excursion_split(y[lo:hi], min_points)
+        searched += 1
+        if stretch is not None and stretch[2] <= SEARCH_P:
+            a, b = lo + stretch[0], lo + stretch[1]
+            found += [a, b]
+            stack += [(lo, a), (a, b), (b, hi)]
     return sorted(found), searched
 
 

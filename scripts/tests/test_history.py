@@ -213,6 +213,19 @@ def test_every_planted_step_in_instruction_counts_is_found_at_its_commit_and_not
     assert {k: sorted(v) for k, v in found.items()} == {k: v for k, v in truth.items() if v}
 
 
+def test_a_regression_fixed_two_commits_later_is_found_and_hides_nothing_else():
+    """The series of json/parse/rapidjson/geometry in this repository's own history: a -0.32 % step, then a
+    +6 % excursion of two commits. No single split of it was significant, which hid both."""
+    values = [179533.0] * 10 + [178966.0] * 9 + [189855.0] * 2 + [178967.0] * 26
+    found = [(d.index, round(d.change, 4)) for d in changepoints.detect({"s": [[v] * 3 for v in values]})]
+    assert found == [(10, -0.0032), (19, 0.0608), (21, -0.0573)]
+    # with timing-like noise too: a 10 % excursion of four runs
+    rng = changepoints.np.random.default_rng(5)
+    noisy = rng.lognormal(0.0, 0.01, size=(60, 5))
+    noisy[30:34] *= 1.10
+    assert [d.index for d in changepoints.detect({"s": list(noisy)})] == [30, 34]
+
+
 def test_pure_noise_gives_no_change_point_across_200_series():
     rng = changepoints.np.random.default_rng(7)
     series = {i: list(rng.lognormal(0.0, 0.03, size=(80, 5))) for i in range(200)}
