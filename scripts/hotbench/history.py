@@ -4,8 +4,8 @@
   hotbench history changes [--db ...] [--json] [-o FILE.md] [-o FILE.xml]
   hotbench history report [--db ...] -o FILE.html
   hotbench history triage ID --state new|acknowledged|fixed|false_positive [--note TEXT]
-  hotbench history steps [--db ...] [--metric NAME] [-o FILE.md]
-  hotbench history backfill RANGE [--paths PATH...] [--db ...] [--work DIR]
+  hotbench history steps [--db ...] [--metric NAME] [--fdr Q] [-o FILE.md]
+  hotbench history backfill RANGE [--paths PATH...] [--branch NAME] [--work DIR] [--kept-only] [--db ...]
 
 `add` reads result set folders (results.csv + metadata.json), tidy CSVs or Google Benchmark JSON files
 of any project (repetitions kept, aggregates skipped, every counter a metric) and stores each as one
@@ -199,7 +199,6 @@ def add_arguments(p):
     t.add_argument("change_id", metavar="ID", help="the change point's id, as `history changes` prints it")
     t.add_argument("--state", required=True, choices=history_store.TRIAGE_STATES, help="its new state")
     t.add_argument("--note", default="", metavar="TEXT", help="why (kept with the state)")
-
 
     st = action("steps", "every step of the exact series (instruction counts) between consecutive runs, and "
                          "whether `changes` found it: the detector checked against a ground truth")

@@ -29,6 +29,7 @@ import time
 from . import gate, history, history_store
 from .errors import EXIT_OK, EXIT_UNRESOLVED, BadInput, HotbenchError
 
+
 def commits_of(revisions: str, paths: list[str]) -> list[str]:
     """The first-parent commits of `revisions` that changed `paths`, oldest first (one commit: itself)."""
     if ".." not in revisions:

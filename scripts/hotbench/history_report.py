@@ -21,18 +21,22 @@ from .html_page import esc, page
 
 WIDTH, HEIGHT, MARGIN = 720, 170, 46
 
+# How a chart draws, in the page (under svg.trend) and in a standalone figure (report --figures) alike.
+CHART_RULES = {
+    ".band": "fill: #b7d3ee; fill-opacity: 0.6;",
+    ".line": "fill: none; stroke: #0b4f8a; stroke-width: 1.5;",
+    ".change": "stroke: #b3261e; stroke-width: 2; stroke-dasharray: 4 3;",  # html_page's --bad
+    ".axis": "stroke: #888; stroke-width: 1;",
+    "text": "font-size: 11px; fill: #333;",
+}
+
 CSS = """
 .controls { position: sticky; top: 0; background: #fff; padding: 0.5em 0; border-bottom: 1px solid var(--line); }
 .controls input[type=search] { width: 28em; font-size: 1em; padding: 0.2em 0.4em; }
 section.series { margin: 1.2em 0 2em; }
 section.series.hidden, section.suite-trend.hidden { display: none; }
 svg.trend { max-width: 100%; height: auto; display: block; }
-svg.trend .band { fill: #b7d3ee; fill-opacity: 0.6; }
-svg.trend .line { fill: none; stroke: #0b4f8a; stroke-width: 1.5; }
-svg.trend .change { stroke: var(--bad); stroke-width: 2; stroke-dasharray: 4 3; }
-svg.trend .axis { stroke: #888; stroke-width: 1; }
-svg.trend text { font-size: 11px; fill: #333; }
-"""
+""" + "".join(f"svg.trend {selector} {{ {rule} }}\n" for selector, rule in CHART_RULES.items())
 
 SCRIPT = """
 (function () {
@@ -69,11 +73,9 @@ def write(path, history: history_changes.History, db_name: str, figures=None) ->
             atomic.write_text(figures / f"history-{name}.svg", standalone(svg, heading))
 
 
-# The chart rules of CSS, for a standalone SVG file (no page around it, no CSS variables).
-FIGURE_STYLE = (".band { fill: #b7d3ee; fill-opacity: 0.6; } .line { fill: none; stroke: #0b4f8a; stroke-width: 1.5; } "
-                ".change { stroke: #b3261e; stroke-width: 2; stroke-dasharray: 4 3; } .axis { stroke: #888; "
-                "stroke-width: 1; } text { font: 11px sans-serif; fill: #333; } "
-                ".heading { font-size: 13px; font-weight: bold; }")
+# A standalone SVG file has no page around it: the chart's rules, a font, and its heading's.
+FIGURE_STYLE = (" ".join(f"{selector} {{ {rule} }}" for selector, rule in CHART_RULES.items())
+                + " text { font-family: sans-serif; } .heading { font-size: 13px; font-weight: bold; }")
 
 
 def standalone(svg: str, heading: str) -> str:

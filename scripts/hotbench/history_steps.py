@@ -52,6 +52,10 @@ class Step:
     verdict: str = ""
 
     @property
+    def missed(self) -> bool:
+        return self.verdict.startswith("missed")
+
+    @property
     def change(self) -> float:
         return self.value_after / self.value_before - 1 if self.value_before else float("nan")
 
@@ -159,10 +163,10 @@ def report(found: history_changes.History, db_name: str, subjects: dict | None =
     by_verdict = {}
     for st in all_steps:
         by_verdict.setdefault(st.verdict, []).append(st)
-    commits = []
-    for st in sorted(all_steps, key=lambda st: min(k for k, r in found.runs.items() if r["commit_sha"] == st.commit_after)):
-        if st.commit_after not in commits:
-            commits.append(st.commit_after)
+    first_run = {}
+    for key in sorted(found.runs):
+        first_run.setdefault(found.runs[key]["commit_sha"], key)
+    commits = sorted({st.commit_after for st in all_steps}, key=first_run.get)
     lines = [f"# Steps of the exact series in {db_name}", "",
              f"{exact_series} exact series ({', '.join(sorted({s['metric'] for s in found.series}))}), "
              f"{len(all_steps)} steps between consecutive runs, at {len(commits)} commits; "
@@ -175,13 +179,13 @@ def report(found: history_changes.History, db_name: str, subjects: dict | None =
               "| --- | --- | --- | --- | --- | --- |"]
     for commit in commits:
         group = [st for st in all_steps if st.commit_after == commit]
-        missed = [st for st in group if not st.verdict.startswith(("found", "acknowledged"))]
+        missed = [st for st in group if st.missed]
         largest = max(group, key=lambda st: abs(st.change) if st.value_before else 0)
         spans = max(st.runs_spanned for st in group)
         where = short(commit) + (f" (span of {spans} runs)" if spans > 1 else "")
         lines.append(f"| {where} | {subjects.get(commit, '').replace('|', '/')} | {len(group)} | "
                      f"{len(group) - len(missed)} | {len(missed)} | {percent(largest.change)} {largest.benchmark} |")
-    missed = [st for st in all_steps if not st.verdict.startswith(("found", "acknowledged"))]
+    missed = [st for st in all_steps if st.missed]
     if missed:
         lines += ["", "Steps not found:", ""]
         lines += [f"- {short(st.commit_before)}..{short(st.commit_after)} {st.benchmark} {st.metric} "
