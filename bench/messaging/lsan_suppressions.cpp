@@ -9,6 +9,17 @@
 //   32 bytes direct and 16,384 indirect, allocated in natsBuf_Create, nothing of ours on the
 //   stack. Our connections, subscriptions and messages are destroyed (their own allocations
 //   would show under natsConn_create, natsSubscription or natsMsg frames).
+// - libmosquitto 2.0.11: one received message (an 88-byte message record, its 64-byte payload + 1
+//   and its 27-byte topic: the library's own copies, calloc'd inside libmosquitto) still allocated
+//   at exit. Seen once in the ASan messaging tests' shard that kills brokers under
+//   QoS 1 and 2 consumers (2026-12-01, fresh machine; not again in three reruns of that shard), with
+//   only libmosquitto frames on the stack: the library has no frame pointers, so the stack stops
+//   there, and it names no exported function to suppress. Hence the module. What it cannot hide: our
+//   clients are objects of ours owning their `struct mosquitto` through mosquitto_destroy
+//   (mqtt.cpp), so a client of ours left alive leaks from our own frames, which no entry here names.
 #if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __lsan_default_suppressions() { return "leak:natsBuf_Create\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:natsBuf_Create\n"
+         "leak:libmosquitto.so.1\n";
+}
 #endif
