@@ -112,13 +112,24 @@ class _Outcome:
         return "".join(self.stderr_tail)
 
 
+# Wrappers that exec the program they start, and how many words each takes before it: runner.launch_prefix's.
+_WRAPPERS = {"taskset": 2, "setarch": 2}
+
+
 def _program(command: list[str]) -> str:
-    """The program a command runs, past an `env VAR=VALUE ...` prefix (instructions.py sets LD_BIND_NOW so)."""
+    """The program a command runs, past an `env VAR=VALUE ...` prefix (instructions.py sets LD_BIND_NOW so)
+    and the `taskset --cpu-list N` and `setarch ARCH --addr-no-randomize` of runner.launch_prefix."""
     words = list(command)
-    if words and pathlib.Path(words[0]).name == "env":
-        words = words[1:]
-        while words and "=" in words[0]:
+    while words:
+        name = pathlib.Path(words[0]).name
+        if name == "env":
             words = words[1:]
+            while words and "=" in words[0]:
+                words = words[1:]
+        elif name in _WRAPPERS:
+            words = words[1 + _WRAPPERS[name]:]
+        else:
+            break
     return words[0] if words else "?"
 
 

@@ -44,7 +44,8 @@ DEFAULT_POLICY = metadata.ROOT / "results" / "gate.toml"
 REFRESH_HINT = "refresh the baseline (see README, 'CI gate')"
 
 # Built-in values for keys a policy file leaves out.
-DEFAULTS = {"default_metric": "real_time_ns", "default_threshold": 0.10, "min_repetitions": 3, "confidence": 0.95}
+DEFAULTS = {"default_metric": "real_time_ns", "default_threshold": 0.10, "min_repetitions": 3, "confidence": 0.95,
+            "paired_value": "best"}
 
 
 # ---------------------------------------------------------------- the policy file
@@ -82,6 +83,7 @@ class Policy:
     default_threshold: float = DEFAULTS["default_threshold"]
     min_repetitions: int = DEFAULTS["min_repetitions"]
     confidence: float = DEFAULTS["confidence"]
+    paired_value: str = DEFAULTS["paired_value"]
     thresholds: dict = field(default_factory=dict)
     overrides: list = field(default_factory=list)
     removed: list = field(default_factory=list)
@@ -101,8 +103,8 @@ class Policy:
         return next((r for r in self.removed if r.pattern.search(name)), None)
 
 
-_TOP_KEYS = {"default_metric", "default_threshold", "min_repetitions", "confidence", "thresholds", "overrides",
-             "removed"}
+_TOP_KEYS = {"default_metric", "default_threshold", "min_repetitions", "confidence", "paired_value", "thresholds",
+             "overrides", "removed"}
 _OVERRIDE_KEYS = {"pattern", "thresholds", "min_repetitions", "ignore", "reason"}
 _REMOVED_KEYS = {"pattern", "reason"}
 
@@ -220,6 +222,11 @@ def parse_policy(data: bytes, path: pathlib.Path) -> Policy:
         if isinstance(c, bool) or not isinstance(c, float) or not 0.5 <= c < 1:
             raise BadInput(f"{path}: confidence must be a fraction in [0.5, 1), e.g. 0.95; got {_value(c)}")
         p.confidence = c
+    if "paired_value" in doc:
+        if doc["paired_value"] not in stats.PAIRED_VALUES:
+            raise BadInput(f"{path}: paired_value must be one of {', '.join(map(repr, stats.PAIRED_VALUES))}; got "
+                           f"{_value(doc['paired_value'])}")
+        p.paired_value = doc["paired_value"]
     p.thresholds = _thresholds(path, "thresholds", doc.get("thresholds", {}))
     for where, o in _array_of_tables(path, doc, "overrides"):
         _keys(path, f"{where}: ", o, _OVERRIDE_KEYS)
@@ -502,7 +509,8 @@ def run_check(baseline: pathlib.Path, current: pathlib.Path, policy: Policy, met
         raise BadInput(f"not comparable: {baseline} and {current} were built differently "
                        f"({'; '.join(differences)}); {REFRESH_HINT}")
     runs = compare.between_runs(meta_b, meta_c, "baseline", "current")  # different machines or days: widen
-    entries = compare.match(rows_b, rows_c, metric, policy.confidence, "baseline", "current", runs)
+    entries = compare.match(rows_b, rows_c, metric, policy.confidence, "baseline", "current", runs,
+                            policy.paired_value)
     results = evaluate(entries, metric, policy)
     if not any(r.outcome in DECIDED + ("missing",) for r in results):
         # Nothing was compared and nothing of the baseline is missing: never a pass without a comparison.

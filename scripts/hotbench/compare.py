@@ -299,13 +299,15 @@ def collect(rows: list[dict], metric: str) -> dict[tuple, Side]:
 
 
 def match(rows_a: list[dict], rows_b: list[dict], metric: "metrics.Metric | str", confidence: float = stats.CONFIDENCE,
-          label_a: str = "A", label_b: str = "B", between_runs: "BetweenRuns | None" = None) -> list[Entry]:
+          label_a: str = "A", label_b: str = "B", between_runs: "BetweenRuns | None" = None,
+          paired_value: str = "best") -> list[Entry]:
     """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate.
 
     The estimate's units are processes when a side ran in several (stats.ratio_of_medians). With
     `between_runs` saying A and B come from different machines or days, every interval of a time or
     throughput metric is widened by the benchmark's A/A noise floor, or left unresolved without one.
-    `metric` is a Metric, or a column's name (then treated as a metric nobody declares)."""
+    `metric` is a Metric, or a column's name (then treated as a metric nobody declares). The two sides of
+    one pairing are judged pair by pair, each process valued by `paired_value` (stats.paired_ratio)."""
     # The noise floor is the between-run movement of times (and so of throughputs, their inverses).
     # Counts, sizes and fractions (instructions, allocations, hit ratios) do not move with the machine
     # or the day; an undeclared column might be a time, so it is widened.
@@ -330,7 +332,8 @@ def match(rows_a: list[dict], rows_b: list[dict], metric: "metrics.Metric | str"
                                         f"in {label_a if not a.values else label_b}")
         else:
             if between_runs is not None and between_runs.paired:
-                e.estimate = stats.paired_ratio(a.values, b.values, a.processes, b.processes, confidence)
+                e.estimate = stats.paired_ratio(a.values, b.values, a.processes, b.processes, confidence,
+                                                paired_value, higher_is_better=known.better == metrics.HIGHER)
             else:
                 e.estimate = stats.ratio_of_medians(a.values, b.values, confidence=confidence,
                                                     groups_a=a.processes, groups_b=b.processes)

@@ -18,7 +18,7 @@ import pathlib
 import tempfile
 import xml.etree.ElementTree as ET
 
-from . import atomic, check, cli, runner, tidy
+from . import atomic, check, cli, gate_time, runner, stats, tidy
 from .errors import EXIT_FAILED, HotbenchError
 
 np = cli.LazyModule("numpy")  # imported on first use: `hotbench --help` works without numpy
@@ -45,11 +45,18 @@ def add_arguments(p):
     p.add_argument("--skip-instructions", action="store_true", help="time modes only")
     p.add_argument("--paired", type=int, default=0, metavar="PAIRS",
                    help="also the paired time mode (`gate --time`): the build against itself in PAIRS pairs of "
-                        "processes (run --paired-with), judged pair by pair at --paired-threshold (default: "
-                        "%(default)s, not measured)")
+                        "processes (run --paired-with), timed as gate --time times (its corpus, repetitions, "
+                        "CPU and layout; not --repetitions and --min-time), judged pair by pair at "
+                        "--paired-threshold (default: %(default)s, not measured)")
     p.add_argument("--paired-threshold", default="0.03", metavar="LIST",
                    help="the paired mode's real_time_ns thresholds, as gate --time's --threshold (comma-separated "
                         "fractions: each judges the same runs; default: %(default)s)")
+    p.add_argument("--paired-value", default="best", metavar="LIST",
+                   help="the paired mode's values of a process, as the policy's paired_value (comma-separated: "
+                        "each judges the same runs; default: %(default)s)")
+    p.add_argument("--paired-unpinned", action="store_true",
+                   help="the paired mode without gate --time's --pin-cpu and --fixed-layout (to measure what "
+                        "they bring)")
     p.add_argument("--skip-unpaired", action="store_true", help="leave out the unpaired time mode")
     out = ROOT / "results" / "gate-experiment"
     cli.add_output(p, "the folder written: summary.json, summary.md, noise_floor.csv", dest="out", metavar="DIR",
@@ -66,12 +73,11 @@ def _run(results: pathlib.Path, *args: str) -> pathlib.Path:
     return new
 
 
-def _run_paired(results: pathlib.Path, pairs: int, *args: str) -> tuple[pathlib.Path, pathlib.Path]:
+def _run_paired(results: pathlib.Path, *args: str) -> tuple[pathlib.Path, pathlib.Path]:
     """One paired run of the release build against itself: (baseline side, current side); an injected
     slowdown lands on the current side only (run --paired-with)."""
     before = set(results.iterdir()) if results.exists() else set()
-    code = cli.main(["run", "--output", str(results), "--processes", str(pairs), "--paired-with",
-                     str(ROOT / "build" / "release"), *args])
+    code = cli.main(["run", "--output", str(results), "--paired-with", str(ROOT / "build" / "release"), *args])
     if code != 0:
         raise HotbenchError(f"a paired run for the experiment failed (exit {code})", EXIT_FAILED)
     sides = {json.loads((d / "metadata.json").read_text())["pairing"]["side"]: d
@@ -134,27 +140,44 @@ def thresholds(text: str) -> list[float]:
     return values
 
 
+def paired_values(text: str) -> list[str]:
+    values = text.split(",")
+    if any(v not in stats.PAIRED_VALUES for v in values):
+        raise HotbenchError(f"--paired-value {text}: expected comma-separated values among "
+                            f"{', '.join(stats.PAIRED_VALUES)}")
+    return values
+
+
 def paired_experiment(args, work: pathlib.Path) -> dict:
-    """The paired time mode: A/A and injected slowdowns, each comparison from one paired run, judged at each
-    threshold of --paired-threshold (the same runs: the thresholds differ only in the rule)."""
+    """The paired time mode: A/A and injected slowdowns, each comparison from one paired run timed as
+    gate --time times, judged at each threshold of --paired-threshold and each value of --paired-value
+    (the same runs: they differ only in the rule)."""
     metric = "real_time_ns"
     results = work / "time_paired"
     # gate --time's rule: the policy's confidence and overrides, its own threshold for time.
     text, line = check.DEFAULT_POLICY.read_text(encoding="utf-8"), "\nreal_time_ns = 0.10"
-    if line not in text:
-        raise HotbenchError(f"{check.DEFAULT_POLICY}: no `{line.strip()}` line to replace for the paired mode")
+    value_line = f'\npaired_value = "{check.DEFAULTS["paired_value"]}"'
+    if line not in text or value_line not in text:
+        raise HotbenchError(f"{check.DEFAULT_POLICY}: no `{line.strip()}` or `{value_line.strip()}` line to "
+                            "replace for the paired mode")
     policies = {}
-    for t in thresholds(args.paired_threshold):
-        policies[t] = work / f"paired-{t}.toml"
-        atomic.write_text(policies[t], text.replace(line, f"\nreal_time_ns = {t}"))
-    common = ["--filter", args.filter, "--repetitions", str(args.repetitions), "--min-time", str(args.min_time)]
-    aa = [_run_paired(results, args.paired, *common) for _ in range(args.aa_pairs)]
-    detection = {f"{s:.0%}": [_run_paired(results, args.paired, *common, "--inject-slowdown", f".:{s}")
+    for value in paired_values(args.paired_value):
+        for t in thresholds(args.paired_threshold):
+            policies[value, t] = work / f"paired-{value}-{t}.toml"
+            atomic.write_text(policies[value, t], text.replace(line, f"\nreal_time_ns = {t}").replace(
+                value_line, f'\npaired_value = "{value}"'))
+    common = ["--filter", args.filter, *gate_time.timing_arguments(args.paired)]
+    if args.paired_unpinned:
+        common = [a for a in common if not a.startswith(("--pin-cpu", "--fixed-layout"))]
+    aa = [_run_paired(results, *common) for _ in range(args.aa_pairs)]
+    detection = {f"{s:.0%}": [_run_paired(results, *common, "--inject-slowdown", f".:{s}")
                               for _ in range(args.detect_pairs)] for s in [float(x) for x in args.slowdowns.split(",")]}
     out = {}
-    for t, policy in policies.items():
-        out[f"time, paired, threshold {t:.0%}"] = {
-            "metric": metric, "pairs": args.paired, "threshold": t,
+    launch = "unpinned" if args.paired_unpinned else "pinned, fixed layout"
+    for (value, t), policy in policies.items():
+        out[f"time, paired ({launch}, {value}), threshold {t:.0%}"] = {
+            "metric": metric, "pairs": args.paired, "threshold": t, "paired_value": value, "launch": launch,
+            "timing": common[2:],
             "aa": _tally([_verdicts(a, b, metric, work, policy) for a, b in aa]),
             "detection": {label: _tally([_verdicts(a, b, metric, work, policy) for a, b in runs])
                           for label, runs in detection.items()}}
@@ -200,10 +223,12 @@ def main(args) -> int:
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     if args.paired:
         thresholds(args.paired_threshold)  # a usage error before an hour of runs, not after
+        paired_values(args.paired_value)
     modes = ([] if args.skip_unpaired else ["time"]) + ([] if args.skip_instructions else ["instructions"])
     summary = {"started_utc": started, "filter": args.filter, "settings": {
         k: getattr(args, k) for k in ("aa_pairs", "detect_pairs", "slowdowns", "repetitions", "processes",
-                                      "min_time", "iterations", "paired", "paired_threshold")}, "modes": {}}
+                                      "min_time", "iterations", "paired", "paired_threshold", "paired_value",
+                                      "paired_unpinned")}, "modes": {}}
     with tempfile.TemporaryDirectory(prefix="hotbench-gate-experiment-") as tmp:
         for mode in modes:
             summary["modes"][mode] = experiment(args, mode, pathlib.Path(tmp))

@@ -3,8 +3,9 @@
 Two separate samples of time cannot resolve a 5 % change on this machine class: the machine drifts
 between them by more than that (README, "What each mode can detect here"). With both builds at hand,
 this gate runs them alternately instead: for each suite, process k of this build and process k of
-REF's build run back to back (A B, then B A, ...: `run --paired-with`), and `check` tests the ratios
-pair by pair (stats.paired_ratio), so a slow stretch of the machine hits both members of a pair.
+REF's build run back to back (A B, then B A, ...: `run --paired-with`), each on the same CPU and at
+fixed addresses (timing_arguments), and `check` tests the ratios pair by pair (stats.paired_ratio: each
+process valued by its fastest repetition), so a slow stretch of the machine hits both members of a pair.
 
 REF (default: the merge-base with the main branch) is built in a temporary worktree with its own CMake
 files and this machine's toolchain (the release preset); the selection is each suite's gate subset
@@ -19,6 +20,7 @@ Exit codes as `gate`: 0 pass, 1 regression, 2 cannot tell, 3 bad policy, 4 usage
 
 import dataclasses
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -30,6 +32,18 @@ RELEASE = gate.ROOT / "build" / "release"
 METRIC = "real_time_ns"
 REPETITIONS = 2
 MIN_TIME_S = 0.02
+VALUED_BY = {"best": "its fastest repetition", "mean": "the mean log of its repetitions"}  # policy paired_value
+
+
+def timing_arguments(pairs: int) -> list[str]:
+    """How the gate times, as `run` arguments, for the gate and for `gate-experiment --paired`, which
+    measures what it can detect: the tiny corpus, REPETITIONS x MIN_TIME_S in each of `pairs` processes
+    per side, each process on the last CPU this one may use and at fixed addresses (run --pin-cpu,
+    --fixed-layout). On this machine class pinning alone did not narrow the spread between two processes
+    of one binary; pinning with fixed addresses did (README, "The paired time gate")."""
+    tiny = runner.ensure_corpus("tiny")[0].parent
+    return ["--data", str(tiny), f"--repetitions={REPETITIONS}", f"--min-time={MIN_TIME_S}",
+            f"--processes={pairs}", f"--pin-cpu={max(os.sched_getaffinity(0))}", "--fixed-layout"]
 
 
 def build_release(tree: pathlib.Path, commit: str) -> pathlib.Path:
@@ -50,12 +64,10 @@ def paired_run(other_build: pathlib.Path, results: pathlib.Path, pairs: int,
     """The gate subset, this build paired with `other_build`; returns (other's result set, this one's).
     `extra`: more runner arguments (the tests inject a slowdown)."""
     filters = gate.subset(build_dir)
-    tiny = runner.ensure_corpus("tiny")[0].parent
     parser = gate._RunnerParser(prog="hotbench run", add_help=False)
     runner.add_arguments(parser)
-    args = parser.parse_args([f"--suite={s}" for s in filters] + [
-        "--data", str(tiny), "--filter=(" + "|".join(filters.values()) + ")$",
-        f"--repetitions={REPETITIONS}", f"--min-time={MIN_TIME_S}", f"--processes={pairs}",
+    args = parser.parse_args([f"--suite={s}" for s in filters] + timing_arguments(pairs) + [
+        "--filter=(" + "|".join(filters.values()) + ")$",
         "--paired-with", str(other_build), "--build-dir", str(build_dir), "--output", str(results), *extra])
     try:
         runner.main(args)  # exit 1 = error rows, which the check lists as unresolved
@@ -87,4 +99,6 @@ def run(args, tmp: pathlib.Path) -> int:
     return check.run_check(base, current, policy, METRIC, args.junit, markdown=args.markdown,
                            baseline_label=f"commit {commit[:12]} ({ref}) timed here, paired", accept_differences=True,
                            notes=(f"time gate: {args.pairs} pairs of processes, {REPETITIONS} repetitions of "
-                                  f"{MIN_TIME_S:g} s each; threshold {args.threshold * 100:g} % (--threshold)",))
+                                  f"{MIN_TIME_S:g} s each, one CPU, fixed addresses, each process valued by "
+                                  + VALUED_BY[policy.paired_value] + f"; threshold {args.threshold * 100:g} % "
+                                  "(--threshold)",))

@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import pathlib
+import platform
 import re
 import secrets
 import signal
@@ -158,6 +159,35 @@ def add_arguments(p):
                         "there too, back to back with this build's and in alternating order (A B, B A, ...), into "
                         "a second result set; `check` and `compare` then judge the two pair by pair, so the "
                         "machine's drift cancels (default: none)")
+    p.add_argument("--pin-cpu", type=int, metavar="CPU",
+                   help="timing: start every benchmark process on this one CPU only (taskset), so that the "
+                        "scheduler never moves it between cores and caches in the middle of a measurement "
+                        "(default: unpinned; gate --time pins to the last CPU)")
+    p.add_argument("--fixed-layout", action="store_true",
+                   help="timing: start every benchmark process without address-space layout randomization "
+                        "(setarch -R), so that each process of a binary places its code, stack and heap at the "
+                        "same addresses: two processes then differ by less than two randomized ones (default: "
+                        "randomized, as the system starts programs; gate --time fixes it)")
+
+
+def launch_prefix(args) -> list[str]:
+    """The wrappers every timed benchmark process starts under (--pin-cpu, --fixed-layout); both exec the
+    binary, so the process group that bounded.py kills is still the binary's."""
+    prefix = []
+    cpu = getattr(args, "pin_cpu", None)  # gate.py builds the runner's namespace with the parser
+    fixed = getattr(args, "fixed_layout", False)
+    if (cpu is not None or fixed) and args.instructions:
+        raise HotbenchError("--pin-cpu and --fixed-layout are for timing: callgrind runs one thread on a "
+                            "simulated CPU and fixes the layout itself", EXIT_USAGE)
+    if cpu is not None:
+        allowed = sorted(os.sched_getaffinity(0))
+        if cpu not in allowed:
+            raise HotbenchError(f"--pin-cpu {cpu}: not a CPU this process may run on (allowed: "
+                                f"{', '.join(map(str, allowed))})", EXIT_USAGE)
+        prefix += ["taskset", "--cpu-list", str(cpu)]
+    if fixed:
+        prefix += ["setarch", platform.machine(), "--addr-no-randomize"]
+    return prefix
 
 
 def derived_timeout(repetitions: int, min_time: float, iterations: int | None) -> float:
@@ -435,10 +465,12 @@ def list_benchmarks(binary: pathlib.Path, args: list[str], timeout_s: float | No
 def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], bench_args: list[str],
               run_dir: pathlib.Path, iterations: int | None, process: int = 0,
               bound_s: float = SETUP_S,
-              cache_sim: bool = False) -> tuple[dict, list[dict], list[list[str]], list[str]]:
+              cache_sim: bool = False,
+              launch: tuple | list = ()) -> tuple[dict, list[dict], list[list[str]], list[str]]:
     """Runs one suite binary, each benchmark under `bound_s` (bounded.py); returns its raw document,
     tidy rows, the commands that ran (one per process) and the benchmarks killed or lost to a crash.
-    `iterations` set means instruction counting under callgrind instead of timing."""
+    `iterations` set means instruction counting under callgrind instead of timing; `launch`: the
+    timed processes' wrappers (launch_prefix)."""
     args = [f"--hotbench_data={f}" for f in files] + bench_args
     names = list_benchmarks(binary, args, timeout_s=max(bound_s, SETUP_S))
     if not names:
@@ -458,7 +490,7 @@ def run_suite(suite: Suite, binary: pathlib.Path, files: list[pathlib.Path], ben
         return gbench.load(raw), rows, commands, lost
 
     def command_for(process_args: list[str], out: pathlib.Path) -> list[str]:
-        return [str(binary), *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json",
+        return [*launch, str(binary), *process_args, f"--benchmark_out={out}", "--benchmark_out_format=json",
                 "--benchmark_color=false"]
 
     reps = next((int(a.split("=")[1]) for a in bench_args if a.startswith("--benchmark_repetitions=")), 1)
@@ -555,6 +587,7 @@ def main(args) -> int:
     if paired:
         paired = args.paired_with = paired.resolve()
     others = paired_binaries(args, plan, profile_of(args)) if paired else None
+    launch = launch_prefix(args)
 
     started = datetime.datetime.now(datetime.timezone.utc)
     meta = {"schema_version": SCHEMA_VERSION, "complete": False,
@@ -562,6 +595,9 @@ def main(args) -> int:
             "profile": "instructions" if args.instructions else profile_of(args),
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
+    if launch:
+        meta["launch"] = {"pin_cpu": getattr(args, "pin_cpu", None),
+                          "fixed_layout": bool(getattr(args, "fixed_layout", False)), "prefix": launch}
     if args.instructions and args.cache_sim:
         meta["counting"] = {"tool": "callgrind", "cache_simulation": cachesim.described()}
     outputs = [_Output(args.results, meta, {suite.name: binary for suite, binary, _, _ in plan})]
@@ -590,7 +626,7 @@ def main(args) -> int:
                         doc, suite_rows, process_commands, lost = run_suite(
                             suite, binary, files, side_args, out.run_dir,
                             args.iterations if args.instructions else None, process, bound_s,
-                            cache_sim=args.instructions and args.cache_sim)
+                            cache_sim=args.instructions and args.cache_sim, launch=launch)
                         out.rows += [{**r, "run_id": out.run_dir.name} for r in suite_rows]
                         runs[id(out)]["commands"].extend(process_commands)
                         runs[id(out)]["killed"].extend(lost)

@@ -265,13 +265,23 @@ def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups
                          **shape, **common)
 
 
-def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE) -> RatioEstimate:
+PAIRED_VALUES = ("best", "mean")  # a process's value in a pair: its best repetition, or the mean log of all
+
+
+def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE, value: str = "best",
+                 higher_is_better: bool = False) -> RatioEstimate:
     """B/A from pairs: process k of A and process k of B ran back to back (`run --paired-with`), so a
     slow stretch of the machine lands on both members of a pair and cancels in their ratio, instead
-    of widening two separate samples. Each pair is one unit, valued at mean log B_k - mean log A_k (its
-    processes' repetitions); B/A = exp(mean over pairs) with a t-interval of n - 1 degrees of freedom
-    (the paired t-test's). Pairs with values on one side only are left out; fewer than 2 pairs:
-    unresolved. Constant values on both sides (counts) are exact, as in ratio_of_medians."""
+    of widening two separate samples. Each pair is one unit, valued at log B_k - log A_k, where a
+    process's value is (`value`) its best repetition ("best": the fastest time, or with
+    `higher_is_better` the highest rate) or the mean log of its repetitions ("mean"). Interference only
+    ever slows a repetition down, so the best one is the least disturbed: on this machine class it
+    spreads 10-20 % less between processes than the mean (README, "The paired time gate").
+    B/A = exp(mean over pairs) with a t-interval of n - 1 degrees of freedom (the paired t-test's).
+    Pairs with values on one side only are left out; fewer than 2 pairs: unresolved. Constant values
+    on both sides (counts) are exact, as in ratio_of_medians."""
+    if value not in PAIRED_VALUES:
+        raise ValueError(f"value must be one of {PAIRED_VALUES}, got {value!r}")
     xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if xa.size == 0 or xb.size == 0:
         raise ValueError("paired_ratio needs at least one value on each side")
@@ -282,7 +292,12 @@ def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE) -> Rati
         return settled
     ga, gb = np.asarray(pairs_a), np.asarray(pairs_b)
     both = [k for k in dict.fromkeys(ga.tolist()) if k in set(gb.tolist())]
-    d = np.array([np.log(xb[gb == k]).mean() - np.log(xa[ga == k]).mean() for k in both])
+    best = np.max if higher_is_better else np.min
+
+    def of(x):  # one process's value, as a log
+        return float(np.log(best(x))) if value == "best" else float(np.log(x).mean())
+
+    d = np.array([of(xb[gb == k]) - of(xa[ga == k]) for k in both])
     shape = dict(units_a=len(both), units_b=len(both), by_process=True, paired=True)
     ratio = math.exp(float(d.mean())) if d.size else _ratio(common["median_b"], common["median_a"])
     if d.size < 2:

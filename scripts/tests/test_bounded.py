@@ -272,3 +272,10 @@ def test_the_derived_bound_grows_with_what_the_run_asks_for(setup, capsys):
     assert quick["timeout_s"] == runner.derived_timeout(1, 0.01, None)
     assert runner.derived_timeout(3, 0.25, None) > runner.derived_timeout(1, 0.01, None)
     assert runner.derived_timeout(1, 0, 10) > runner.derived_timeout(3, 0.25, None)  # callgrind
+
+
+def test_the_program_named_in_messages_is_past_its_wrappers():
+    assert bounded._program(["env", "LD_BIND_NOW=1", "valgrind", "x"]) == "valgrind"
+    assert bounded._program(["taskset", "--cpu-list", "1", "setarch", "x86_64", "--addr-no-randomize",
+                             "build/release/hotbench_json", "--benchmark_filter=x"]) == "build/release/hotbench_json"
+    assert bounded._program(["build/release/hotbench_json"]) == "build/release/hotbench_json"

@@ -2,7 +2,9 @@
 
 import json
 import math
+import os
 import pathlib
+import platform
 
 import numpy as np
 import pytest
@@ -56,6 +58,34 @@ def test_pairs_on_one_side_only_are_left_out_and_one_pair_is_unresolved():
     assert counts.exact and counts.ratio == pytest.approx(8 / 7)
 
 
+def test_a_process_is_valued_by_its_best_repetition_unless_the_mean_is_asked_for():
+    # pair 0's second repetition on side B was interrupted (three times slower): the best repetition
+    # ignores it, the mean carries it
+    a, b, ga, gb = [10.0, 10.2, 20.0, 20.4], [10.5, 31.5, 21.0, 21.4], [0, 0, 1, 1], [0, 0, 1, 1]
+    best = stats.paired_ratio(a, b, ga, gb)
+    assert best.ratio == pytest.approx(1.05)
+    mean = stats.paired_ratio(a, b, ga, gb, value="mean")
+    assert mean.ratio > 1.3 and mean.high > best.high
+    # a rate: the best repetition is the highest
+    rates = stats.paired_ratio([100.0, 50.0, 200.0, 210.0], [95.0, 90.0, 190.0, 150.0], ga, gb, higher_is_better=True)
+    assert rates.ratio == pytest.approx(math.sqrt(0.95 * 190 / 210))
+    with pytest.raises(ValueError):
+        stats.paired_ratio(a, b, ga, gb, value="median")
+
+
+def test_the_policy_chooses_the_paired_value(tmp_path):
+    from hotbench import check
+    from hotbench.errors import BadInput
+
+    policy = tmp_path / "p.toml"
+    assert check.load_policy(check.DEFAULT_POLICY).paired_value == "best"
+    policy.write_text('paired_value = "mean"\n')
+    assert check.load_policy(policy).paired_value == "mean"
+    policy.write_text('paired_value = "median"\n')
+    with pytest.raises(BadInput, match=r"p.toml: paired_value must be one of 'best', 'mean'; got 'median'"):
+        check.load_policy(policy)
+
+
 def _meta(pairing_id, side):
     return {"pairing": {"id": pairing_id, "side": side}}
 
@@ -101,6 +131,34 @@ def test_a_paired_run_alternates_the_builds_and_injects_only_into_this_one(tmp_p
     assert "REGRESSION  fixture/sum/loop/iota" in text and code == 1
     cli.main(["compare", str(d1), str(d0), "--force", "--output", str(out_csv)])
     assert "6 pairs" in out_csv.read_text()
+
+
+def test_processes_start_on_one_cpu_at_fixed_addresses_when_asked(tmp_path):
+    require_built(RELEASE / "hotbench_fixture")
+    cpu = max(os.sched_getaffinity(0))
+    code = cli.main(["run", "--suite", "fixture", "--filter", "fixture/sum/loop/iota", "--repetitions", "1",
+                     "--min-time", "0.01", "--processes", "2", "--paired-with", str(RELEASE), "--pin-cpu", str(cpu),
+                     "--fixed-layout", "--output", str(tmp_path)])
+    assert code == 0
+    for d, meta in _sides(tmp_path).values():
+        prefix = ["taskset", "--cpu-list", str(cpu), "setarch", platform.machine(), "--addr-no-randomize"]
+        assert meta["launch"] == {"pin_cpu": cpu, "fixed_layout": True, "prefix": prefix}
+        assert all(c[:6] == prefix for c in meta["suites"]["fixture"]["commands"])
+        assert "fixture/sum/loop/iota" in (d / "results.csv").read_text()
+    # a plain run records no launch
+    assert cli.main(["run", "--suite", "fixture", "--filter", "fixture/sum/loop/iota", "--repetitions", "1",
+                     "--min-time", "0.01", "--output", str(tmp_path / "plain")]) == 0
+    (plain,) = (tmp_path / "plain").iterdir()
+    assert "launch" not in json.loads((plain / "metadata.json").read_text())
+
+
+def test_a_cpu_this_process_may_not_use_and_pinning_a_count_are_usage_errors(tmp_path, capsys):
+    require_built(RELEASE / "hotbench_fixture")
+    out = str(tmp_path / "r")
+    assert cli.main(["run", "--suite", "fixture", "--pin-cpu", "4096", "--output", out]) == 4
+    assert "--pin-cpu 4096: not a CPU this process may run on" in capsys.readouterr().err
+    assert cli.main(["run", "--suite", "fixture", "--instructions", "--fixed-layout", "--output", out]) == 4
+    assert "are for timing" in capsys.readouterr().err
 
 
 def test_paired_with_a_folder_without_the_suite_is_a_usage_error(tmp_path):
