@@ -48,7 +48,7 @@ def add_arguments(p):
                         "processes (run --paired-with), timed as gate --time times (its corpus, repetitions, "
                         "CPU and layout; not --repetitions and --min-time), judged pair by pair at "
                         "--paired-threshold (default: %(default)s, not measured)")
-    p.add_argument("--paired-threshold", default="0.03", metavar="LIST",
+    p.add_argument("--paired-threshold", default=f"{gate_time.gate.TIME_THRESHOLD:g}", metavar="LIST",
                    help="the paired mode's real_time_ns thresholds, as gate --time's --threshold (comma-separated "
                         "fractions: each judges the same runs; default: %(default)s)")
     p.add_argument("--paired-value", default="best", metavar="LIST",

@@ -276,7 +276,7 @@ def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE, value: 
     process's value is (`value`) its best repetition ("best": the fastest time, or with
     `higher_is_better` the highest rate) or the mean log of its repetitions ("mean"). Interference only
     ever slows a repetition down, so the best one is the least disturbed: on this machine class it
-    spreads 10-20 % less between processes than the mean (README, "The paired time gate").
+    caught more 5 % slowdowns than the mean at every threshold (README, "The paired time gate").
     B/A = exp(mean over pairs) with a t-interval of n - 1 degrees of freedom (the paired t-test's).
     Pairs with values on one side only are left out; fewer than 2 pairs: unresolved. Constant values
     on both sides (counts) are exact, as in ratio_of_medians."""

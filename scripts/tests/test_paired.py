@@ -172,7 +172,7 @@ def test_paired_with_a_folder_without_the_suite_is_a_usage_error(tmp_path):
 
 def test_gate_time_builds_ref_and_judges_the_pairs(tmp_path, monkeypatch, capsys):
     """gate --time with REF's worktree and build replaced by this build (the rest is real): a loop doing ten times
-    the work in the working tree's processes is a regression at the 3 % threshold."""
+    the work in the working tree's processes is a regression at the default threshold."""
     import contextlib
 
     from hotbench import gate, gate_time
@@ -191,7 +191,8 @@ def test_gate_time_builds_ref_and_judges_the_pairs(tmp_path, monkeypatch, capsys
     code = gate.run_gate(args, count_current=None, count_at=None)
     out = capsys.readouterr().out
     assert built == [gate.resolve_commit("HEAD")]
-    assert "timed here, paired" in out and "ran as pairs" in out and "threshold 3 %" in out
+    assert "timed here, paired" in out and "ran as pairs" in out
+    assert f"threshold {gate.TIME_THRESHOLD * 100:g} %" in out and "one CPU, fixed addresses" in out
     assert "REGRESSION  fixture/sum/loop/iota" in out and code == 1
 
 
