@@ -314,11 +314,7 @@ const SuiteInfo& suite_info() {
       cache::trace_suffixes(),
       // workloads are generated from recorded seeds; the trace rows replay the generated corpus's trace
       // (data/generate.py: requests.oracleGeneral) or the traces given with --hotbench_data
-#ifdef HOTBENCH_CORPUS_DIR
-      {HOTBENCH_CORPUS_DIR},
-#else
-      {},
-#endif
+      {corpus_dir()},
       // every policy and map on the single-thread replay and hit rows (the small valgrind set: read_settings)
       "^cache/(throughput|hit)/.*",
   };

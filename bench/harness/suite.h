@@ -73,6 +73,10 @@ struct SuiteInfo {
   bool default_run = true;
 };
 
+// The checkout's generated corpus folder (data/generate.py: data/corpus), a suite's default data
+// (SuiteInfo::default_data).
+std::string corpus_dir();
+
 // The metrics every suite's rows may carry: the harness derives them (timings,
 // rates, allocations, latency percentiles of histogram.h, instruction counts).
 const std::vector<MetricInfo>& harness_metrics();

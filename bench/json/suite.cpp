@@ -92,11 +92,7 @@ const SuiteInfo& suite_info() {
        {"out_of_range_numbers", "count", "", "count", true,
         "numbers of the dataset beyond the range of a double (1e400, 1e-400): valid JSON, rounded to +-inf or +-0"}},
       {".json", ".jsonl"},
-#ifdef HOTBENCH_CORPUS_DIR
-      {HOTBENCH_CORPUS_DIR},
-#else
-      {},
-#endif
+      {corpus_dir()},
       // every task on datasets of three shapes (strings, numbers, small messages)
       "^json/(limit|parse|serialize|typed_decode|typed_encode)/[^/]+/(social|geometry|orders)",
   };

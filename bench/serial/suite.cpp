@@ -101,11 +101,7 @@ const SuiteInfo& suite_info() {
         "malformed rows: bit flips validate accepted, read as a value that survives its round trip (as "
         "truncations_accepted)"}},
       {".jsonl"},
-#ifdef HOTBENCH_CORPUS_DIR
-      {HOTBENCH_CORPUS_DIR},
-#else
-      {},
-#endif
+      {corpus_dir()},
       // the formats alone: the codecs' own code is not what a change to an adapter moves (no
       // /compression=...); counting names a benchmark .../iterations:N (--hotbench_iterations)
       "^serial/(encode|decode)/[^/]+/orders(/iterations:[0-9]+)?$",
