@@ -7,8 +7,8 @@
 // SyntaxError whose offset lies within the input.
 //
 // simdjson's depth limit is set to the reference's (kMaxDepth), so the two
-// agree on nesting too. The only disagreement tolerated, checked
-// narrowly and then the rest of the document still compared:
+// agree on nesting too. The disagreements tolerated, each checked narrowly and
+// then the rest of the document still compared:
 //
 // 1. Numbers simdjson 3.0.1 refuses (NUMBER_ERROR) that the reference accepts:
 //    integer literals beyond int64/uint64 (the reference gives the nearest
@@ -17,13 +17,21 @@
 //    +-inf). When simdjson refuses with NUMBER_ERROR a document the reference
 //    accepted, each such literal is replaced by 0 and both parsers must then
 //    accept the document and agree; if there is no such literal, it is a bug.
+// 2. A document nested exactly kMaxDepth levels whose deepest array or object is
+//    not empty: simdjson refuses it (DEPTH_ERROR) at a limit of kMaxDepth, though
+//    it accepts the same nesting around an empty one ([[...[]...]]), which is what
+//    the reference's limit counts. Found by this target (256 arrays around
+//    `false`). The document is then parsed again at a limit one deeper, and both
+//    parsers must agree on it; any other depth refusal is a bug.
 //
 // Anything else aborts, so libFuzzer keeps the input.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,21 +76,24 @@ struct SimdjsonResult {
   DeepStats doc;
 };
 
-sj::dom::parser& simdjson_parser() {  // one parser, reused, as the benchmarks use it
-  static sj::dom::parser* parser = [] {
-    auto* p = new sj::dom::parser();
-    // The reference's nesting limit; a later capacity increase keeps it.
-    if (p->allocate(1 << 16, kMaxDepth) != sj::SUCCESS) fail("simdjson: cannot allocate the parser");
-    return p;
-  }();
-  return *parser;
+// One parser per nesting limit, reused, as the benchmarks reuse theirs; a later capacity increase keeps
+// the limit. Never destroyed: a static map's destructor would run before LeakSanitizer's check at exit
+// and leave the parsers unreachable.
+sj::dom::parser& simdjson_parser(std::size_t max_depth) {
+  static auto& parsers = *new std::map<std::size_t, sj::dom::parser*>();
+  sj::dom::parser*& p = parsers[max_depth];
+  if (!p) {
+    p = new sj::dom::parser();
+    if (p->allocate(1 << 16, max_depth) != sj::SUCCESS) fail("simdjson: cannot allocate the parser");
+  }
+  return *p;
 }
 
-SimdjsonResult parse_with_simdjson(std::string_view text) {
+SimdjsonResult parse_with_simdjson(std::string_view text, std::size_t max_depth) {
   SimdjsonResult r;
   const sj::padded_string padded(text);
   sj::dom::element root;
-  r.error = simdjson_parser().parse(padded).get(root);
+  r.error = simdjson_parser(max_depth).parse(padded).get(root);
   if (r.error == sj::SUCCESS) {
     DeepVisitor v;
     walk_simdjson_dom(root, v);
@@ -112,6 +123,23 @@ std::vector<std::pair<std::size_t, std::size_t>> number_literals(std::string_vie
     }
   }
   return out;
+}
+
+// The deepest nesting of arrays and objects in `text`, which the reference accepted.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 // Known case 1: a literal simdjson 3.0.1 refuses and the reference accepts.
@@ -166,11 +194,12 @@ void compare_documents(const DeepStats& reference, const DeepStats& simdjson, st
 }
 
 void differential(std::string text) {
-  // Each round either ends or replaces at least one number literal by "0"
-  // (which both parsers accept), so the loop ends.
+  // Each round either ends, replaces at least one number literal by "0" (which
+  // both parsers accept) or, once, deepens simdjson's limit, so the loop ends.
+  std::size_t simdjson_depth = kMaxDepth;
   for (;;) {
     const ReferenceResult ref = parse_with_reference(text);
-    const SimdjsonResult simd = parse_with_simdjson(text);
+    const SimdjsonResult simd = parse_with_simdjson(text, simdjson_depth);
     const bool simd_accepted = simd.error == sj::SUCCESS;
     if (ref.accepted && simd_accepted) return compare_documents(ref.doc, simd.doc, text);
     if (!ref.accepted && !simd_accepted) return;
@@ -182,6 +211,13 @@ void differential(std::string text) {
       check(!beyond.empty(), "simdjson refuses a number the reference accepts, and it is not a big integer or an "
                              "infinite double (input: " + printable(text) + ")");
       text = replaced(text, beyond);
+      continue;
+    }
+    if (ref.accepted && simd.error == sj::DEPTH_ERROR && simdjson_depth == kMaxDepth) {  // known case 2
+      check(nesting_depth(text) == kMaxDepth, "simdjson refuses as too deep a document the reference accepts, "
+                                              "nested " + std::to_string(nesting_depth(text)) + " levels, not " +
+                                              std::to_string(kMaxDepth) + " (input: " + printable(text) + ")");
+      simdjson_depth = kMaxDepth + 1;
       continue;
     }
     fail(std::string(ref.accepted ? "the reference accepts" : "the reference refuses (" + ref.error + ")") +
