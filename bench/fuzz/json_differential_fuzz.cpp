@@ -214,9 +214,10 @@ void differential(std::string text) {
       continue;
     }
     if (ref.accepted && simd.error == sj::DEPTH_ERROR && simdjson_depth == kMaxDepth) {  // known case 2
-      check(nesting_depth(text) == kMaxDepth, "simdjson refuses as too deep a document the reference accepts, "
-                                              "nested " + std::to_string(nesting_depth(text)) + " levels, not " +
-                                              std::to_string(kMaxDepth) + " (input: " + printable(text) + ")");
+      const std::size_t depth = nesting_depth(text);
+      check(depth == kMaxDepth, "simdjson refuses as too deep a document the reference accepts, nested " +
+                                    std::to_string(depth) + " levels, not " + std::to_string(kMaxDepth) +
+                                    " (input: " + printable(text) + ")");
       simdjson_depth = kMaxDepth + 1;
       continue;
     }

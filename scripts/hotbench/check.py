@@ -45,7 +45,7 @@ REFRESH_HINT = "refresh the baseline (see README, 'CI gate')"
 
 # Built-in values for keys a policy file leaves out.
 DEFAULTS = {"default_metric": "real_time_ns", "default_threshold": 0.10, "min_repetitions": 3, "confidence": 0.95,
-            "paired_value": "best"}
+            "paired_value": stats.PAIRED_DEFAULT}
 
 
 # ---------------------------------------------------------------- the policy file

@@ -300,7 +300,7 @@ def collect(rows: list[dict], metric: str) -> dict[tuple, Side]:
 
 def match(rows_a: list[dict], rows_b: list[dict], metric: "metrics.Metric | str", confidence: float = stats.CONFIDENCE,
           label_a: str = "A", label_b: str = "B", between_runs: "BetweenRuns | None" = None,
-          paired_value: str = "best") -> list[Entry]:
+          paired_value: str = stats.PAIRED_DEFAULT) -> list[Entry]:
     """Every benchmark of either side, in A's order then B's; compared ones carry a ratio estimate.
 
     The estimate's units are processes when a side ran in several (stats.ratio_of_medians). With

@@ -51,7 +51,7 @@ def add_arguments(p):
     p.add_argument("--paired-threshold", default=f"{gate_time.gate.TIME_THRESHOLD:g}", metavar="LIST",
                    help="the paired mode's real_time_ns thresholds, as gate --time's --threshold (comma-separated "
                         "fractions: each judges the same runs; default: %(default)s)")
-    p.add_argument("--paired-value", default="best", metavar="LIST",
+    p.add_argument("--paired-value", default=stats.PAIRED_DEFAULT, metavar="LIST",
                    help="the paired mode's values of a process, as the policy's paired_value (comma-separated: "
                         "each judges the same runs; default: %(default)s)")
     p.add_argument("--paired-unpinned", action="store_true",
@@ -156,7 +156,7 @@ def paired_experiment(args, work: pathlib.Path) -> dict:
     results = work / "time_paired"
     # gate --time's rule: the policy's confidence and overrides, its own threshold for time.
     text, line = check.DEFAULT_POLICY.read_text(encoding="utf-8"), "\nreal_time_ns = 0.10"
-    value_line = f'\npaired_value = "{check.DEFAULTS["paired_value"]}"'
+    value_line = f'\npaired_value = "{stats.PAIRED_DEFAULT}"'
     if line not in text or value_line not in text:
         raise HotbenchError(f"{check.DEFAULT_POLICY}: no `{line.strip()}` or `{value_line.strip()}` line to "
                             "replace for the paired mode")
@@ -166,9 +166,8 @@ def paired_experiment(args, work: pathlib.Path) -> dict:
             policies[value, t] = work / f"paired-{value}-{t}.toml"
             atomic.write_text(policies[value, t], text.replace(line, f"\nreal_time_ns = {t}").replace(
                 value_line, f'\npaired_value = "{value}"'))
-    common = ["--filter", args.filter, *gate_time.timing_arguments(args.paired)]
-    if args.paired_unpinned:
-        common = [a for a in common if not a.startswith(("--pin-cpu", "--fixed-layout"))]
+    timing = gate_time.timing_arguments(args.paired, pinned=not args.paired_unpinned)
+    common = ["--filter", args.filter, *timing]
     aa = [_run_paired(results, *common) for _ in range(args.aa_pairs)]
     detection = {f"{s:.0%}": [_run_paired(results, *common, "--inject-slowdown", f".:{s}")
                               for _ in range(args.detect_pairs)] for s in [float(x) for x in args.slowdowns.split(",")]}
@@ -177,7 +176,7 @@ def paired_experiment(args, work: pathlib.Path) -> dict:
     for (value, t), policy in policies.items():
         out[f"time, paired ({launch}, {value}), threshold {t:.0%}"] = {
             "metric": metric, "pairs": args.paired, "threshold": t, "paired_value": value, "launch": launch,
-            "timing": common[2:],
+            "timing": timing,
             "aa": _tally([_verdicts(a, b, metric, work, policy) for a, b in aa]),
             "detection": {label: _tally([_verdicts(a, b, metric, work, policy) for a, b in runs])
                           for label, runs in detection.items()}}

@@ -25,25 +25,26 @@ import pathlib
 import subprocess
 import sys
 
-from . import check, gate, runner
+from . import check, gate, runner, stats
 from .errors import EXIT_FAILED, HotbenchError
 
 RELEASE = gate.ROOT / "build" / "release"
 METRIC = "real_time_ns"
 REPETITIONS = 2
 MIN_TIME_S = 0.02
-VALUED_BY = {"best": "its fastest repetition", "mean": "the mean log of its repetitions"}  # policy paired_value
 
 
-def timing_arguments(pairs: int) -> list[str]:
+def timing_arguments(pairs: int, pinned: bool = True) -> list[str]:
     """How the gate times, as `run` arguments, for the gate and for `gate-experiment --paired`, which
     measures what it can detect: the tiny corpus, REPETITIONS x MIN_TIME_S in each of `pairs` processes
     per side, each process on the last CPU this one may use and at fixed addresses (run --pin-cpu,
     --fixed-layout): on this machine class, with both the gate caught 88 % of 5 % slowdowns, without them
-    52 % (README, "The paired time gate")."""
+    52 % (README, "The paired time gate"). `pinned` False leaves out the CPU and the layout (the
+    experiment's --paired-unpinned)."""
     tiny = runner.ensure_corpus("tiny")[0].parent
+    steady = [f"--pin-cpu={max(os.sched_getaffinity(0))}", "--fixed-layout"] if pinned else []
     return ["--data", str(tiny), f"--repetitions={REPETITIONS}", f"--min-time={MIN_TIME_S}",
-            f"--processes={pairs}", f"--pin-cpu={max(os.sched_getaffinity(0))}", "--fixed-layout"]
+            f"--processes={pairs}", *steady]
 
 
 def build_release(tree: pathlib.Path, commit: str) -> pathlib.Path:
@@ -100,5 +101,5 @@ def run(args, tmp: pathlib.Path) -> int:
                            baseline_label=f"commit {commit[:12]} ({ref}) timed here, paired", accept_differences=True,
                            notes=(f"time gate: {args.pairs} pairs of processes, {REPETITIONS} repetitions of "
                                   f"{MIN_TIME_S:g} s each, one CPU, fixed addresses, each process valued by "
-                                  + VALUED_BY[policy.paired_value] + f"; threshold {args.threshold * 100:g} % "
-                                  "(--threshold)",))
+                                  f"{stats.PAIRED_VALUES[policy.paired_value]}; threshold "
+                                  f"{args.threshold * 100:g} % (--threshold)",))

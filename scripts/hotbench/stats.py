@@ -265,10 +265,12 @@ def ratio_of_medians(a, b, confidence: float = CONFIDENCE, groups_a=None, groups
                          **shape, **common)
 
 
-PAIRED_VALUES = ("best", "mean")  # a process's value in a pair: its best repetition, or the mean log of all
+# A process's value in a pair (paired_ratio), each with what it is; the first is the default.
+PAIRED_VALUES = {"best": "its fastest repetition", "mean": "the mean log of its repetitions"}
+PAIRED_DEFAULT = next(iter(PAIRED_VALUES))
 
 
-def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE, value: str = "best",
+def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE, value: str = PAIRED_DEFAULT,
                  higher_is_better: bool = False) -> RatioEstimate:
     """B/A from pairs: process k of A and process k of B ran back to back (`run --paired-with`), so a
     slow stretch of the machine lands on both members of a pair and cancels in their ratio, instead
@@ -281,7 +283,7 @@ def paired_ratio(a, b, pairs_a, pairs_b, confidence: float = CONFIDENCE, value: 
     Pairs with values on one side only are left out; fewer than 2 pairs: unresolved. Constant values
     on both sides (counts) are exact, as in ratio_of_medians."""
     if value not in PAIRED_VALUES:
-        raise ValueError(f"value must be one of {PAIRED_VALUES}, got {value!r}")
+        raise ValueError(f"value must be one of {tuple(PAIRED_VALUES)}, got {value!r}")
     xa, xb = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if xa.size == 0 or xb.size == 0:
         raise ValueError("paired_ratio needs at least one value on each side")

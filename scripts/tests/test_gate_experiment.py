@@ -26,8 +26,8 @@ def _experiment(tmp_path, monkeypatch, **settings):
 
     monkeypatch.setattr(gate_experiment, "_run_paired", run_paired)
     monkeypatch.setattr(gate_experiment, "_verdicts", verdicts)
-    monkeypatch.setattr(gate_experiment.gate_time, "timing_arguments", lambda pairs: [
-        "--data", "tiny", f"--processes={pairs}", "--pin-cpu=1", "--fixed-layout"])
+    monkeypatch.setattr(gate_experiment.gate_time, "timing_arguments", lambda pairs, pinned=True: [
+        "--data", "tiny", f"--processes={pairs}"] + (["--pin-cpu=1", "--fixed-layout"] if pinned else []))
     args = argparse.Namespace(**{"paired": 10, "paired_threshold": "0.01,0.03,0.05", "paired_value": "best",
                                  "paired_unpinned": False, "filter": "x", "repetitions": 5, "min_time": 0.05,
                                  "aa_pairs": 3, "detect_pairs": 2, "slowdowns": "0.05,0.10", **settings})
