@@ -223,7 +223,8 @@ def parse_policy(data: bytes, path: pathlib.Path) -> Policy:
             raise BadInput(f"{path}: confidence must be a fraction in [0.5, 1), e.g. 0.95; got {_value(c)}")
         p.confidence = c
     if "paired_value" in doc:
-        if doc["paired_value"] not in stats.PAIRED_VALUES:
+        # isinstance first: a TOML array or table is unhashable, and `in` a dict would raise TypeError
+        if not isinstance(doc["paired_value"], str) or doc["paired_value"] not in stats.PAIRED_VALUES:
             raise BadInput(f"{path}: paired_value must be one of {', '.join(map(repr, stats.PAIRED_VALUES))}; got "
                            f"{_value(doc['paired_value'])}")
         p.paired_value = doc["paired_value"]

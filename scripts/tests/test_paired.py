@@ -84,6 +84,9 @@ def test_the_policy_chooses_the_paired_value(tmp_path):
     policy.write_text('paired_value = "median"\n')
     with pytest.raises(BadInput, match=r"p.toml: paired_value must be one of 'best', 'mean'; got 'median'"):
         check.load_policy(policy)
+    policy.write_text('paired_value = []\n')  # unhashable: found by test_policy_fuzz
+    with pytest.raises(BadInput, match=r"p.toml: paired_value must be one of 'best', 'mean'; got \[\]"):
+        check.load_policy(policy)
 
 
 def _meta(pairing_id, side):
