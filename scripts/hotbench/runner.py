@@ -174,8 +174,7 @@ def launch_prefix(args) -> list[str]:
     """The wrappers every timed benchmark process starts under (--pin-cpu, --fixed-layout); both exec the
     binary, so the process group that bounded.py kills is still the binary's."""
     prefix = []
-    cpu = getattr(args, "pin_cpu", None)  # gate.py builds the runner's namespace with the parser
-    fixed = getattr(args, "fixed_layout", False)
+    cpu, fixed = args.pin_cpu, args.fixed_layout  # every caller's namespace comes from add_arguments' parser
     if (cpu is not None or fixed) and args.instructions:
         raise HotbenchError("--pin-cpu and --fixed-layout are for timing: callgrind runs one thread on a "
                             "simulated CPU and fixes the layout itself", EXIT_USAGE)
@@ -596,8 +595,7 @@ def main(args) -> int:
             "benchmark_args": bench_args, "timeout_s": bound_s, "timeout_source": bound_source,
             "git": metadata.git_state(), "debian_packages": metadata.debian_packages(), "suites": {}}
     if launch:
-        meta["launch"] = {"pin_cpu": getattr(args, "pin_cpu", None),
-                          "fixed_layout": bool(getattr(args, "fixed_layout", False)), "prefix": launch}
+        meta["launch"] = {"pin_cpu": args.pin_cpu, "fixed_layout": args.fixed_layout, "prefix": launch}
     if args.instructions and args.cache_sim:
         meta["counting"] = {"tool": "callgrind", "cache_simulation": cachesim.described()}
     outputs = [_Output(args.results, meta, {suite.name: binary for suite, binary, _, _ in plan})]
