@@ -116,11 +116,12 @@ bool wants(const Config& s, const std::string& task) {
 
 struct Streams {
   std::shared_ptr<const Workload> workload;
-  std::shared_ptr<const Requests> warmup, measured;
+  Stream warmup, measured;
   std::shared_ptr<const std::vector<double>> probabilities;
 };
 
-// Workloads and their request vectors, made once per process and shared by rows.
+// Workloads and their request streams, made once per process and shared by rows (the streams when
+// the first row using them is made).
 const Streams& streams_of(const std::string& name, const Config& s) {
   static std::map<std::string, Streams> made;
   auto it = made.find(name);
@@ -130,8 +131,8 @@ const Streams& streams_of(const std::string& name, const Config& s) {
   spec.seed = s.seed;
   Streams st;
   auto w = std::make_shared<Workload>(spec);
-  st.warmup = std::make_shared<Requests>(w->generate(s.requests, 0));
-  st.measured = std::make_shared<Requests>(w->generate(s.requests, 1));
+  st.warmup = Stream::later([w, n = s.requests] { return w->generate(n, 0); });
+  st.measured = Stream::later([w, n = s.requests] { return w->generate(n, 1); });
   if (spec.independent()) st.probabilities = std::make_shared<std::vector<double>>(w->rank_probabilities());
   st.workload = std::move(w);
   return made[name] = std::move(st);
@@ -140,6 +141,16 @@ const Streams& streams_of(const std::string& name, const Config& s) {
 CaseId id_of(const std::string& task, const std::string& library, const std::string& variant,
              const std::string& dataset, std::vector<std::pair<std::string, std::string>> params) {
   return CaseId{"cache", task, library, variant, dataset, std::move(params)};
+}
+
+// A replay row's factory: its streams are made when the case is (lazy.h), not when the row is registered.
+CaseFactory replay_case(const std::string& policy, const std::string& map, bool string_keys, ReplaySpec spec,
+                        Stream warmup, Stream measured) {
+  return [make = find_policy(policy)->replay.at(map), string_keys, spec, warmup, measured]() mutable {
+    spec.warmup = warmup.shared();
+    spec.measured = measured.shared();
+    return make(string_keys, spec)();
+  };
 }
 
 void add_replay(const Config& s, const std::string& task, const std::string& policy, const std::string& map,
@@ -151,24 +162,25 @@ void add_replay(const Config& s, const std::string& task, const std::string& pol
   spec.capacity = capacity;
   spec.value_bytes = value_bytes;
   spec.key_count = s.keys;
-  spec.warmup = st.warmup;
-  spec.measured = st.measured;
   spec.irm_probabilities = st.probabilities;
   spec.seed = s.seed;
   register_case(id_of(task, policy, map, workload,
                       {{"capacity", std::to_string(capacity)},
                        {"value_bytes", std::to_string(value_bytes)},
                        {"key", string_keys ? "string" : "u64"}}),
-                find_policy(policy)->replay.at(map)(string_keys, spec), Clock::wall);
+                replay_case(policy, map, string_keys, spec, st.warmup, st.measured), Clock::wall);
 }
 
 // The start of a stream, for the server rows: a server answers hundreds of thousands of requests a
 // second, not tens of millions.
-std::shared_ptr<const Requests> server_head(const Requests& r, std::size_t at_most = 1 << 17) {
-  const std::size_t n = std::min<std::size_t>(r.ids.size(), at_most);
-  Requests out;
-  out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(n));
-  return std::make_shared<const Requests>(std::move(out));
+Stream server_head(Stream stream, std::size_t at_most = 1 << 17) {
+  return Stream::later([stream, at_most] {
+    const Requests& r = *stream;
+    const std::size_t n = std::min<std::size_t>(r.ids.size(), at_most);
+    Requests out;
+    out.ids.assign(r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+  });
 }
 
 void add_traces(const Config& s, const std::vector<std::string>& files) {
@@ -186,17 +198,18 @@ void add_traces(const Config& s, const std::vector<std::string>& files) {
       register_case(id_of("trace_read", "oracle_general", format->zstd ? "zstd" : "", name, {}),
                     [file] { return std::make_unique<TraceRead>(file, std::vector<std::uint64_t>{}, false); });
     if (trace && wants(s, "server_eviction") && s.trace_server_requests) {  // the trace's start through the servers, warmed by itself
-      auto head = server_head(trace->requests, s.trace_server_requests);
+      auto head = server_head(std::shared_ptr<const Requests>(trace, &trace->requests), s.trace_server_requests);
       kv::register_evictions(s.servers, trace->distinct_keys, name, head, head, nullptr);
     }
     if (!wants(s, "trace")) continue;
+    // shares the trace's requests (no copy per policy)
+    const auto requests = trace ? std::shared_ptr<const Requests>(trace, &trace->requests) : nullptr;
     for (const auto& policy : s.policies) {
       if (!trace) {  // an error row per policy, naming the file and the record
         register_case(id_of("trace", policy, kBestMap, name, {}),
                       [error]() -> std::unique_ptr<Case> { throw TraceError(error); });
         continue;
       }
-      auto requests = std::make_shared<const Requests>(trace->requests);
       // Sized caches (they count hit bytes) limited in entries, and, for a trace with object sizes, in bytes:
       // shares of the distinct keys and of the distinct objects' bytes.
       for (const double pct : s.trace_capacity_percent) {
@@ -361,10 +374,14 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
   if (wants(s, "hit")) {
     // Every request hits a resident key: the policy's hit path against a bare lookup.
     const std::size_t capacity = resident_capacity;
-    auto stream = std::make_shared<const Requests>(Requests{resident_stream(capacity, s.requests, s.seed), {}});
-    Requests fill;
-    for (std::uint32_t id = 0; id < capacity; ++id) fill.ids.push_back(id);
-    auto warm = std::make_shared<const Requests>(std::move(fill));
+    const Stream stream = Stream::later([capacity, n = s.requests, seed = s.seed] {
+      return Requests{resident_stream(capacity, n, seed), {}};
+    });
+    const Stream warm = Stream::later([capacity] {
+      Requests fill;
+      for (std::uint32_t id = 0; id < capacity; ++id) fill.ids.push_back(id);
+      return fill;
+    });
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const auto& policy : s.policies) pairs.emplace_back(policy, kBestMap);
     for (const auto& map : map_names())
@@ -376,14 +393,12 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
       spec.capacity = capacity;
       spec.value_bytes = s.value_bytes;
       spec.key_count = capacity;
-      spec.warmup = warm;
-      spec.measured = stream;
       spec.seed = s.seed;
       spec.all_hits = true;
       register_case(id_of("hit", policy, map, "resident",
                           {{"capacity", std::to_string(capacity)}, {"value_bytes", std::to_string(s.value_bytes)},
                            {"key", "u64"}}),
-                    find_policy(policy)->replay.at(map)(false, spec), Clock::wall);
+                    replay_case(policy, map, false, spec, warm, stream), Clock::wall);
     }
   }
   if (wants(s, "floor")) {
@@ -417,17 +432,23 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
         spec.key_count = s.keys;
         spec.seed = s.seed;
         const std::size_t each = std::max<std::size_t>(1, s.requests / static_cast<std::size_t>(threads));
+        std::vector<Stream> per_thread;
         for (int t = 0; t < threads; ++t) {
-          Requests r = workload == "samekey" ? Requests{std::vector<std::uint32_t>(each, st.workload->id_of_rank(0)), {}}
-                                             : st.workload->generate(each, 10 + static_cast<std::uint64_t>(t));
-          spec.per_thread.push_back(std::make_shared<const Requests>(std::move(r)));
+          per_thread.push_back(Stream::later([w = st.workload, samekey = workload == "samekey", each, t] {
+            return samekey ? Requests{std::vector<std::uint32_t>(each, w->id_of_rank(0)), {}}
+                           : w->generate(each, 10 + static_cast<std::uint64_t>(t));
+          }));
         }
         for (const auto& impl : concurrent_registry().all()) {
           const auto colon = impl.name.find(':');
           register_case(id_of("concurrent", impl.name.substr(0, colon),
                               colon == std::string::npos ? "" : impl.name.substr(colon + 1), workload,
                               {{"capacity", std::to_string(spec.capacity)}, {"threads", std::to_string(threads)}}),
-                        impl.make(spec), Clock::wall);
+                        [make = impl.make, spec, per_thread]() mutable {  // the streams when the case is made
+                          for (const Stream& r : per_thread) spec.per_thread.push_back(r.shared());
+                          return make(spec)();
+                        },
+                        Clock::wall);
         }
       }
     }
@@ -454,8 +475,8 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
     for (const auto& workload : s.workloads) {  // the miss-ratio curves' workloads
       const Streams& st = streams_of(workload, s);
       const std::size_t head = std::min<std::size_t>(1 << 17, s.requests / 4);  // quick: 65,536
-      kv::register_evictions(s.servers, s.keys, workload, server_head(*st.warmup, head),
-                             server_head(*st.measured, head), st.probabilities);
+      kv::register_evictions(s.servers, s.keys, workload, server_head(st.warmup, head), server_head(st.measured, head),
+                             st.probabilities);
     }
   query::register_cases(options, settings, wants(s, "query") && !measure::under_valgrind(), s.seed, kBestMap,
                         s.servers.endpoints);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "../harness/lazy.h"
+
 namespace hotbench::cache {
 
 enum class Popularity { zipf, uniform, scan };
@@ -39,6 +41,10 @@ struct Requests {
 // arrays (writes or sizes not paired with ids, an id without a key), or "" when it
 // cannot. Cases call it in check(), so the timed loops index without tests.
 std::string requests_shape_error(const Requests& r, std::uint64_t key_count);
+
+// A request stream shared by the rows that replay it, generated when the first of them is made
+// (lazy.h): a process that lists, describes or filters rows generates none it does not run.
+using Stream = Shared<Requests>;
 
 class Workload {
  public:

@@ -95,17 +95,16 @@ std::shared_ptr<Database> shared_database(const std::string& name, const TableSp
   return it->second.db;
 }
 
-std::shared_ptr<const Requests> stream_of(const std::string& workload, std::uint64_t writes, const Config& c,
-                                          std::uint64_t seed, std::uint64_t number, std::uint64_t length) {
-  static std::map<std::tuple<std::string, std::uint64_t, std::uint64_t, std::uint64_t>, std::shared_ptr<const Requests>>
-      made;
+Stream stream_of(const std::string& workload, std::uint64_t writes, const Config& c, std::uint64_t seed,
+                 std::uint64_t number, std::uint64_t length) {
+  static std::map<std::tuple<std::string, std::uint64_t, std::uint64_t, std::uint64_t>, Stream> made;
   auto key = std::tuple{workload, writes, number, length};
   if (auto it = made.find(key); it != made.end()) return it->second;
-  WorkloadSpec spec = parse_workload(workload);
+  WorkloadSpec spec = parse_workload(workload);  // throws for a bad name now, at registration
   spec.keys = c.users;
   spec.seed = seed;
   spec.write_fraction = static_cast<double>(writes) / 100;
-  auto r = std::make_shared<const Requests>(Workload(spec).generate(length, number));
+  Stream r = Stream::later([spec, length, number] { return Workload(spec).generate(length, number); });
   made.emplace(key, r);
   return r;
 }
@@ -149,14 +148,16 @@ void register_cases(const Options& options, Settings& settings, bool enabled, st
               spec.users = c.users;
               spec.seed = seed;
               spec.slice = c.requests;
-              spec.warmup = stream_of(workload, writes, c, seed, 0, std::max(c.requests, kWarmupPerEntry * spec.capacity));
-              spec.measured = stream_of(workload, writes, c, seed, 1, kSlices * c.requests);
+              const Stream warmup = stream_of(workload, writes, c, seed, 0, std::max(c.requests, kWarmupPerEntry * spec.capacity));
+              const Stream measured = stream_of(workload, writes, c, seed, 1, kSlices * c.requests);
               std::vector<std::pair<std::string, std::string>> params{{"users", std::to_string(c.users)}};
               if (cached) params.emplace_back("capacity", std::to_string(spec.capacity));
               params.emplace_back("writes", std::to_string(writes));
               register_case(CaseId{"cache", "query", database, on + (cached ? strategy + "." + policy : strategy),
                                    workload, std::move(params)},
-                            [spec, endpoint] {
+                            [spec, warmup, measured, endpoint]() mutable {  // the streams when the case is made
+                              spec.warmup = warmup.shared();
+                              spec.measured = measured.shared();
                               return std::make_unique<QueryCase>(
                                   spec, shared_database(spec.database, TableSpec{spec.users, spec.seed}, endpoint));
                             },

@@ -177,7 +177,7 @@ void register_open_loops(const ServerConfig& c, std::uint64_t seed) {
 }
 
 void register_evictions(const ServerConfig& c, std::uint64_t key_count, const std::string& workload,
-                        std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
+                        Stream warmup, Stream measured,
                         std::shared_ptr<const std::vector<double>> probabilities) {
   if (measure::under_valgrind()) return;
   {
@@ -193,12 +193,15 @@ void register_evictions(const ServerConfig& c, std::uint64_t key_count, const st
         s.hold_entries = std::max<std::uint64_t>(1, key_count * pct / 100);
         s.key_count = key_count;
         s.value_bytes = 100;
-        s.warmup = warmup;
-        s.measured = measured;
         s.irm_probabilities = probabilities;
         register_case(id_of("server_eviction", system, policy, workload,
                             {{"target_entries", std::to_string(s.hold_entries)}, {"value_bytes", "100"}}),
-                      eviction(s), Clock::wall);
+                      [s, warmup, measured]() mutable {  // the streams when the case is made
+                        s.warmup = warmup.shared();
+                        s.measured = measured.shared();
+                        return eviction(s)();
+                      },
+                      Clock::wall);
       }
     }
   }

@@ -30,7 +30,7 @@ void register_open_loops(const ServerConfig& config, std::uint64_t seed);
 // The server_eviction rows of one request stream: `workload` (a generated one or a trace) over key ids
 // 0..key_count-1, its warm-up and measured streams; probabilities for Che (IRM workloads), else null.
 void register_evictions(const ServerConfig& config, std::uint64_t key_count, const std::string& workload,
-                        std::shared_ptr<const Requests> warmup, std::shared_ptr<const Requests> measured,
+                        Stream warmup, Stream measured,
                         std::shared_ptr<const std::vector<double>> probabilities);
 
 }  // namespace hotbench::cache::kv
