@@ -450,13 +450,22 @@ def chromium(*arguments, tmp_path) -> subprocess.CompletedProcess:
     return result
 
 
-def test_chromium_draws_the_trends_and_change_points(report_page, tmp_path):
+@pytest.fixture(scope="module")
+def rendered(report_page, tmp_path_factory):
+    """The page filtered to BM_Parse's instructions, as chromium draws it and as its DOM then is: one
+    chromium for both (a start costs about 4 CPU-s)."""
+    path, _ = report_page
+    folder = tmp_path_factory.mktemp("chromium")
+    screenshot = folder / "page.png"
+    dom = chromium(f"--screenshot={screenshot}", "--window-size=1280,1000", "--dump-dom",
+                   path.resolve().as_uri() + "#filter=bm_parse%20instructions", tmp_path=folder).stdout
+    return screenshot, dom
+
+
+def test_chromium_draws_the_trends_and_change_points(rendered):
     import matplotlib.image
 
-    path, _ = report_page
-    screenshot = tmp_path / "page.png"
-    chromium(f"--screenshot={screenshot}", "--window-size=1280,1000",
-             path.resolve().as_uri() + "#filter=bm_parse%20instructions", tmp_path=tmp_path)
+    screenshot, _ = rendered
     pixels = matplotlib.image.imread(screenshot)[:, :, :3]
     assert pixels.shape[:2] == (1000, 1280)
     red, green, blue = pixels[:, :, 0], pixels[:, :, 1], pixels[:, :, 2]
@@ -467,11 +476,10 @@ def test_chromium_draws_the_trends_and_change_points(report_page, tmp_path):
     assert noise_band == 0  # BM_Parse's counts are exact: no band to draw
 
 
-def test_the_filter_box_hides_what_does_not_match(report_page, tmp_path):
-    path, _ = report_page
-    dom = chromium("--dump-dom", path.resolve().as_uri() + "#filter=bm_write%20instructions", tmp_path=tmp_path).stdout
+def test_the_filter_box_hides_what_does_not_match(rendered):
+    _, dom = rendered
     shown = re.findall(r'<section class="series" data-name="([^"]*)"', dom)
-    assert shown == ["BM_Write instructions ci x2 "]
+    assert shown == ["BM_Parse instructions ci x2 "]
     assert dom.count('<section class="series hidden"') == 11 and '<span id="shown">1</span>' in dom
 
 
