@@ -13,8 +13,8 @@ from hotbench import describe  # noqa: E402
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "late: a file of many short subprocesses (valgrind, scratch clones) that ./hotbench test runs "
-                   "in a second pytest process once the C++ tests are done, beside the fuzzers, so that the end "
-                   "of the run keeps both cores busy (`pytest -m late` / `-m 'not late'`; plain pytest runs all)")
+                   "in a second pytest process once the ASan tests are done, so that the end of the run keeps "
+                   "both cores busy (`pytest -m late` / `-m 'not late'`; plain pytest runs all)")
 
 
 def metric(name, unit, better, kind, deterministic=False, source="harness"):

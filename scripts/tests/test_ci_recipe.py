@@ -30,7 +30,7 @@ NOT_RUN = {
     "actions/cache/save@v4": "GitHub's cache service (see restore); the test checks the folder it saves exists",
     "actions/upload-artifact@v4": "GitHub's artifact storage; the test checks that every path it uploads exists",
 }
-pytestmark = pytest.mark.late  # ./hotbench test runs it once the C++ tests are done (conftest.py)
+pytestmark = pytest.mark.late  # ./hotbench test runs it once the ASan tests are done (conftest.py)
 KEPT_SUITE = "fixture"  # the scratch main builds only this suite: every other hotbench_add_suite line is removed
 
 

@@ -13,7 +13,7 @@ from conftest import REAL_ALL_BUILT, missing, require_built
 
 from hotbench import cachesim, cli, describe, foreign, tidy
 
-pytestmark = pytest.mark.late  # ./hotbench test runs it once the C++ tests are done (conftest.py)
+pytestmark = pytest.mark.late  # ./hotbench test runs it once the ASan tests are done (conftest.py)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RELEASE = ROOT / "build" / "release"
