@@ -458,7 +458,7 @@ void register_suite(const Options& options, Settings& settings, const std::vecto
     for (const auto& [variant, suffix] : {std::pair<std::string, std::string>{"", ".oracleGeneral"}, {"zstd", ".oracleGeneral.zst"}})
       register_case(id_of("trace_read", "oracle_general", variant, "generated",
                           {{"records", std::to_string(kTraceReadRecords)}}),
-                    [seed = s.seed, suffix] {
+                    [seed = s.seed, suffix = suffix] {
                       std::vector<std::uint64_t> ids(kTraceReadRecords);
                       for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = mix64(seed + i % 100'000);
                       const auto path = (std::filesystem::temp_directory_path() /

@@ -1,4 +1,5 @@
 #include "alloc_counter.h"
+#include "sanitizers.h"
 
 #include <atomic>
 #include <cstddef>
@@ -8,7 +9,8 @@ std::atomic<bool> g_counting{false};
 std::atomic<std::uint64_t> g_allocations{0};
 std::atomic<std::uint64_t> g_bytes{0};
 
-inline void count(std::size_t n) {
+// maybe_unused: the sanitizer builds, which keep their own malloc, do not call it (clang says so).
+[[maybe_unused]] inline void count(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) {
     g_allocations.fetch_add(1, std::memory_order_relaxed);
     g_bytes.fetch_add(n, std::memory_order_relaxed);
@@ -16,7 +18,7 @@ inline void count(std::size_t n) {
 }
 }  // namespace
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(HOTBENCH_NO_MALLOC_HOOK)
+#if defined(HOTBENCH_UNDER_ASAN) || defined(HOTBENCH_UNDER_TSAN) || defined(HOTBENCH_NO_MALLOC_HOOK)
 namespace hotbench::alloc {
 bool available() { return false; }
 }  // namespace hotbench::alloc

@@ -17,7 +17,9 @@
 //   there, and it names no exported function to suppress. Hence the module. What it cannot hide: our
 //   clients are objects of ours owning their `struct mosquitto` through mosquitto_destroy
 //   (mqtt.cpp), so a client of ours left alive leaks from our own frames, which no entry here names.
-#if defined(__SANITIZE_ADDRESS__)
+#include "harness/sanitizers.h"
+
+#if defined(HOTBENCH_UNDER_ASAN)
 extern "C" const char* __lsan_default_suppressions() {
   return "leak:natsBuf_Create\n"
          "leak:libmosquitto.so.1\n";

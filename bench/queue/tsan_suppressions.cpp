@@ -21,7 +21,9 @@
 // (moodycamel::ReaderWriterQueue's fences are annotated rather than suppressed:
 // see adapters/moodycamel.cpp and
 // https://github.com/cameron314/readerwriterqueue/issues/116.)
-#if defined(__SANITIZE_THREAD__)
+#include "harness/sanitizers.h"
+
+#if defined(HOTBENCH_UNDER_TSAN)
 extern "C" const char* __tsan_default_suppressions() {
   return "race_top:boost::lockfree::\n"
          "race_top:moodycamel::ConcurrentQueue\n"

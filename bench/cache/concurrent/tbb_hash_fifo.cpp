@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "../concurrent.h"
+#include "harness/sanitizers.h"
 
 namespace hotbench::cache {
 
@@ -48,7 +49,7 @@ class TbbHashFifo {
   }
 
  private:
-#if defined(__SANITIZE_THREAD__)
+#if defined(HOTBENCH_UNDER_TSAN)
   // TBB's default allocator hands nodes to its own pool (tbbmalloc), which
   // ThreadSanitizer cannot see: a node erased by one thread and reused by
   // another then looks like a race. With malloc's allocator TSan sees the
