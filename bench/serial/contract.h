@@ -244,16 +244,41 @@ inline std::string at(const std::string& path, const char* member) {
 }
 }  // namespace detail
 
-// "" when `got` equals `want` member by member (doubles bit for bit, so -0.0 != 0.0 and a NaN
-// equals itself only with the same bits); otherwise where and how they first differ:
+// Whether `got` equals `want` member by member, doubles bit for bit (so -0.0 != 0.0 and a NaN equals
+// itself only with the same bits). Every check of a round trip runs this on a whole batch and finds it
+// equal: first_difference builds its member paths only below a difference.
+template <class T>
+bool same_bits(const T& got, const T& want) {
+  if constexpr (typed::Described<T>) {
+    bool same = true;
+    typed::for_each_member<T>([&](auto member) {
+      same = same && same_bits(got.*member.pointer, want.*member.pointer);
+    });
+    return same;
+  } else if constexpr (typed::is_optional_v<T>) {
+    return got.has_value() == want.has_value() && (!got || same_bits(*got, *want));
+  } else if constexpr (typed::is_vector_v<T>) {
+    if (got.size() != want.size()) return false;
+    for (std::size_t i = 0; i < got.size(); ++i)
+      if (!same_bits(got[i], want[i])) return false;
+    return true;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return std::memcmp(&got, &want, sizeof got) == 0;
+  } else {
+    return got == want;
+  }
+}
+
+// "" when same_bits(got, want); otherwise where and how they first differ:
 // "items[2].discount: 0.15 != 0.1 (decoded != reference)". `path` prefixes the member names.
 template <class T>
 std::string first_difference(const T& got, const T& want, const std::string& path = "") {
+  if (same_bits(got, want)) return "";
   const std::string where = path.empty() ? "" : path + ": ";
   if constexpr (typed::Described<T>) {
     std::string found;
     typed::for_each_member<T>([&](auto member) {
-      if (found.empty())
+      if (found.empty() && !same_bits(got.*member.pointer, want.*member.pointer))
         found = first_difference(got.*member.pointer, want.*member.pointer, detail::at(path, member.name));
     });
     return found;
@@ -261,22 +286,15 @@ std::string first_difference(const T& got, const T& want, const std::string& pat
     if (got.has_value() != want.has_value())
       return where + (got ? "present" : "absent") + " != " + (want ? "present" : "absent") +
              " (decoded != reference)";
-    return got ? first_difference(*got, *want, path) : "";
+    return first_difference(*got, *want, path);
   } else if constexpr (typed::is_vector_v<T>) {
     if (got.size() != want.size())
       return where + "size " + std::to_string(got.size()) + " != " + std::to_string(want.size()) +
              " (decoded != reference)";
     for (std::size_t i = 0; i < got.size(); ++i)
-      if (std::string d = first_difference(got[i], want[i], path + "[" + std::to_string(i) + "]"); !d.empty())
-        return d;
+      if (!same_bits(got[i], want[i])) return first_difference(got[i], want[i], path + "[" + std::to_string(i) + "]");
     return "";
   } else {
-    bool same;
-    if constexpr (std::is_same_v<T, double>)
-      same = std::memcmp(&got, &want, sizeof got) == 0;
-    else
-      same = got == want;
-    if (same) return "";
     return where + detail::shown(got) + " != " + detail::shown(want) + " (decoded != reference)";
   }
 }
