@@ -21,13 +21,9 @@
 #ifndef HOTBENCH_CXX_FLAGS
 #define HOTBENCH_CXX_FLAGS "unknown"
 #endif
-// PACKAGE=VERSION;... of the Debian packages this binary was built against, from the dependency
-// table (cmake/dependencies.tsv), set by CMake for each suite binary.
-#ifndef HOTBENCH_LIBRARY_VERSIONS
-#define HOTBENCH_LIBRARY_VERSIONS ""
-#endif
-
 namespace hotbench {
+// PACKAGE=VERSION;... of the Debian packages this binary was built against (library_versions.cpp).
+extern const char kLibraryVersions[];
 namespace {
 // Exit codes of a suite binary: 0 ran (error rows are in the JSON, not in the code); 4 usage error (a bad
 // --hotbench_* flag or setting, an unknown flag: nothing ran). The same code as the Python CLI's usage
@@ -124,7 +120,7 @@ void take_our_flags(int& argc, char** argv) {
 }
 std::vector<std::pair<std::string, std::string>> library_versions() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::string_view all = HOTBENCH_LIBRARY_VERSIONS;
+  std::string_view all = kLibraryVersions;
   while (!all.empty()) {
     const auto end = std::min(all.find(';'), all.size());
     const std::string_view item = all.substr(0, end);
@@ -177,7 +173,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("hotbench_compiler", __VERSION__);
     benchmark::AddCustomContext("hotbench_under_valgrind", measure::under_valgrind() ? "true" : "false");
     benchmark::AddCustomContext("hotbench_profile", g_options.profile);
-    benchmark::AddCustomContext("hotbench_libraries", HOTBENCH_LIBRARY_VERSIONS);
+    benchmark::AddCustomContext("hotbench_libraries", kLibraryVersions);
     if (g_options.iterations > 0)
       benchmark::AddCustomContext("hotbench_fixed_iterations", std::to_string(g_options.iterations));
     if (g_options.slowdown > 0)
