@@ -1,6 +1,7 @@
 import os
 import pathlib
 import sys
+import uuid
 
 import pytest
 
@@ -94,9 +95,15 @@ def require_built(binary: pathlib.Path) -> pathlib.Path:
     return binary
 
 
+@pytest.fixture(scope="session")
+def default_history_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("no-history")
+
+
 @pytest.fixture(autouse=True)
-def no_default_history(monkeypatch, tmp_path_factory):
+def no_default_history(monkeypatch, default_history_folder):
     """A gate under test never reads or writes the developer's results/history.sqlite: the default history is
-    a file that does not exist (gate_history uses the default only when it exists)."""
+    a file that does not exist (gate_history uses the default only when it exists), one name per test in one
+    folder (not a folder per test: pytest 7.2 numbers each folder it makes by listing all made before)."""
     from hotbench import history_store
-    monkeypatch.setattr(history_store, "DEFAULT_DB", tmp_path_factory.mktemp("no-history") / "history.sqlite")
+    monkeypatch.setattr(history_store, "DEFAULT_DB", default_history_folder / f"{uuid.uuid4().hex}.sqlite")

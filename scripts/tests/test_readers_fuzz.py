@@ -16,6 +16,7 @@ integer CSV column, a 5000-digit integer) and csv.Error (a NUL byte) escaping as
 import json
 import pathlib
 import re
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -40,6 +41,15 @@ BAD_NUMBERS = [b"1e400", b"-1e400", b"NaN", b"Infinity", b"-Infinity", b"9" * 40
 BAD_CELLS = [b"nan", b"inf", b"-inf", b"1e400", b"NaN", b"9" * 5000, b"3.5", b"-1", b"0x10", b"", b"\x00",
              b'"', b'"unterminated', b"1_000", b"\xff\xfe", b"\xed\xa0\x80"]
 
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """scratch(prefix): a new folder for one example. tempfile's, inside one folder of pytest's: pytest 7.2
+    numbers each folder it makes by listing every one made before, and the examples make some 1,300 of
+    them (8 CPU-s of listing for this file and every file after it)."""
+    root = tmp_path_factory.mktemp("readers-fuzz")
+    return lambda prefix: pathlib.Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=root))
 
 def check_reader(reader, path: pathlib.Path, data: bytes):
     """The property: a result, or BadInput that is one line starting with the file's name."""
@@ -112,16 +122,16 @@ def mutated(draw, original: bytes, numbers=BAD_NUMBERS, csv_like=False):
               b'"real_time": 1, "cpu_time": 1, "iterations": 1}]}')  # OverflowError on the old reader
 @example(data=b'{"benchmarks": [], "context": ' + b"9" * 5000 + b"}")  # ValueError (int digits)
 @example(data=b'{"benchmarks": [{"name": "\\ud800", "real_time": 1, "cpu_time": 1, "iterations": 1}]}')
-def test_gbench_random_bytes(tmp_path_factory, data):
-    check_reader(gbench.load, tmp_path_factory.mktemp("g") / "raw.json", data)
+def test_gbench_random_bytes(scratch, data):
+    check_reader(gbench.load, scratch("g") / "raw.json", data)
 
 
 @pytest.mark.parametrize("fixture", GBENCH_FILES, ids=lambda p: p.name)
-def test_gbench_mutations(tmp_path_factory, fixture):
+def test_gbench_mutations(scratch, fixture):
     @FUZZ
     @given(data=mutated(fixture.read_bytes()))
     def prop(data):
-        doc = check_reader(gbench.load, tmp_path_factory.mktemp("g") / "raw.json", data)
+        doc = check_reader(gbench.load, scratch("g") / "raw.json", data)
         if doc is not None:  # accepted documents turn into rows without surprises
             for row in tidy.rows_from_gbench(doc, run_id="x"):
                 assert isinstance(row["threads"], int) and isinstance(row["benchmark"], str)
@@ -170,14 +180,14 @@ def test_gbench_counter_may_not_overwrite_a_column(tmp_path):
 @example(data=b"schema_version,benchmark,status,threads\n1,b,ok,inf\n")  # OverflowError on the old reader
 @example(data=b"schema_version,benchmark,status,threads\n1,b,ok,nan\n")  # ValueError on the old reader
 @example(data=b'schema_version,benchmark,status\n1,"' + b"x" * 200_000 + b'",ok\n')  # csv.Error on the old reader
-def test_csv_random_bytes(tmp_path_factory, data):
-    check_reader(tidy.read_csv, tmp_path_factory.mktemp("c") / "results.csv", data)
+def test_csv_random_bytes(scratch, data):
+    check_reader(tidy.read_csv, scratch("c") / "results.csv", data)
 
 
 @FUZZ
 @given(data=mutated(CSV_FILE.read_bytes(), BAD_CELLS, csv_like=True))
-def test_csv_mutations(tmp_path_factory, data):
-    rows = check_reader(tidy.read_csv, tmp_path_factory.mktemp("c") / "results.csv", data)
+def test_csv_mutations(scratch, data):
+    rows = check_reader(tidy.read_csv, scratch("c") / "results.csv", data)
     for row in rows or []:
         assert set(tidy.IDENTITY + tidy.STATUS) <= set(row)
         for key, value in row.items():
@@ -222,8 +232,8 @@ def test_csv_keeps_normal_input_and_fills_missing_columns(tmp_path):
 @given(data=mutated(META_FILE.read_bytes()))
 @example(data=json.dumps({"datasets": [{"name": "x", "sha256": 5}]}).encode())  # TypeError on slicing an int
 @example(data=b'{"machine": ' + b"[" * 100_000)
-def test_metadata_mutations(tmp_path_factory, data):
-    check_reader(tidy.read_metadata, tmp_path_factory.mktemp("m") / "metadata.json", data)
+def test_metadata_mutations(scratch, data):
+    check_reader(tidy.read_metadata, scratch("m") / "metadata.json", data)
 
 
 @pytest.mark.parametrize("meta, place", [
@@ -258,9 +268,9 @@ def exit_code_of(capsys, *argv) -> int:
 @FUZZ_CLI
 @given(csv_bytes=mutated(CSV_FILE.read_bytes(), BAD_CELLS, csv_like=True), meta_bytes=mutated(META_FILE.read_bytes()),
        which=st.sampled_from(["csv", "meta", "both"]))
-def test_result_set_through_compare_and_report(tmp_path_factory, capsys, csv_bytes, meta_bytes, which):
+def test_result_set_through_compare_and_report(scratch, capsys, csv_bytes, meta_bytes, which):
     good_csv, good_meta = CSV_FILE.read_bytes(), META_FILE.read_bytes()
-    root = tmp_path_factory.mktemp("rs")
+    root = scratch("rs")
     a = result_set(root / "a", good_csv, good_meta)
     b = result_set(root / "b", csv_bytes if which != "meta" else good_csv, meta_bytes if which != "csv" else good_meta)
     assert exit_code_of(capsys, "compare", a, b, "--force") in (0, 3)
@@ -269,8 +279,8 @@ def test_result_set_through_compare_and_report(tmp_path_factory, capsys, csv_byt
 
 @FUZZ_CLI
 @given(data=mutated(GBENCH_FILES[2].read_bytes()))
-def test_gbench_through_compare_and_report(tmp_path_factory, capsys, data):
-    path = tmp_path_factory.mktemp("g") / "raw.json"
+def test_gbench_through_compare_and_report(scratch, capsys, data):
+    path = scratch("g") / "raw.json"
     path.write_bytes(data)
     assert exit_code_of(capsys, "compare", GBENCH_FILES[2], path, "--force") in (0, 3)
     assert exit_code_of(capsys, "report", path, "--aggregate") in (0, 3)
@@ -282,6 +292,6 @@ def test_gbench_through_compare_and_report(tmp_path_factory, capsys, data):
 @given(data=mutated(b"benchmark,aa_pairs,max_abs_log_ratio,p95_abs_ratio_change\n"
                     b"json/parse/boost_json/orders,13,0.4930,0.3492\njson/parse/nlohmann/social,13,0.5350,0.4631\n",
                     BAD_CELLS, csv_like=True))
-def test_noise_floor_mutations(tmp_path_factory, data):
-    floor = check_reader(compare.noise_floor, tmp_path_factory.mktemp("n") / "noise_floor.csv", data)
+def test_noise_floor_mutations(scratch, data):
+    floor = check_reader(compare.noise_floor, scratch("n") / "noise_floor.csv", data)
     assert floor is None or all(0 <= v < float("inf") for v in floor.values())
