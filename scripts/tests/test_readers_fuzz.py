@@ -42,7 +42,6 @@ BAD_CELLS = [b"nan", b"inf", b"-inf", b"1e400", b"NaN", b"9" * 5000, b"3.5", b"-
              b'"', b'"unterminated', b"1_000", b"\xff\xfe", b"\xed\xa0\x80"]
 
 
-
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory):
     """scratch(prefix): a new folder for one example. tempfile's, inside one folder of pytest's: pytest 7.2
@@ -50,6 +49,7 @@ def scratch(tmp_path_factory):
     them (8 CPU-s of listing for this file and every file after it)."""
     root = tmp_path_factory.mktemp("readers-fuzz")
     return lambda prefix: pathlib.Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=root))
+
 
 def check_reader(reader, path: pathlib.Path, data: bytes):
     """The property: a result, or BadInput that is one line starting with the file's name."""
