@@ -31,9 +31,9 @@ extern char** environ;
 namespace hotbench::cache::kv {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
-double ns_since(Clock::time_point t0) { return std::chrono::duration<double, std::nano>(Clock::now() - t0).count(); }
+double ns_since(Steady::time_point t0) { return std::chrono::duration<double, std::nano>(Steady::now() - t0).count(); }
 
 const System& system_named(const std::string& name) {
   const System* s = systems().find(name);
@@ -349,7 +349,7 @@ class RoundTrip final : public Case {
       std::vector<std::string_view> values(p);
       for (std::size_t at = 0; at < c.stream.size(); at += p) {
         const std::span<const std::string> names(c.names.data() + at, p);
-        const auto t0 = Clock::now();
+        const auto t0 = Steady::now();
         if (s_.set) {
           for (std::size_t i = 0; i < p; ++i) values[i] = values_[version_ - 1][c.stream[at + i]];
           c.client->set(names, values);
@@ -453,10 +453,10 @@ std::string run_bounded(const std::vector<std::string>& argv, int timeout_s) {
   }
   std::string text;
   char buf[4096];
-  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  const auto deadline = Steady::now() + std::chrono::seconds(timeout_s);
   for (;;) {
     pollfd p{out[0], POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);

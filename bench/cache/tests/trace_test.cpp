@@ -25,7 +25,7 @@ std::string error_of(const std::string& path) {
 }
 
 TEST(CsvTrace, KeysSizesAndOperations) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const Trace t = read_trace(dir.write("t.csv", "a,0\nb,10\n\na,5,set\r\nc,1,get\n"));
   EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0, 2}));
   EXPECT_EQ(t.requests.writes, (std::vector<std::uint8_t>{0, 0, 1, 0}));
@@ -39,7 +39,7 @@ TEST(CsvTrace, KeysSizesAndOperations) {
 
 // A byte-bounded cache needs every request's size: sizes on some lines only are refused.
 TEST(CsvTrace, SizesOnEveryLineOrNone) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string later = dir.write("l.csv", "a\nb\nc,7\n");
   EXPECT_EQ(error_of(later), later + ": line 3: a size, but line 1 has none (every request has a size or none has)");
   const std::string missing = dir.write("m.csv", "key,size\na,1\n\nb\n");
@@ -51,7 +51,7 @@ TEST(CsvTrace, SizesOnEveryLineOrNone) {
 
 // One key per line, verbatim: spaces and commas belong to the key; \r\n endings and empty lines do not count.
 TEST(TextTrace, OneKeyPerLineVerbatim) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const Trace t = read_trace(dir.write("t.txt", "a\r\nb c\n\na\nx,1,set\n b c\nlast"));
   EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0, 2, 3, 4}));
   EXPECT_TRUE(t.requests.writes.empty());
@@ -62,14 +62,14 @@ TEST(TextTrace, OneKeyPerLineVerbatim) {
 }
 
 TEST(CsvTrace, HeaderChoosesColumnOrder) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const Trace t = read_trace(dir.write("h.csv", "op,key\nget,x\nget,y\nget,x\n"));
   EXPECT_EQ(t.requests.ids, (std::vector<std::uint32_t>{0, 1, 0}));
   EXPECT_TRUE(t.requests.writes.empty());  // no writes: a read-only trace
 }
 
 TEST(CsvTrace, MalformedLinesAreNamed) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string bad_size = dir.write("s.csv", "a,1\nb,x\n");
   EXPECT_EQ(error_of(bad_size), bad_size + ": line 2, column 2: size 'x' is not a non-negative integer");
   // strtoll took the first two and the NUL-split one; the last overflows.
@@ -99,7 +99,7 @@ TEST(CsvTrace, MalformedLinesAreNamed) {
 // known column, none twice, key among them. `key,key,op` used to be accepted:
 // two ids per line but one write flag, and the replay read past the flags.
 TEST(CsvTrace, MalformedHeadersAreNamedWithLineAndColumn) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::map<std::string, std::string> cases = {
       {"key,key,op\na,b,get\n", "line 1, column 2: column 'key' repeated (first in column 1)"},
       {"op,key,op\nget,a,set\n", "line 1, column 3: column 'op' repeated (first in column 1)"},
@@ -120,7 +120,7 @@ TEST(CsvTrace, MalformedHeadersAreNamedWithLineAndColumn) {
 // Whatever the header, every request the reader returns has one write flag
 // (or none has): a replay indexes both arrays by request number.
 TEST(CsvTrace, WriteFlagsPairWithRequests) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   for (const char* text : {"key,op\na,get\nb,set\n", "op,size,key\nset,1,a\nget,2,b\nget,3,a\n",
                            "a,1,set\nb,2\nc,4\n"}) {
     const Trace t = read_trace(dir.write("p.csv", text));
@@ -155,7 +155,7 @@ TEST(TraceReplay, RequestsThatWouldReadPastTheArraysFailTheCheck) {
 }
 
 TEST(OracleGeneralTrace, RoundTripsAndDensifiesIds) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string path = dir.path() + "/t.oracleGeneral";
   write_oracle_general(path, {5, 1ULL << 40, 5, 7});
   std::vector<std::uint64_t> ids;
@@ -167,7 +167,7 @@ TEST(OracleGeneralTrace, RoundTripsAndDensifiesIds) {
 }
 
 TEST(OracleGeneralTrace, TruncatedRecordIsNamed) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string path = dir.path() + "/cut.oracleGeneral";
   write_oracle_general(path, {1, 2});
   std::string bytes;
@@ -182,7 +182,7 @@ TEST(OracleGeneralTrace, TruncatedRecordIsNamed) {
 }
 
 TEST(OracleGeneralTrace, LargeFilesReadAcrossBufferBoundaries) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string path = dir.path() + "/big.oracleGeneral";
   std::vector<std::uint64_t> want(200'003);
   for (std::size_t i = 0; i < want.size(); ++i) want[i] = i * 2654435761u;
@@ -199,7 +199,7 @@ std::string bytes_of(const std::string& path) {
 
 // Every name the traces are distributed under reads the same records, sizes included.
 TEST(OracleGeneralTrace, EveryDistributedNameReadsTheSameRecords) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::vector<std::uint64_t> objects = {5, 1ULL << 40, 5, 7, 9};
   const std::vector<std::uint32_t> sizes = {10, 0, 12, 4000000000u, 3};
   for (const char* name : {"a.oracleGeneral", "b.oracleGeneral.bin", "c.oracleGeneral.zst", "d.oracleGeneral.bin.zst"}) {
@@ -217,7 +217,7 @@ TEST(OracleGeneralTrace, EveryDistributedNameReadsTheSameRecords) {
 
 // Large compressed files stream through the fixed buffers (records straddle their ends), in several frames.
 TEST(OracleGeneralTrace, CompressedStreamsAcrossBuffersAndFrames) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   std::vector<std::uint64_t> first(300'007), second(1'001);
   for (std::size_t i = 0; i < first.size(); ++i) first[i] = i * 2654435761u % 70'001;
   for (std::size_t i = 0; i < second.size(); ++i) second[i] = i + (1ULL << 50);
@@ -236,7 +236,7 @@ TEST(OracleGeneralTrace, CompressedStreamsAcrossBuffersAndFrames) {
 
 // A damaged compressed file names the file, the compressed byte and the records read before it.
 TEST(OracleGeneralTrace, DamagedCompressedFilesAreNamed) {
-  test::TempDir dir;
+  hotbench::test::TempDir dir;
   const std::string good = dir.path() + "/g.oracleGeneral.zst";
   std::vector<std::uint64_t> objects(50'000);
   for (std::size_t i = 0; i < objects.size(); ++i) objects[i] = i * 11400714819323198485ull;
