@@ -420,8 +420,8 @@ class RoundTrip final : public Case {
 
 }  // namespace
 
-std::uint64_t round_trip_keys(std::size_t value_bytes) {
-  return std::clamp<std::uint64_t>((16u << 20) / std::max<std::size_t>(value_bytes, 1), 256, 10'000);
+std::uint64_t round_trip_keys(std::size_t value_bytes, bool quick) {
+  return std::clamp<std::uint64_t>((16u << 20) / std::max<std::size_t>(value_bytes, 1), 256, quick ? 2048 : 10'000);
 }
 
 CaseFactory round_trip(const RoundTripSpec& spec) {
@@ -490,7 +490,7 @@ std::vector<std::string> csv_fields(const std::string& line) {
 class RedisBenchmark final : public Case {
  public:
   explicit RedisBenchmark(const RoundTripSpec& s) : s_(s) {
-    server_ = shared_server("redis", round_trip_keys(s.value_bytes), s.value_bytes);
+    server_ = shared_server("redis", s.keys, s.value_bytes);
     // A whole number of pipelines per connection: redis-benchmark sends whole pipelines, so -n 100000
     // at -P 128 is 100,096 requests (the server's count said so).
     const std::size_t step = s.pipeline * s.connections;
@@ -504,7 +504,7 @@ class RedisBenchmark final : public Case {
     try {
       auto c = server_->connect(Transport::unix_socket);
       const std::string value(s_.value_bytes, 'x');
-      store_in_batches(*c, round_trip_keys(s_.value_bytes), [&](std::uint64_t id) {
+      store_in_batches(*c, s_.keys, [&](std::uint64_t id) {
         char name[32];
         std::snprintf(name, sizeof name, "key:%012llu", static_cast<unsigned long long>(id));
         return std::pair(std::string(name), value);
@@ -526,7 +526,7 @@ class RedisBenchmark final : public Case {
     else argv.insert(argv.end(), {"-s", socket()});
     argv.insert(argv.end(), {"-c", std::to_string(s_.connections), "-P", std::to_string(s_.pipeline), "-d",
                              std::to_string(s_.value_bytes), "-n", std::to_string(requests_), "-r",
-                             std::to_string(round_trip_keys(s_.value_bytes)), "-t", s_.set ? "set" : "get", "--csv"});
+                             std::to_string(s_.keys), "-t", s_.set ? "set" : "get", "--csv"});
     counters_.clear();  // a run whose output has no result line must not keep the last run's figures
     const std::string text = run_bounded(argv, 120);
     std::istringstream in(text);
@@ -628,7 +628,7 @@ class FineTimerSlack {
 
 class OpenLoop final : public Case, private AsyncReplies {
  public:
-  explicit OpenLoop(const OpenLoopSpec& s) : s_(s), keys_(round_trip_keys(s.value_bytes)) {
+  explicit OpenLoop(const OpenLoopSpec& s) : s_(s), keys_(s.keys) {
     server_ = shared_server(s.system, keys_, s.value_bytes);
     // 0.2 s of load a run, within 1,000..50,000 requests.
     requests_ = std::clamp<std::uint64_t>(s.rate / 5, 1000, 50'000);

@@ -28,14 +28,17 @@ struct RoundTripSpec {
   Transport transport = Transport::unix_socket;
   bool set = false;  // server_set: SET; server_get: GET of stored keys
   std::size_t pipeline = 1, connections = 1, value_bytes = 100;
-  std::uint64_t keys = 0, seed = 0;
+  std::uint64_t keys = 0, seed = 0;  // keys: round_trip_keys()
   bool quick = false;  // the quick profile: redis-benchmark sends 2,048-8,192 requests a run, not 10,000-100,000
 };
 CaseFactory round_trip(const RoundTripSpec& spec);
 // redis-benchmark (Debian's redis-tools) against the Redis the round-trip rows use.
 CaseFactory redis_benchmark(const RoundTripSpec& spec);
-// The key space a round-trip row uses: every key's value stays in memory twice (two versions).
-std::uint64_t round_trip_keys(std::size_t value_bytes);
+// The key space of a system's round-trip and open-loop rows (they share its server): every key's
+// value stays in memory twice (two versions). At most 10,000 keys; the quick profile's 2,048, the
+// requests of a timed run, since each row's check stores and reads back every key (memcached: one
+// acknowledged set at a time, 75 us each over the Unix socket, 300 us over TCP here).
+std::uint64_t round_trip_keys(std::size_t value_bytes, bool quick);
 
 // Open-loop GETs: sent at a fixed offered rate over an asynchronous connection, each latency
 // taken from its request's intended send time (no coordinated omission).
@@ -44,7 +47,7 @@ struct OpenLoopSpec {
   Transport transport = Transport::unix_socket;
   std::uint64_t rate = 10'000;  // requests per second offered
   std::size_t value_bytes = 100;
-  std::uint64_t seed = 0;
+  std::uint64_t keys = 0, seed = 0;  // keys: round_trip_keys()
 };
 CaseFactory open_loop(const OpenLoopSpec& spec);
 

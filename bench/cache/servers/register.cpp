@@ -140,7 +140,7 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
               s.pipeline = p;
               s.connections = conns;
               s.value_bytes = vb;
-              s.keys = round_trip_keys(vb);
+              s.keys = round_trip_keys(vb, c.quick);
               s.seed = seed;
               s.quick = c.quick;
               const auto params = std::vector<std::pair<std::string, std::string>>{
@@ -168,6 +168,7 @@ void register_open_loops(const ServerConfig& c, std::uint64_t seed) {
           s.transport = transport;
           s.rate = rate;
           s.value_bytes = vb;
+          s.keys = round_trip_keys(vb, c.quick);
           s.seed = seed;
           register_case(id_of("server_open_loop", name, prefix + transport_name(transport), "uniform",
                               {{"rate", std::to_string(rate)}, {"value_bytes", std::to_string(vb)}}),

@@ -171,6 +171,7 @@ TEST(OpenLoop, EveryRequestIsAnsweredAndCountedAtTheOfferedRate) {
     s.system = "redis";
     s.transport = transport;
     s.rate = 20'000;
+    s.keys = 500;
     auto c = open_loop(s)();
     const Check check = c->check();
     ASSERT_TRUE(check.ok()) << check.error;
@@ -190,10 +191,11 @@ TEST(OpenLoop, AServerThatDiesMidRowFailsTheRowWithoutHanging) {
   s.system = "redis";
   s.rate = 5'000;
   s.value_bytes = 40;  // a server of its own (one per value size)
+  s.keys = 500;
   auto c = open_loop(s)();
   ASSERT_TRUE(c->check().ok());
   std::string socket;
-  for (const auto& [k, v] : shared_server("redis", round_trip_keys(s.value_bytes), s.value_bytes)->describe())
+  for (const auto& [k, v] : shared_server("redis", s.keys, s.value_bytes)->describe())
     if (k == "unix_socket") socket = v;
   ASSERT_FALSE(socket.empty());
   const auto t0 = std::chrono::steady_clock::now();
