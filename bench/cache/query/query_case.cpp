@@ -23,6 +23,9 @@ class ServerStore final : public kv::Client {
   void set(std::span<const std::string> keys, std::span<const std::string_view> values) override {
     client_->set(keys, values);
   }
+  std::size_t fill(std::span<const std::string> keys, std::span<const std::string_view> values) override {
+    return client_->fill(keys, values);
+  }
   void del(std::span<const std::string> keys) override { client_->del(keys); }
   kv::ServerStats stats() override { return client_->stats(); }
   void reset_stats() override { client_->reset_stats(); }

@@ -776,14 +776,14 @@ class Eviction final : public Case {
       if (std::string e = requests_shape_error(*s_.measured, s_.key_count); !e.empty()) return Check::failed(e);
       replay(*s_.warmup);
       client_->reset_stats();
-      hits_ = misses_ = 0;
+      hits_ = misses_ = refused_ = 0;
       replay(*s_.measured);
       if (std::string e = cross_check(); !e.empty()) return Check::failed(e);
       checked_hit_ratio_ = ratio(hits_, misses_);
       resident_ = client_->stats().items;
       if (resident_ == 0) return Check::failed("the server held no entries after the warm-up");
       same_capacity_lru_ = lru_replay(resident_);
-      hits_ = misses_ = 0;
+      hits_ = misses_ = refused_ = 0;
     } catch (const std::exception& e) {
       return Check::failed(std::string(e.what()) + tail());
     }
@@ -796,6 +796,7 @@ class Eviction final : public Case {
   Counters observe() override {
     if (std::string e = cross_check(); !e.empty()) throw KvError(e);
     Counters out = {{"hit_ratio", ratio(hits_, misses_)},
+                    {"refused_fill_ratio", misses_ ? static_cast<double>(refused_) / static_cast<double>(misses_) : 0},
                     {"checked_hit_ratio", checked_hit_ratio_},
                     {"resident_entries", static_cast<double>(resident_)},
                     {"target_entries", static_cast<double>(s_.hold_entries)},
@@ -806,7 +807,7 @@ class Eviction final : public Case {
                     {"pipeline", static_cast<double>(s_.batch)}};
     if (s_.irm_probabilities)
       out.emplace_back("che_hit_ratio", memo_oracle("che", s_.workload, *s_.irm_probabilities, resident_));
-    hits_ = misses_ = 0;
+    hits_ = misses_ = refused_ = 0;
     return out;
   }
 
@@ -815,7 +816,8 @@ class Eviction final : public Case {
 
   // Cache-aside in batches: GET the batch's keys (pipelined), then SET each
   // key that missed (pipelined) to its next version. Every hit must be the
-  // version last stored for its key.
+  // version last stored for its key; a SET the server refuses for lack of
+  // memory (Client::fill) leaves the key absent: counted, and a later miss.
   void replay(const Requests& r) {
     const std::size_t b = s_.batch;
     std::vector<std::string> names, missed;
@@ -860,7 +862,7 @@ class Eviction final : public Case {
         payloads.push_back(payload(id, ++versions_[id], s_.value_bytes));
       }
       for (const auto& p : payloads) values.push_back(p);
-      client_->set(missed, values);
+      refused_ += client_->fill(missed, values);
     }
   }
 
@@ -903,7 +905,7 @@ class Eviction final : public Case {
   std::unique_ptr<Server> server_;
   std::unique_ptr<Client> client_;
   std::vector<std::uint64_t> versions_;
-  std::uint64_t hits_ = 0, misses_ = 0, resident_ = 0;
+  std::uint64_t hits_ = 0, misses_ = 0, refused_ = 0, resident_ = 0;
   double checked_hit_ratio_ = 0, same_capacity_lru_ = 0;
   std::string error_;
 };

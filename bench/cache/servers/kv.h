@@ -56,6 +56,15 @@ class Client {
   virtual void get(std::span<const std::string> keys, GetReplies& out) = 0;
   // Stores every key; throws KvError unless the server acknowledged each one.
   virtual void set(std::span<const std::string> keys, std::span<const std::string_view> values) = 0;
+  // A cache-aside fill after misses: stores what the server accepts and returns how many keys it
+  // refused for lack of memory (memcached's "SERVER_ERROR out of memory storing object", its answer
+  // when a worker finds nothing it may evict in time: seen at a 2 MiB bound on a busy 2-core VM).
+  // A refused fill costs a later miss, not the request, so such a client carries on. Anything else
+  // throws, as set() does.
+  virtual std::size_t fill(std::span<const std::string> keys, std::span<const std::string_view> values) {
+    set(keys, values);
+    return 0;
+  }
   virtual void del(std::span<const std::string> keys) = 0;
   virtual ServerStats stats() = 0;
   virtual void reset_stats() = 0;

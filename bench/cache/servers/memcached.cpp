@@ -93,6 +93,15 @@ class MemcachedClient final : public Client {
     for (std::size_t i = 0; i < keys.size(); ++i)
       check(memcached_set(m_, keys[i].data(), keys[i].size(), values[i].data(), values[i].size(), 0, 0), "set");
   }
+  std::size_t fill(std::span<const std::string> keys, std::span<const std::string_view> values) override {
+    std::size_t refused = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto rc = memcached_set(m_, keys[i].data(), keys[i].size(), values[i].data(), values[i].size(), 0, 0);
+      if (rc == MEMCACHED_SERVER_MEMORY_ALLOCATION_FAILURE) ++refused;
+      else check(rc, "set");
+    }
+    return refused;
+  }
   void del(std::span<const std::string> keys) override {
     for (const auto& k : keys) {
       const auto rc = memcached_delete(m_, k.data(), k.size(), 0);
@@ -135,7 +144,8 @@ class MemcachedClient final : public Client {
   }
   void check(memcached_return_t rc, const char* what) {
     if (rc == MEMCACHED_SUCCESS) return;
-    throw KvError("memcached: " + where_ + ": " + what + ": " + memcached_last_error_message(m_) +
+    throw KvError("memcached: " + where_ + ": " + what + ": " + memcached_strerror(m_, rc) + " (" +
+                  memcached_last_error_message(m_) + ")" +
                   " (server gone, or no answer within 10 s?)");
   }
 

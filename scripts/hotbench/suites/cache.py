@@ -278,7 +278,7 @@ COLUMNS = {"throughput": REPLAY + ["capacity"], "mrc": REPLAY + ["capacity"], "h
            "server_open_loop": RATES + ["p50_ns", "p99_ns", "p999_ns", "max_ns", "rate",
                                         "send_late_p99_ns", "value_bytes"],
            "server_eviction": RATES + ["hit_ratio", "checked_hit_ratio", "resident_entries", "capacity_bytes",
-                                       "lru_same_capacity_hit_ratio"]}
+                                       "lru_same_capacity_hit_ratio", "refused_fill_ratio"]}
 # redis-benchmark's rows carry its own figures instead of hotbench's latency histogram.
 TOOL_COLUMNS = RATES + ["tool_ops_per_s", "p50_ns", "p99_ns", "pipeline"]
 VALID_TRACES = ("web", "blocks", "sample", "keys")
