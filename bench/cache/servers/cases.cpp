@@ -219,9 +219,12 @@ class RoundTrip final : public Case {
   Check check() override {
     try {
       Client& c = *conns_[0].client;
-      std::vector<std::string> names;
-      std::vector<std::uint64_t> ids;
-      if (!system_.floor) {  // every key stored at version 1, then read back whole
+      // Every key at version 1, read back whole. A set row stores them (its check is of the client's
+      // sets too); a get row only when a read-back finds otherwise: the rows before it on the same
+      // server leave them so (get rows change nothing), and memcached stores one acknowledged set
+      // at a time (10,000 keys: 0.75 s over the Unix socket, 3 s over TCP here).
+      if (!system_.floor && (s_.set || !read_back(c).error.empty())) {
+        std::vector<std::string> names;
         std::vector<std::string_view> values;
         for (std::uint64_t id = 0; id < keys_; ++id) {
           names.push_back(server_->key(id));
@@ -234,17 +237,7 @@ class RoundTrip final : public Case {
         }
       }
       c.reset_stats();
-      Checked checked;
-      for (std::uint64_t id = 0; id < keys_; ++id) {
-        names.push_back(server_->key(id));
-        ids.push_back(id);
-        if (names.size() == 128 || id + 1 == keys_) {
-          checked.expect(&names, ids.data(), versions_.data(), s_.value_bytes, system_.floor);
-          c.get(names, checked);
-          names.clear();
-          ids.clear();
-        }
-      }
+      const Checked checked = read_back(c);
       if (!checked.error.empty()) return Check::failed(checked.error);
       if (checked.hits != keys_) return Check::failed("read back " + std::to_string(checked.hits) + " of " + std::to_string(keys_) + " keys");
       if (std::string e = cross_check(c, keys_); !e.empty()) return Check::failed(e);
@@ -290,19 +283,7 @@ class RoundTrip final : public Case {
       for (const auto& conn : conns_)
         for (auto id : conn.stream) versions_[id] = version_;
       // every key reads back at the version last stored
-      Checked checked;
-      std::vector<std::string> names;
-      std::vector<std::uint64_t> ids;
-      for (std::uint64_t id = 0; id < keys_; ++id) {
-        names.push_back(server_->key(id));
-        ids.push_back(id);
-        if (names.size() == 128 || id + 1 == keys_) {
-          checked.expect(&names, ids.data(), versions_.data(), s_.value_bytes, false);
-          c.get(names, checked);
-          names.clear();
-          ids.clear();
-        }
-      }
+      const Checked checked = read_back(c);
       if (!checked.error.empty()) throw KvError("after the timed sets: " + checked.error);
       gets = keys_;
     }
@@ -326,6 +307,25 @@ class RoundTrip final : public Case {
     std::uint64_t gets = 0;
     std::string error;
   };
+
+  // Every key read back (batches of 128), each reply held to the version last stored (the floor: to
+  // its echo of the key).
+  Checked read_back(Client& c) {
+    Checked checked;
+    std::vector<std::string> names;
+    std::vector<std::uint64_t> ids;
+    for (std::uint64_t id = 0; id < keys_; ++id) {
+      names.push_back(server_->key(id));
+      ids.push_back(id);
+      if (names.size() == 128 || id + 1 == keys_) {
+        checked.expect(&names, ids.data(), versions_.data(), s_.value_bytes, system_.floor);
+        c.get(names, checked);
+        names.clear();
+        ids.clear();
+      }
+    }
+    return checked;
+  }
 
   // The server's count of hits since the last reset must be the gets that hit here (on a user's
   // server, where others may read too, at least those).
