@@ -144,9 +144,11 @@ class MemcachedClient final : public Client {
   }
   void check(memcached_return_t rc, const char* what) {
     if (rc == MEMCACHED_SUCCESS) return;
-    throw KvError("memcached: " + where_ + ": " + what + ": " + memcached_strerror(m_, rc) + " (" +
-                  memcached_last_error_message(m_) + ")" +
-                  " (server gone, or no answer within 10 s?)");
+    // The return code names what happened (the last error message said "SUCCESS" for a refused set).
+    std::string why = memcached_strerror(m_, rc);
+    if (const std::string detail = memcached_last_error_message(m_); detail != why && detail != "SUCCESS")
+      why += " (" + detail + ")";
+    throw KvError("memcached: " + where_ + ": " + what + ": " + why + " (server gone, or no answer within 10 s?)");
   }
 
   memcached_st* m_;
