@@ -308,8 +308,8 @@ const SuiteInfo& suite_info() {
         "entries the memory-bounded server held after the warm-up (what the same-capacity oracles use)"},
        {"target_entries", "entries", "", "count", true, "entries the server's memory bound was sized to hold"},
        {"refused_fill_ratio", "fraction", "lower", "fraction", false,
-        "server_eviction: misses whose SET the server refused for lack of memory (memcached's \"out of memory "
-        "storing object\"; the key stays absent)"},
+        "server_eviction and query rows of a server store: misses whose fill (SET) the server refused for lack of "
+        "memory (memcached's \"out of memory storing object\"; the key stays absent)"},
        {"lru_same_capacity_hit_ratio", "fraction", "", "fraction", true,
         "an exact LRU holding resident_entries, fed the same batched commands"},
        {"tool_ops_per_s", "ops/s", "higher", "throughput", false,

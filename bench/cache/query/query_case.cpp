@@ -174,6 +174,7 @@ Check QueryCase::check() {
     timed_ = std::move(timed);
     seen_reads_ = timed_->reads();
     seen_hits_ = timed_->hits();
+    seen_refused_ = timed_->refused_fills();
     timer_ns_ = timer_cost_ns();
     return ok;
   } catch (const std::exception& e) {
@@ -192,6 +193,8 @@ void QueryCase::run() {
 Counters QueryCase::observe() {
   const double reads = static_cast<double>(timed_->reads() - seen_reads_);
   const double hit_ratio = reads > 0 ? static_cast<double>(timed_->hits() - seen_hits_) / reads : 0;
+  const double misses = reads - static_cast<double>(timed_->hits() - seen_hits_);
+  const double refused = static_cast<double>(timed_->refused_fills() - seen_refused_);
   const double ns = timed_requests_ > 0 ? timed_ns_ / timed_requests_ : 0;
   timed_ns_ = timed_requests_ = 0;
 
@@ -246,9 +249,13 @@ Counters QueryCase::observe() {
   for (auto& c : all.counters(timer_ns_)) out.push_back(c);
   // A server is bounded by memory, not by entries: what it held (memcached's smallest bound, 1 MiB,
   // holds thousands) is what its hit ratio must be read against.
-  if (store_ && server_store(spec_.policy)) out.emplace_back("resident_entries", static_cast<double>(store_->stats().items));
+  if (store_ && server_store(spec_.policy)) {
+    out.emplace_back("resident_entries", static_cast<double>(store_->stats().items));
+    out.emplace_back("refused_fill_ratio", misses > 0 ? refused / misses : 0);
+  }
   seen_reads_ = timed_->reads();  // the next observe() reports timed runs only
   seen_hits_ = timed_->hits();
+  seen_refused_ = timed_->refused_fills();
   return out;
 }
 

@@ -69,7 +69,7 @@ class QueryCase final : public Case {
   std::unique_ptr<kv::Client> store_;
   std::unique_ptr<Serving> timed_;
   std::size_t slices_ = 0, cursor_ = 0;
-  std::uint64_t seen_reads_ = 0, seen_hits_ = 0;
+  std::uint64_t seen_reads_ = 0, seen_hits_ = 0, seen_refused_ = 0;
   double timed_ns_ = 0, timed_requests_ = 0, timer_ns_ = 0;
 };
 

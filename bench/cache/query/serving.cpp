@@ -40,7 +40,7 @@ std::string_view LoadingCache::get(std::uint32_t user, const std::string& key, b
   hit = reply_.found;
   if (hit) return reply_.value;
   const std::string_view result = db_.query(user);
-  store_.set(std::span(&key, 1), std::span(&result, 1));
+  refused_ += store_.fill(std::span(&key, 1), std::span(&result, 1));  // refused: still absent
   return result;
 }
 
@@ -77,7 +77,7 @@ std::string_view Serving::read(std::uint32_t user, bool& hit) {
         return reply_.value;
       }
       const std::string_view result = db_.query(user);
-      store_->set(std::span(&key, 1), std::span(&result, 1));
+      refused_ += store_->fill(std::span(&key, 1), std::span(&result, 1));  // refused: still absent
       return result;
     }
     case Strategy::read_through:

@@ -57,13 +57,17 @@ class LoadingCache {
   // The result for `user` under `key` (valid until the next call); `hit` says where it came from.
   std::string_view get(std::uint32_t user, const std::string& key, bool& hit);
   // After the database changed `user`: store its fresh result (write-through) or drop it.
+  // (A refused refresh would leave the old result stored: it stays an error, as every set does.)
   void refresh(std::uint32_t user, const std::string& key);
   void drop(const std::string& key);
+  // Fills after a miss that the store refused for lack of memory (kv::Client::fill).
+  std::uint64_t refused() const { return refused_; }
 
  private:
   kv::Client& store_;
   Database& db_;
   OneReply reply_;
+  std::uint64_t refused_ = 0;
 };
 
 class Serving {
@@ -78,6 +82,8 @@ class Serving {
 
   std::uint64_t reads() const { return reads_; }
   std::uint64_t hits() const { return hits_; }
+  // Fills after a miss that the store refused for lack of memory: the key stays absent.
+  std::uint64_t refused_fills() const { return refused_ + (loading_ ? loading_->refused() : 0); }
 
  private:
   Strategy strategy_;
@@ -86,7 +92,7 @@ class Serving {
   std::optional<LoadingCache> loading_;  // read_through and write_through
   std::vector<std::string> keys_;
   OneReply reply_;
-  std::uint64_t reads_ = 0, hits_ = 0;
+  std::uint64_t reads_ = 0, hits_ = 0, refused_ = 0;
 };
 
 }  // namespace hotbench::cache::query
