@@ -88,11 +88,13 @@ class MemcachedClient final : public Client {
     if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND) check(rc, "get");
     while (next < keys.size()) out.reply(next++, false, {});
   }
-  // One acknowledged set after another (see the file's comment: libmemcached has no pipelined set).
+  // Every key stored: a set refused for lack of memory is an error here, as any other failure.
   void set(std::span<const std::string> keys, std::span<const std::string_view> values) override {
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      check(memcached_set(m_, keys[i].data(), keys[i].size(), values[i].data(), values[i].size(), 0, 0), "set");
+    if (const std::size_t refused = fill(keys, values))
+      throw KvError("memcached: " + where_ + ": set: " + std::to_string(refused) + " of " + std::to_string(keys.size()) +
+                    " keys refused for lack of memory (SERVER_ERROR out of memory storing object)");
   }
+  // One acknowledged set after another (see the file's comment: libmemcached has no pipelined set).
   std::size_t fill(std::span<const std::string> keys, std::span<const std::string_view> values) override {
     std::size_t refused = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {
