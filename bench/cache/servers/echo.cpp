@@ -246,7 +246,6 @@ HOTBENCH_REGISTER(echo) {
                  {Transport::unix_socket, Transport::tcp},
                  {},
                  true,
-                 false,
                  "a thread of the benchmark binary per connection; an abstract Unix socket (no file), 127.0.0.1:0",
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<EchoServer>(o); }});
 }

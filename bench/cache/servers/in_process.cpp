@@ -92,7 +92,6 @@ HOTBENCH_REGISTER(in_process) {
                  {Transport::memory},
                  {},
                  false,
-                 true,
                  std::string("the suite's policy (lru unless the row names one) over ") + kMap +
                      ", string keys, one mutex",
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<InProcess>(o); }});

@@ -129,8 +129,6 @@ struct System {
   // The floor (echo) answers every get with a value of value_bytes but keeps nothing: it has no
   // set or eviction rows, and its gets are checked for size and key, not for a stored value.
   bool floor = false;
-  // Whether a batch of sets is one round trip; false: only depth-1 set rows (memcached: see its file).
-  bool pipelined_sets = true;
   // How its server is started (command line and configuration, before the port, folder and memory
   // bound of a row are filled in), recorded with every run (context hotbench_servers).
   std::string config;

@@ -1,20 +1,29 @@
-// memcached 1.6 (Debian's memcached), through libmemcached 1.1 ("awesome"),
-// ASCII protocol.
+// memcached 1.6 (Debian's memcached), ASCII protocol: gets and deletes through libmemcached 1.1
+// ("awesome"), sets through a pipeline of this file's own.
 //
 // memcached listens on a Unix socket or on TCP, never both (-s disables the
 // network), so the server is two processes with the same settings, one per
 // transport. Gets are memcached_mget + memcached_fetch_result (one pipelined
 // "get k1 k2 ..."; found values come back in request order, misses are
-// omitted). Sets are not pipelined: libmemcached's only way to send several
-// (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS) reads their replies later without
-// reporting them, and in our tests (docs/cache.md) the last key of a buffered
-// batch of 8 or 128 sets sometimes did not read back. So memcached has set
-// rows at depth 1 only (System::pipelined_sets), and its eviction rows store
-// their misses one acknowledged set at a time.
+// omitted). libmemcached has no pipelined set that reports each reply: its only
+// way to send several (MEMCACHED_BEHAVIOR_BUFFER_REQUESTS) reads their replies
+// later without reporting them, and in our tests (docs/cache.md) the last key of
+// a buffered batch of 8 or 128 sets sometimes did not read back. So a batch of
+// sets is "set <key> 0 0 <bytes>" commands written on a second connection before
+// the first reply is read, as memcached_set writes each (flags 0, no expiry), and
+// every reply is read and judged: the same depth as Redis's pipelined SETs, with
+// each key's answer known.
+#include <arpa/inet.h>
 #include <libmemcached/memcached.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -33,6 +42,131 @@ std::uint64_t stat_number(memcached_st* m, memcached_stat_st* st, const char* na
   std::free(v);
   return n;
 }
+
+// The sets of a batch in one pipeline over memcached's ASCII protocol, on a connection of their own.
+// Writing and reading interleave (poll), so a batch larger than the socket buffers cannot deadlock
+// with a server that stops reading while its replies wait to be read.
+class SetPipeline {
+ public:
+  SetPipeline(ServerEndpoint e, Transport t, std::string where) : e_(std::move(e)), t_(t), where_(std::move(where)) {
+    open();
+  }
+  ~SetPipeline() { close(); }
+  SetPipeline(const SetPipeline&) = delete;
+  SetPipeline& operator=(const SetPipeline&) = delete;
+
+  // Stores every key the server accepts; returns how many it refused for lack of memory. Any other
+  // reply throws, naming the key and the server's words; the connection is then closed (replies of
+  // the batch may still be on their way) and the next batch opens another.
+  std::size_t store(std::span<const std::string> keys, std::span<const std::string_view> values) {
+    if (fd_ < 0) open();
+    out_.clear();
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      out_.append("set ").append(keys[i]).append(" 0 0 ").append(std::to_string(values[i].size())).append("\r\n")
+          .append(values[i]).append("\r\n");
+    try {
+      return exchange(keys);
+    } catch (...) {
+      close();
+      throw;
+    }
+  }
+
+ private:
+  void open() {
+    if (t_ == Transport::tcp) {
+      sockaddr_storage address{};
+      socklen_t length = 0;
+      auto* in4 = reinterpret_cast<sockaddr_in*>(&address);
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&address);
+      if (::inet_pton(AF_INET, e_.host.c_str(), &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(static_cast<std::uint16_t>(e_.port));
+        length = sizeof *in4;
+      } else if (::inet_pton(AF_INET6, e_.host.c_str(), &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(static_cast<std::uint16_t>(e_.port));
+        length = sizeof *in6;
+      } else {
+        throw KvError("memcached: " + where_ + ": not an IP address: " + e_.host);
+      }
+      fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) fail("connect");
+      const int one = 1;
+      ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    } else {
+      sockaddr_un un{};
+      un.sun_family = AF_UNIX;
+      if (e_.unix_socket.size() >= sizeof un.sun_path) throw KvError("memcached: " + where_ + ": socket path too long");
+      std::memcpy(un.sun_path, e_.unix_socket.data(), e_.unix_socket.size());
+      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&un), sizeof un) != 0) fail("connect");
+    }
+    const timeval tv{10, 0};  // a bounded wait for replies, as the libmemcached connection's
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  // Writes out_ and reads a reply per key.
+  std::size_t exchange(std::span<const std::string> keys) {
+    in_.clear();
+    std::size_t sent = 0, parsed = 0, replies = 0, refused = 0;
+    while (replies < keys.size()) {
+      bool moved = false;
+      if (sent < out_.size()) {
+        const ssize_t w = ::send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) {
+          sent += static_cast<std::size_t>(w);
+          moved = true;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          fail("write");
+        }
+      }
+      if (sent < out_.size() && moved) continue;
+      // Everything written: a blocking read (SO_RCVTIMEO bounds it). Else: wait until the socket
+      // takes more or a reply arrives.
+      if (sent < out_.size()) {
+        pollfd p{fd_, POLLIN | POLLOUT, 0};
+        const int ready = ::poll(&p, 1, 10'000);
+        if (ready < 0 && errno != EINTR) fail("poll");
+        if (ready == 0) throw KvError("memcached: " + where_ + ": set: no progress within 10 s");
+        if (ready < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      }
+      char buf[1 << 14];
+      const ssize_t r = ::recv(fd_, buf, sizeof buf, sent < out_.size() ? MSG_DONTWAIT : 0);
+      if (r == 0) throw KvError("memcached: " + where_ + ": set: the server closed the connection");
+      if (r < 0) {
+        if (errno == EINTR || (sent < out_.size() && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) throw KvError("memcached: " + where_ + ": set: no reply within 10 s");
+        fail("read");
+      }
+      in_.append(buf, static_cast<std::size_t>(r));
+      for (std::size_t end; (end = in_.find("\r\n", parsed)) != std::string::npos; parsed = end + 2) {
+        const std::string_view line(in_.data() + parsed, end - parsed);
+        if (replies == keys.size())
+          throw KvError("memcached: " + where_ + ": set: a reply to no command: " + std::string(line));
+        if (line == "SERVER_ERROR out of memory storing object") ++refused;
+        else if (line != "STORED")
+          throw KvError("memcached: " + where_ + ": set " + keys[replies] + ": " + std::string(line));
+        ++replies;
+      }
+    }
+    if (parsed != in_.size()) throw KvError("memcached: " + where_ + ": set: bytes after the last reply");
+    return refused;
+  }
+  [[noreturn]] void fail(const char* what) {
+    const std::string why = std::strerror(errno);
+    close();
+    throw KvError("memcached: " + where_ + ": set connection: " + what + ": " + why);
+  }
+
+  ServerEndpoint e_;
+  Transport t_;
+  std::string where_, out_, in_;
+  int fd_ = -1;
+};
 
 class MemcachedClient final : public Client {
  public:
@@ -62,6 +196,13 @@ class MemcachedClient final : public Client {
       throw KvError("memcached: " + where_ + ": connect: " + why);
     }
     result_ = memcached_result_create(m_, &result_storage_);
+    try {
+      sets_.emplace(e, t, where_);
+    } catch (...) {
+      memcached_result_free(result_);
+      memcached_free(m_);
+      throw;
+    }
   }
   // The result lives inside this object: libmemcached frees what it allocated for it, not the struct.
   ~MemcachedClient() override {
@@ -94,15 +235,8 @@ class MemcachedClient final : public Client {
       throw KvError("memcached: " + where_ + ": set: " + std::to_string(refused) + " of " + std::to_string(keys.size()) +
                     " keys refused for lack of memory (SERVER_ERROR out of memory storing object)");
   }
-  // One acknowledged set after another (see the file's comment: libmemcached has no pipelined set).
   std::size_t fill(std::span<const std::string> keys, std::span<const std::string_view> values) override {
-    std::size_t refused = 0;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      const auto rc = memcached_set(m_, keys[i].data(), keys[i].size(), values[i].data(), values[i].size(), 0, 0);
-      if (rc == MEMCACHED_SERVER_MEMORY_ALLOCATION_FAILURE) ++refused;
-      else check(rc, "set");
-    }
-    return refused;
+    return sets_->store(keys, values);
   }
   void del(std::span<const std::string> keys) override {
     for (const auto& k : keys) {
@@ -160,6 +294,7 @@ class MemcachedClient final : public Client {
   std::vector<const char*> ptrs_;
   std::vector<std::size_t> lens_;
   ServerStats base_;
+  std::optional<SetPipeline> sets_;
 };
 
 // memcached stores an item in the smallest slab chunk that holds its header
@@ -216,6 +351,8 @@ class MemcachedServer final : public Server {
     auto d = unix_->describe();
     for (auto& [k, v] : tcp_->describe()) d.emplace_back("tcp_" + k, v);
     d.emplace_back("version", version_);
+    d.emplace_back("client", "gets and deletes: libmemcached, ASCII protocol; sets: pipelined ASCII set commands "
+                             "on a second connection, every reply read (bench/cache/servers/memcached.cpp)");
     return d;
   }
   std::string log_tail() const override { return unix_->log_tail() + " | " + tcp_->log_tail(); }
@@ -268,9 +405,9 @@ HOTBENCH_REGISTER(memcached) {
                  {Transport::unix_socket, Transport::tcp},
                  {"lru"},  // memcached's own segmented LRU (hot/warm/cold), its only policy
                  false,
-                 false,
                  "memcached -m <MiB: the row's bound, else 1024> -c 1024 -U 0 [-I 512k below 2 MiB] "
-                 "{-s {socket} -a 0700 | -l 127.0.0.1 -p {port}} [-u root as root]; stopped with SIGKILL",
+                 "{-s {socket} -a 0700 | -l 127.0.0.1 -p {port}} [-u root as root]; stopped with SIGKILL; gets through "
+                 "libmemcached, sets through the suite's pipelined ASCII client",
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<MemcachedServer>(o); },
                  [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedMemcached>(e); }});
 }

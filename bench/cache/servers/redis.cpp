@@ -333,7 +333,6 @@ HOTBENCH_REGISTER(redis) {
                  {Transport::unix_socket, Transport::tcp},
                  {"allkeys-lru", "allkeys-lfu", "allkeys-random"},
                  false,
-                 true,
                  redis_spec_text(),
                  [](const ServerOptions& o) -> std::unique_ptr<Server> { return std::make_unique<RedisServer>(o); },
                  [](const Endpoint& e) -> std::unique_ptr<Server> { return std::make_unique<AttachedRedis>(e); },

@@ -132,7 +132,6 @@ void register_round_trips(const ServerConfig& c, const std::vector<std::string>&
         for (auto vb : c.value_sizes)
           for (auto conns : c.connections)
             for (auto p : c.pipelines) {
-              if (set && p > 1 && !sys.pipelined_sets) continue;
               RoundTripSpec s;
               s.system = name;
               s.transport = transport;
