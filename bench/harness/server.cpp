@@ -261,6 +261,32 @@ bool connect_bounded(int fd, const sockaddr* addr, socklen_t len) {
   return ok;
 }
 
+// The endpoint's TCP address (an IPv4 or IPv6 host) or Unix socket as a sockaddr; 0 when it has none.
+socklen_t socket_address(const ServerEndpoint& endpoint, bool tcp, sockaddr_storage& out) {
+  std::memset(&out, 0, sizeof out);
+  if (!tcp) {
+    auto& un = reinterpret_cast<sockaddr_un&>(out);
+    if (endpoint.unix_socket.empty() || endpoint.unix_socket.size() >= sizeof un.sun_path) return 0;
+    un.sun_family = AF_UNIX;
+    std::memcpy(un.sun_path, endpoint.unix_socket.c_str(), endpoint.unix_socket.size() + 1);
+    return sizeof un;
+  }
+  const auto port = htons(static_cast<uint16_t>(endpoint.port));
+  auto& v4 = reinterpret_cast<sockaddr_in&>(out);
+  if (::inet_pton(AF_INET, endpoint.host.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = port;
+    return sizeof v4;
+  }
+  auto& v6 = reinterpret_cast<sockaddr_in6&>(out);
+  if (::inet_pton(AF_INET6, endpoint.host.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = port;
+    return sizeof v6;
+  }
+  return 0;
+}
+
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
@@ -294,16 +320,12 @@ std::string format_seconds(std::chrono::milliseconds ms) {
 }  // namespace
 
 bool can_connect_tcp(const ServerEndpoint& endpoint) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_storage addr;
+  const socklen_t length = socket_address(endpoint, true, addr);
+  if (length == 0) return false;
+  int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(endpoint.port));
-  if (::inet_pton(AF_INET, endpoint.host.c_str(), &addr.sin_addr) != 1) {
-    ::close(fd);
-    return false;
-  }
-  return connect_bounded(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  return connect_bounded(fd, reinterpret_cast<sockaddr*>(&addr), length);
 }
 
 UserEndpoint parse_user_endpoint(const std::string& text) {
@@ -345,13 +367,27 @@ std::pair<std::string, UserEndpoint> parse_user_endpoint_item(const std::string&
 }
 
 bool can_connect_unix(const ServerEndpoint& endpoint) {
-  sockaddr_un addr{};
-  if (endpoint.unix_socket.empty() || endpoint.unix_socket.size() >= sizeof addr.sun_path) return false;
+  sockaddr_storage addr;
+  const socklen_t length = socket_address(endpoint, false, addr);
+  if (length == 0) return false;
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, endpoint.unix_socket.c_str(), endpoint.unix_socket.size() + 1);
-  return connect_bounded(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  return connect_bounded(fd, reinterpret_cast<sockaddr*>(&addr), length);
+}
+
+int connect_stream(const ServerEndpoint& endpoint, bool tcp) {
+  const std::string where = tcp ? endpoint.host + ":" + std::to_string(endpoint.port) : endpoint.unix_socket;
+  sockaddr_storage addr;
+  const socklen_t length = socket_address(endpoint, tcp, addr);
+  if (length == 0) throw ServerError(where + ": not a usable address");
+  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw ServerError(where + ": socket: " + std::strerror(errno));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    throw ServerError(where + ": connect: " + std::strerror(saved));
+  }
+  return fd;
 }
 
 ServerProcess::ServerProcess(ServerSpec spec) : spec_(std::move(spec)) {

@@ -56,6 +56,10 @@ struct ServerEndpoint {
 // when the connection is accepted.
 bool can_connect_tcp(const ServerEndpoint& endpoint);
 bool can_connect_unix(const ServerEndpoint& endpoint);
+// A blocking stream socket (close-on-exec) connected to the endpoint's TCP port (an IPv4 or IPv6
+// host) or to its Unix socket, for a client that speaks the protocol itself. Throws ServerError
+// naming the endpoint and why.
+int connect_stream(const ServerEndpoint& endpoint, bool tcp);
 
 // For suites whose endpoints are their own (a socket library with no server,
 // the raw-socket floors): a new folder $TMPDIR/hotbench-<name>-XXXXXX (/tmp when

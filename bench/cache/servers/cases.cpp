@@ -221,8 +221,7 @@ class RoundTrip final : public Case {
       Client& c = *conns_[0].client;
       // Every key at version 1, read back whole. A set row stores them (its check is of the client's
       // sets too); a get row only when a read-back finds otherwise: the rows before it on the same
-      // server leave them so (get rows change nothing), and memcached stores one acknowledged set
-      // at a time (10,000 keys: 0.75 s over the Unix socket, 3 s over TCP here).
+      // server leave them so (get rows change nothing), and storing is the costlier half.
       if (!system_.floor && (s_.set || !read_back(c).error.empty())) {
         std::vector<std::string> names;
         std::vector<std::string_view> values;

@@ -36,8 +36,7 @@ CaseFactory round_trip(const RoundTripSpec& spec);
 CaseFactory redis_benchmark(const RoundTripSpec& spec);
 // The key space of a system's round-trip and open-loop rows (they share its server): every key's
 // value stays in memory twice (two versions). At most 10,000 keys; the quick profile's 2,048, the
-// requests of a timed run, since each row's check stores and reads back every key (memcached: one
-// acknowledged set at a time, 75 us each over the Unix socket, 300 us over TCP here).
+// requests of a timed run, since each row's check stores and reads back every key.
 std::uint64_t round_trip_keys(std::size_t value_bytes, bool quick);
 
 // Open-loop GETs: sent at a fixed offered rate over an asynchronous connection, each latency

@@ -13,14 +13,12 @@
 // the first reply is read, as memcached_set writes each (flags 0, no expiry), and
 // every reply is read and judged: the same depth as Redis's pipelined SETs, with
 // each key's answer known.
-#include <arpa/inet.h>
 #include <libmemcached/memcached.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,33 +72,14 @@ class SetPipeline {
 
  private:
   void open() {
+    try {
+      fd_ = connect_stream(e_, t_ == Transport::tcp);
+    } catch (const ServerError& e) {
+      throw KvError(std::string("memcached: set connection: ") + e.what());
+    }
     if (t_ == Transport::tcp) {
-      sockaddr_storage address{};
-      socklen_t length = 0;
-      auto* in4 = reinterpret_cast<sockaddr_in*>(&address);
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(&address);
-      if (::inet_pton(AF_INET, e_.host.c_str(), &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons(static_cast<std::uint16_t>(e_.port));
-        length = sizeof *in4;
-      } else if (::inet_pton(AF_INET6, e_.host.c_str(), &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(static_cast<std::uint16_t>(e_.port));
-        length = sizeof *in6;
-      } else {
-        throw KvError("memcached: " + where_ + ": not an IP address: " + e_.host);
-      }
-      fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) fail("connect");
       const int one = 1;
       ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    } else {
-      sockaddr_un un{};
-      un.sun_family = AF_UNIX;
-      if (e_.unix_socket.size() >= sizeof un.sun_path) throw KvError("memcached: " + where_ + ": socket path too long");
-      std::memcpy(un.sun_path, e_.unix_socket.data(), e_.unix_socket.size());
-      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&un), sizeof un) != 0) fail("connect");
     }
     const timeval tv{10, 0};  // a bounded wait for replies, as the libmemcached connection's
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -458,5 +458,39 @@ TEST_F(Server, InterruptStopsTheServerAndRemovesItsFolder) {
   EXPECT_FALSE(fs::exists(dir));
 }
 
+// A user's endpoint may be the IPv6 loopback ([::1]:PORT, which parse_user_endpoint accepts): it is
+// reached, and found gone, like an IPv4 one; an address that is neither is an error that names it.
+TEST(Endpoint, AnIpv6LoopbackIsReachedAndAMissingListenerIsSaid) {
+  const int listener = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 4) != 0) {
+    if (listener >= 0) ::close(listener);
+    GTEST_SKIP() << "no IPv6 loopback on this machine";
+  }
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  ServerEndpoint e;
+  e.host = "::1";
+  e.port = ntohs(addr.sin6_port);
+  EXPECT_TRUE(can_connect_tcp(e));
+  const int fd = connect_stream(e, true);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+  ::close(listener);
+  EXPECT_FALSE(can_connect_tcp(e));
+  try {
+    ::close(connect_stream(e, true));
+    ADD_FAILURE() << "connected to a closed port";
+  } catch (const ServerError& error) {
+    EXPECT_NE(std::string(error.what()).find("::1:" + std::to_string(e.port) + ": connect"), std::string::npos)
+        << error.what();
+  }
+  ServerEndpoint nowhere;
+  nowhere.host = "cache.example.com";
+  EXPECT_THROW(connect_stream(nowhere, true), ServerError);
+}
+
 }  // namespace
 }  // namespace hotbench
